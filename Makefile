@@ -1,0 +1,58 @@
+# fanout — the two commands a user needs are `make demo` and `make test`; the rest are steps.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build unit integration test demo asan stack-up stack-down stack-status format format-check clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DFANOUT_WERROR=ON $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Unit tests: no servers needed.
+unit: build
+	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
+
+# Integration tests: against the real servers of stack/ (started by `make test`).
+integration: build
+	source stack/env && cd $(BUILD_DIR) && ctest -L integration --output-on-failure
+
+# Everything, against real servers: install, build, start the stack, test, stop the stack.
+test: build
+	@./scripts/run-tests.sh $(BUILD_DIR)
+
+demo: build
+	@./scripts/demo.sh $(BUILD_DIR)
+
+# Debug build with AddressSanitizer + UndefinedBehaviorSanitizer, running the unit tests.
+asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFANOUT_SANITIZE=ON -DFANOUT_WERROR=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest -L unit --output-on-failure
+
+stack-up: deps
+	@./stack/stack.sh up
+
+stack-down:
+	@./stack/stack.sh down
+
+stack-status:
+	@./stack/stack.sh status
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

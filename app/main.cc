@@ -1,0 +1,50 @@
+// fanout: exactly-once fan-out of Debezium change events.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "app/commands.h"
+
+#ifndef FANOUT_VERSION
+#define FANOUT_VERSION "0.0.0-dev"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"fanout: exactly-once fan-out of Debezium change events from Kafka"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version and exit");
+
+  fanout::RunOptions run_options;
+  std::string dump_events;
+  std::string log_level;
+  CLI::App* run = app.add_subcommand("run", "Consume and process change events until stopped");
+  run->add_option("-c,--config", run_options.config_path, "Config file (YAML)")->required();
+  run->add_option("--dump-events", dump_events,
+                  "Append every decoded event to FILE as one JSON line (debugging aid)");
+  run->add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides the config)");
+
+  std::string validate_path;
+  CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
+  validate->add_option("-c,--config", validate_path, "Config file (YAML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (show_version) {
+    std::printf("fanout %s\n", FANOUT_VERSION);
+    return fanout::kExitOk;
+  }
+  if (*run) {
+    if (!dump_events.empty()) run_options.dump_events_path = dump_events;
+    if (!log_level.empty()) run_options.log_level = log_level;
+    return fanout::RunCommand(run_options);
+  }
+  if (*validate) return fanout::ValidateCommand(validate_path);
+  std::fputs(app.help().c_str(), stdout);
+  return fanout::kExitOk;
+}

@@ -1,0 +1,12 @@
+# Strict warnings for our own targets. FANOUT_WERROR turns them into errors (on in CI and `make test`).
+option(FANOUT_WERROR "Treat warnings as errors" OFF)
+set(FANOUT_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(FANOUT_WERROR)
+  list(APPEND FANOUT_WARNING_FLAGS -Werror)
+endif()
+
+function(fanout_target_warnings target)
+  target_compile_options(${target} PRIVATE ${FANOUT_WARNING_FLAGS})
+endfunction()

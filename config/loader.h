@@ -1,0 +1,40 @@
+// Loads a fanout YAML config, validating all of it in one pass.
+//
+// Every problem is collected (unknown keys, wrong types, missing required keys, bad durations,
+// unset ${ENV} references, YAML syntax errors), each with its YAML path and file:line:col, so a
+// user fixes them all in one round. Values are never copied into error messages, because they
+// may hold secrets after ${ENV} substitution.
+#ifndef FANOUT_CONFIG_LOADER_H_
+#define FANOUT_CONFIG_LOADER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "config/env_substitution.h"
+
+namespace fanout::config {
+
+struct ConfigError {
+  SourceLocation location;
+  std::string path;     // e.g. "processing.commit_interval"
+  std::string message;  // what is wrong and what is expected
+};
+
+// "file:line:col: path: message".
+std::string ToString(const ConfigError& error);
+
+struct LoadResult {
+  std::optional<Config> config;     // set exactly when `errors` is empty
+  std::vector<ConfigError> errors;  // in file order
+};
+
+LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env = ProcessEnvironment());
+LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
+                          const EnvLookup& env = ProcessEnvironment());
+
+}  // namespace fanout::config
+
+#endif  // FANOUT_CONFIG_LOADER_H_

@@ -1,0 +1,131 @@
+#include "config/yaml_reader.h"
+
+#include <charconv>
+
+#include "config/duration.h"
+
+namespace fanout::config {
+
+SourceLocation YamlReader::Location(const YAML::Node& node) const {
+  SourceLocation location{file_, 0, 0};
+  if (node.IsDefined()) {
+    YAML::Mark mark = node.Mark();
+    if (!mark.is_null()) {
+      location.line = mark.line + 1;
+      location.column = mark.column + 1;
+    }
+  }
+  return location;
+}
+
+void YamlReader::Error(const YAML::Node& node, std::string_view path, std::string message) {
+  errors_->push_back(ConfigError{Location(node), std::string(path), std::move(message)});
+}
+
+std::string YamlReader::Join(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string out(parent);
+  out += '.';
+  out += key;
+  return out;
+}
+
+bool YamlReader::ExpectMap(const YAML::Node& node, std::string_view path,
+                           std::initializer_list<std::string_view> allowed) {
+  if (!node.IsMap()) {
+    Error(node, path, "expected a mapping");
+    return false;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string& key = it->first.Scalar();
+    bool known = false;
+    for (std::string_view name : allowed) known = known || name == key;
+    if (!known) {
+      std::string names;
+      for (std::string_view name : allowed) {
+        if (!names.empty()) names += ", ";
+        names += name;
+      }
+      Error(it->first, Join(path, key), "unknown key '" + key + "' (known keys: " + names + ")");
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> YamlReader::String(const YAML::Node& node, std::string_view path) {
+  if (!node.IsScalar()) {
+    Error(node, path, "expected a string");
+    return std::nullopt;
+  }
+  Result<std::string> value = SubstituteEnv(node.Scalar(), env_);
+  if (!value.ok()) {
+    Error(node, path, std::string(value.status().message()));
+    return std::nullopt;
+  }
+  return std::move(value).value();
+}
+
+std::optional<std::int64_t> YamlReader::Integer(const YAML::Node& node, std::string_view path,
+                                                std::int64_t min, std::int64_t max) {
+  std::optional<std::string> text = String(node, path);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    Error(node, path, "expected an integer");
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    Error(node, path, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::chrono::milliseconds> YamlReader::Duration(const YAML::Node& node,
+                                                              std::string_view path) {
+  std::optional<std::string> text = String(node, path);
+  if (!text) return std::nullopt;
+  Result<std::chrono::milliseconds> duration = ParseDuration(*text);
+  if (!duration.ok()) {
+    Error(node, path, std::string(duration.status().message()));
+    return std::nullopt;
+  }
+  return duration.value();
+}
+
+std::optional<std::string> YamlReader::Enum(const YAML::Node& node, std::string_view path,
+                                            std::initializer_list<std::string_view> allowed) {
+  std::optional<std::string> text = String(node, path);
+  if (!text) return std::nullopt;
+  std::string names;
+  for (std::string_view name : allowed) {
+    if (name == *text) return text;
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  Error(node, path, "expected one of: " + names);
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> YamlReader::StringList(const YAML::Node& node,
+                                                               std::string_view path) {
+  if (!node.IsSequence()) {
+    Error(node, path, "expected a list of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    std::optional<std::string> item = String(node[i], std::string(path) + "[" + std::to_string(i) + "]");
+    if (item) {
+      out.push_back(std::move(*item));
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+}  // namespace fanout::config

@@ -1,0 +1,73 @@
+#include "observability/event_stats.h"
+
+#include <fmt/format.h>
+
+namespace fanout {
+
+EventStats::EventStats() : window_start_(std::chrono::steady_clock::now()) {}
+
+std::size_t EventStats::OpIndex(Op op) {
+  for (std::size_t i = 0; i < kOps.size(); ++i) {
+    if (kOps[i] == op) return i;
+  }
+  return 0;
+}
+
+void EventStats::RecordEvent(const ChangeEvent& event) {
+  ++total_;
+  switch (event.kind) {
+    case RecordKind::kChange: {
+      auto& counts = per_table_.try_emplace(event.QualifiedTable(), std::array<std::int64_t, 6>{})
+                         .first->second;
+      ++counts[OpIndex(event.op)];
+      if (event.source_ts_ms > 0) last_source_ts_ms_ = event.source_ts_ms;
+      break;
+    }
+    case RecordKind::kTombstone: ++tombstones_; break;
+    default: ++other_; break;
+  }
+}
+
+std::int64_t EventStats::count(const std::string& table, Op op) const {
+  auto it = per_table_.find(table);
+  return it == per_table_.end() ? 0 : it->second[OpIndex(op)];
+}
+
+std::string EventStats::TableCounts() const {
+  std::string out;
+  for (const auto& [table, counts] : per_table_) {
+    out += fmt::format(" {}", table.empty() ? "(unknown)" : table);
+    for (std::size_t i = 0; i < kOps.size(); ++i) {
+      if (counts[i] > 0) out += fmt::format(" {}={}", OpName(kOps[i]), counts[i]);
+    }
+  }
+  if (tombstones_ > 0) out += fmt::format(" tombstones={}", tombstones_);
+  if (other_ > 0) out += fmt::format(" other={}", other_);
+  if (decode_errors_ > 0) out += fmt::format(" decode_errors={}", decode_errors_);
+  return out;
+}
+
+std::string EventStats::ProgressLine(std::int64_t lag_records) {
+  auto now = std::chrono::steady_clock::now();
+  double seconds = std::chrono::duration<double>(now - window_start_).count();
+  double rate = seconds > 0 ? static_cast<double>(total_ - window_start_total_) / seconds : 0.0;
+  window_start_ = now;
+  window_start_total_ = total_;
+  // Lag in time: how old the newest change we handled is, while there is a backlog; when caught
+  // up, there is nothing waiting and the lag is zero.
+  double lag_seconds = 0;
+  if (lag_records > 0 && last_source_ts_ms_ > 0) {
+    auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    lag_seconds = static_cast<double>(wall_ms - last_source_ts_ms_) / 1000.0;
+  }
+  return fmt::format("progress: events={} rate={:.0f}/s lag={} records ({:.1f} s) |{}", total_,
+                     rate, lag_records, lag_seconds, TableCounts());
+}
+
+std::string EventStats::Summary() const {
+  return fmt::format("events={} |{}", total_, TableCounts());
+}
+
+}  // namespace fanout

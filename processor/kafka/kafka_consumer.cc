@@ -1,0 +1,360 @@
+// The librdkafka implementation of Consumer.
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "processor/kafka/consumer.h"
+#include "processor/kafka/kafka_errors.h"
+
+namespace fanout {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Properties fanout owns: a user value would break its offset management.
+constexpr std::array<std::string_view, 3> kManagedProperties = {
+    "enable.auto.commit", "enable.auto.offset.store", "enable.partition.eof"};
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+std::vector<TopicPartition> ToPartitions(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition> out;
+  out.reserve(static_cast<std::size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i) {
+    out.push_back(TopicPartition{list->elems[i].topic, list->elems[i].partition});
+  }
+  return out;
+}
+
+std::string Join(const std::vector<TopicPartition>& partitions) {
+  std::string out;
+  for (const TopicPartition& tp : partitions) {
+    if (!out.empty()) out += ", ";
+    out += ToString(tp);
+  }
+  return out;
+}
+
+Status SetProperty(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
+  char error[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
+      RD_KAFKA_CONF_OK) {
+    return InvalidArgument(error);
+  }
+  return Status();
+}
+
+bool IsManaged(std::string_view key) {
+  for (std::string_view managed : kManagedProperties) {
+    if (key == managed) return true;
+  }
+  return false;
+}
+
+// Messages of one poll; destroys them with the batch.
+class KafkaRecordBatch final : public RecordBatch {
+ public:
+  ~KafkaRecordBatch() override {
+    for (rd_kafka_message_t* message : messages_) rd_kafka_message_destroy(message);
+  }
+
+  void Add(rd_kafka_message_t* message) {
+    messages_.push_back(message);
+    KafkaRecordView view;
+    view.topic = rd_kafka_topic_name(message->rkt);
+    view.partition = message->partition;
+    view.offset = message->offset;
+    if (message->key) view.key = std::string_view(static_cast<const char*>(message->key), message->key_len);
+    if (message->payload) {
+      view.value = std::string_view(static_cast<const char*>(message->payload), message->len);
+    }
+    rd_kafka_timestamp_type_t timestamp_type;
+    view.timestamp_ms = rd_kafka_message_timestamp(message, &timestamp_type);
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name = nullptr;
+      const void* value = nullptr;
+      std::size_t size = 0;
+      for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                              RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i) {
+        RecordHeaderView header{name, std::nullopt};
+        if (value) header.value = std::string_view(static_cast<const char*>(value), size);
+        view.headers.push_back(header);
+      }
+    }
+    views_.push_back(std::move(view));
+  }
+
+  std::span<const KafkaRecordView> records() const override { return views_; }
+
+ private:
+  std::vector<rd_kafka_message_t*> messages_;
+  std::vector<KafkaRecordView> views_;
+};
+
+class KafkaConsumer final : public Consumer {
+ public:
+  KafkaConsumer(std::vector<std::string> topics, std::string bootstrap)
+      : topics_(std::move(topics)), bootstrap_(std::move(bootstrap)) {}
+  KafkaConsumer(const KafkaConsumer&) = delete;
+  KafkaConsumer& operator=(const KafkaConsumer&) = delete;
+  ~KafkaConsumer() override { (void)Close(); }
+
+  // Takes ownership of the client created with this object as its callback opaque.
+  void Attach(rd_kafka_t* handle) { handle_ = handle; }
+
+  Status Subscribe(RebalanceListener* listener) override {
+    listener_ = listener;
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size())));
+    for (const std::string& topic : topics_) {
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    return kafka::FromKafkaError(rd_kafka_subscribe(handle_, list.get()), "subscribe");
+  }
+
+  Result<std::unique_ptr<RecordBatch>> Poll(std::chrono::milliseconds timeout,
+                                            std::size_t max_records) override {
+    auto batch = std::make_unique<KafkaRecordBatch>();
+    int wait_ms = static_cast<int>(timeout.count());
+    for (std::size_t n = 0; n < max_records; ++n) {
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(handle_, wait_ms);
+      if (message == nullptr) break;
+      wait_ms = 0;  // take what is already buffered, without waiting again
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Status status = HandleError(message);
+        rd_kafka_message_destroy(message);
+        if (!status.ok()) return status;
+        continue;
+      }
+      batch->Add(message);
+    }
+    return std::unique_ptr<RecordBatch>(std::move(batch));
+  }
+
+  Status Commit(const std::vector<PartitionOffset>& offsets) override {
+    if (offsets.empty()) return Status();
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const PartitionOffset& po : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), po.tp.topic.c_str(), po.tp.partition)->offset =
+          po.offset;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_commit(handle_, list.get(), /*async=*/0);
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return Status();
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < list->cnt; ++i) {
+        if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          return kafka::FromKafkaError(list->elems[i].err,
+                                       "commit " + std::string(list->elems[i].topic) + "[" +
+                                           std::to_string(list->elems[i].partition) + "]");
+        }
+      }
+    }
+    return kafka::FromKafkaError(err, "commit");
+  }
+
+  std::int64_t LagRecords() override {
+    if (handle_ == nullptr) return 0;
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (rd_kafka_assignment(handle_, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+    PartitionListPtr assignment(raw);
+    if (rd_kafka_position(handle_, assignment.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+    std::int64_t lag = 0;
+    for (int i = 0; i < assignment->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = assignment->elems[i];
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (rd_kafka_get_watermark_offsets(handle_, tp.topic, tp.partition, &low, &high) !=
+              RD_KAFKA_RESP_ERR_NO_ERROR ||
+          high < 0) {
+        continue;
+      }
+      std::int64_t position = tp.offset >= 0 ? tp.offset : low;
+      if (high > position) lag += high - position;
+    }
+    return lag;
+  }
+
+  Status Close() override {
+    if (handle_ == nullptr) return Status();
+    Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
+    rd_kafka_destroy(handle_);
+    handle_ = nullptr;
+    return status;
+  }
+
+  // librdkafka's rebalance callback; runs inside Poll()/Close() on the caller's thread.
+  void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(handle_)) == "COOPERATIVE";
+    std::vector<TopicPartition> list = ToPartitions(partitions);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      spdlog::info("kafka: assigned {}", list.empty() ? "nothing" : Join(list));
+      if (listener_) listener_->OnAssigned(list);
+      rd_kafka_error_t* error = nullptr;
+      if (cooperative) {
+        error = rd_kafka_incremental_assign(handle_, partitions);
+      } else {
+        rd_kafka_assign(handle_, partitions);
+      }
+      if (error) {
+        spdlog::error("kafka: assign failed: {}", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
+      return;
+    }
+    const bool lost = rd_kafka_assignment_lost(handle_) != 0;
+    spdlog::info("kafka: {} {}", lost ? "lost" : "revoked", list.empty() ? "nothing" : Join(list));
+    if (listener_) listener_->OnRevoked(list, lost);
+    if (cooperative) {
+      rd_kafka_error_t* error = rd_kafka_incremental_unassign(handle_, partitions);
+      if (error) {
+        spdlog::error("kafka: unassign failed: {}", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
+    } else {
+      rd_kafka_assign(handle_, nullptr);
+    }
+  }
+
+  // librdkafka's error callback: connectivity trouble is expected and retried by the client.
+  void OnClientError(rd_kafka_resp_err_t err, const char* reason) {
+    if (kafka::IsConnectivityError(err)) {
+      auto now = Clock::now();
+      if (now - last_connectivity_log_ >= std::chrono::seconds(10)) {
+        last_connectivity_log_ = now;
+        spdlog::warn("kafka: cannot reach {} ({}); retrying", bootstrap_, reason);
+      }
+      return;
+    }
+    spdlog::error("kafka: {} ({})", reason, rd_kafka_err2name(err));
+  }
+
+ private:
+  Status HandleError(const rd_kafka_message_t* message) {
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return Status();
+    if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512];
+      rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(handle_, reason, sizeof(reason));
+      return Internal(std::string("fatal Kafka client error: ") + rd_kafka_err2name(fatal) + ": " +
+                      reason);
+    }
+    std::string reason = rd_kafka_message_errstr(message);
+    if (message->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+      spdlog::warn("kafka: {} (waiting for the topic to appear)", reason);
+      return Status();
+    }
+    OnClientError(message->err, reason.c_str());
+    return Status();
+  }
+
+  rd_kafka_t* handle_ = nullptr;
+  std::vector<std::string> topics_;
+  std::string bootstrap_;
+  RebalanceListener* listener_ = nullptr;
+  Clock::time_point last_connectivity_log_{};
+};
+
+void RebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
+                       rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  static_cast<KafkaConsumer*>(opaque)->Rebalance(err, partitions);
+}
+
+void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  static_cast<KafkaConsumer*>(opaque)->OnClientError(static_cast<rd_kafka_resp_err_t>(err), reason);
+}
+
+void LogCallback(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
+  if (level <= 3) {
+    spdlog::error("librdkafka {}: {}", facility, message);
+  } else if (level == 4) {
+    spdlog::warn("librdkafka {}: {}", facility, message);
+  } else {
+    spdlog::debug("librdkafka {}: {}", facility, message);
+  }
+}
+
+bool HasProperty(const KafkaProperties& properties, std::string_view key) {
+  for (const auto& [k, v] : properties) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& properties) {
+  std::vector<PropertyError> errors;
+  ConfPtr conf(rd_kafka_conf_new());
+  for (const auto& [key, value] : properties) {
+    if (IsManaged(key)) {
+      errors.push_back({key, "fanout manages offsets itself; remove '" + key + "'"});
+      continue;
+    }
+    Status status = SetProperty(conf.get(), key, value);
+    if (!status.ok()) errors.push_back({key, std::string(status.message())});
+  }
+  for (std::string_view required : {"bootstrap.servers", "group.id"}) {
+    if (!HasProperty(properties, required)) {
+      errors.push_back({std::string(required), "required property '" + std::string(required) +
+                                                    "' is missing"});
+    }
+  }
+  return errors;
+}
+
+Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& config) {
+  std::vector<PropertyError> errors = ValidateConsumerProperties(config.properties);
+  if (!errors.empty()) {
+    return InvalidArgument("kafka." + errors.front().property + ": " + errors.front().message);
+  }
+  if (config.topics.empty()) return InvalidArgument("no topics to subscribe to");
+  ConfPtr conf(rd_kafka_conf_new());
+  KafkaProperties effective = {
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"auto.offset.reset", "earliest"},
+      // Debezium creates a topic on a table's first change; a ^regex subscription only sees it
+      // at the next metadata refresh (librdkafka's default: 5 minutes).
+      {"topic.metadata.refresh.interval.ms", "10000"},
+  };
+  for (const auto& property : config.properties) effective.push_back(property);
+  effective.push_back({"enable.auto.commit", "false"});
+  effective.push_back({"enable.auto.offset.store", "false"});
+  effective.push_back({"enable.partition.eof", "false"});
+  std::string bootstrap;
+  for (const auto& [key, value] : effective) {
+    FANOUT_RETURN_IF_ERROR(SetProperty(conf.get(), key, value).WithContext("kafka." + key));
+    if (key == "bootstrap.servers") bootstrap = value;
+  }
+  // The consumer object must exist before librdkafka can call back into it.
+  auto consumer = std::make_unique<KafkaConsumer>(config.topics, bootstrap);
+  rd_kafka_conf_set_opaque(conf.get(), consumer.get());
+  rd_kafka_conf_set_rebalance_cb(conf.get(), RebalanceCallback);
+  rd_kafka_conf_set_error_cb(conf.get(), ErrorCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  char error[512];
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error));
+  if (handle == nullptr) return InvalidArgument(std::string("kafka consumer: ") + error);
+  conf.release();  // rd_kafka_new took ownership
+  rd_kafka_poll_set_consumer(handle);
+  consumer->Attach(handle);
+  return std::unique_ptr<Consumer>(std::move(consumer));
+}
+
+}  // namespace fanout

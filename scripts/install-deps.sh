@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package fanout needs to build, test, benchmark and run its local stack.
+# Idempotent: packages already present are skipped, and apt is only touched when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang clang-format git curl ca-certificates
+  # libraries
+  librdkafka-dev libpq-dev libboost-dev libboost-system-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
+  libbenchmark-dev libhiredis-dev
+  # servers and tools for the stack (Kafka, Connect and OpenSearch come from Maven Central)
+  postgresql-15 postgresql-client-15 redis-server redis-tools openjdk-17-jdk-headless maven
+  procps psmisc jq kcat
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Debian's postgresql package would start a cluster on 5432; the stack runs its own clusters instead.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's redis-server package starts a system service on 6379; the stack runs its own on another port.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+echo "install-deps: done"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: unit tests, then the real stack up, integration tests, and the stack down again
+# (always, also on failure; FANOUT_KEEP_STACK=1 leaves it running for a faster next run).
+set -euo pipefail
+BUILD_DIR="${1:-build}"
+cd "$(dirname "$0")/.."
+source stack/env
+
+started=$(date +%s)
+echo "== unit tests"
+(cd "$BUILD_DIR" && ctest -L unit --output-on-failure)
+
+if [ "${FANOUT_KEEP_STACK:-0}" != "1" ]; then
+  trap 'echo "== stack down"; ./stack/stack.sh down' EXIT
+fi
+echo "== stack up"
+stack_started=$(date +%s)
+./stack/stack.sh up
+echo "stack up took $(( $(date +%s) - stack_started )) s"
+
+echo "== integration tests (real PostgreSQL, Kafka, Kafka Connect + Debezium)"
+(cd "$BUILD_DIR" && ctest -L integration --output-on-failure)
+echo "== make test: all passed in $(( $(date +%s) - started )) s"
