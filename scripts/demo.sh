@@ -35,12 +35,18 @@ stop_generator() {
 }
 trap stop_generator EXIT
 
-say "change generator: a tick of examples/inventory/changes.sql every ${FANOUT_DEMO_TICK}s for ${FANOUT_DEMO_SECONDS}s"
+generator_log="$FANOUT_RUN_DIR/logs/demo-generator.log"
+say "change generator: a tick of examples/inventory/changes.sql every ${FANOUT_DEMO_TICK}s for ${FANOUT_DEMO_SECONDS}s (errors: $generator_log)"
+: > "$generator_log"
 (
   trap '' INT   # Ctrl-C is for fanout; this loop is stopped by the script
   end=$(( $(date +%s) + FANOUT_DEMO_SECONDS ))
   while [ "$(date +%s)" -lt "$end" ]; do
-    psql -X -q -v ON_ERROR_STOP=1 "$INVENTORY_URL" -f examples/inventory/changes.sql >/dev/null 2>&1 || true
+    if ! psql -X -q -v ON_ERROR_STOP=1 "$INVENTORY_URL" -f examples/inventory/changes.sql \
+        >/dev/null 2>>"$generator_log"; then
+      echo "demo: a tick of changes.sql failed; see $generator_log" >&2
+      sleep 5
+    fi
     sleep "$FANOUT_DEMO_TICK"
   done
 ) &

@@ -17,9 +17,9 @@ from new_order cross join generate_series(1, 2) as l
 join lateral (select id, price from products order by random() limit 1) p on true;
 commit;
 
-update products set price = round(price * (0.95 + random() * 0.1), 2), stock = greatest(stock - 1, 0),
-                    updated_at = now()
-where id = 1 + (random() * 99)::int;
+update products set price = round(price * (0.95 + random() * 0.1)::numeric, 2),
+                    stock = greatest(stock - 1, 0), updated_at = now()
+where id = (select id from products order by random() limit 1);
 
 update orders set status = case status when 'new' then 'paid' when 'paid' then 'shipped'
                                        else 'delivered' end, updated_at = now()
