@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "processor/kafka/consumer.h"
@@ -11,26 +10,20 @@ namespace fanout {
 
 config::LoadResult LoadValidatedConfig(const std::string& path) {
   config::LoadResult result = config::LoadConfigFile(path);
-  if (!result.config) return result;
   KafkaProperties properties;
-  for (const config::KafkaProperty& p : result.config->kafka) properties.emplace_back(p.key, p.value);
+  for (const config::KafkaProperty& p : result.config.kafka)
+    properties.emplace_back(p.key, p.value);
+  // A kafka section that is missing or not a mapping was reported already.
+  const bool have_kafka = !result.config.kafka.empty();
+  if (!have_kafka) return result;
   for (const PropertyError& error : ValidateConsumerProperties(properties)) {
-    config::SourceLocation location{path, 0, 0};
-    for (const config::KafkaProperty& p : result.config->kafka) {
+    config::SourceLocation location = result.config.kafka.front().location;  // a missing one
+    for (const config::KafkaProperty& p : result.config.kafka) {
       if (p.key == error.property) location = p.location;
-    }
-    if (location.line == 0) {  // a missing required property: point at the kafka section
-      location = result.config->kafka.empty() ? location : result.config->kafka.front().location;
     }
     result.errors.push_back({location, "kafka." + error.property, error.message});
   }
-  if (!result.errors.empty()) {
-    std::stable_sort(result.errors.begin(), result.errors.end(), [](const auto& a, const auto& b) {
-      return std::pair(a.location.line, a.location.column) <
-             std::pair(b.location.line, b.location.column);
-    });
-    result.config.reset();
-  }
+  config::SortErrors(result.errors);
   return result;
 }
 

@@ -1,6 +1,5 @@
 // fanout: exactly-once fan-out of Debezium change events.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -24,7 +23,8 @@ int main(int argc, char** argv) {
   run->add_option("-c,--config", run_options.config_path, "Config file (YAML)")->required();
   run->add_option("--dump-events", dump_events,
                   "Append every decoded event to FILE as one JSON line (debugging aid)");
-  run->add_option("--log-level", log_level, "trace, debug, info, warn or error (overrides the config)");
+  run->add_option("--log-level", log_level,
+                  "trace, debug, info, warn or error (overrides the config)");
 
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");

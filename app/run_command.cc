@@ -25,11 +25,11 @@ std::string GroupId(const config::Config& config) {
 
 int RunCommand(const RunOptions& options) {
   config::LoadResult loaded = LoadValidatedConfig(options.config_path);
-  if (!loaded.config) {
+  if (!loaded.ok()) {
     PrintConfigErrors(loaded);
     return kExitConfigError;
   }
-  const config::Config& config = *loaded.config;
+  const config::Config& config = loaded.config;
   Status status = SetupLogging(options.log_level.value_or(config.logging.level));
   if (!status.ok()) {
     spdlog::error("{}", status.ToString());
@@ -50,7 +50,8 @@ int RunCommand(const RunOptions& options) {
   }
 
   ConsumerConfig consumer_config;
-  for (const config::KafkaProperty& p : config.kafka) consumer_config.properties.emplace_back(p.key, p.value);
+  for (const config::KafkaProperty& p : config.kafka)
+    consumer_config.properties.emplace_back(p.key, p.value);
   consumer_config.topics = config.source.topics;
   Result<std::unique_ptr<Consumer>> consumer = CreateKafkaConsumer(consumer_config);
   if (!consumer.ok()) {
@@ -62,7 +63,9 @@ int RunCommand(const RunOptions& options) {
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = config.logging.progress_interval;
-  loop_options.on_progress = [&stats](std::int64_t lag) { spdlog::info("{}", stats.ProgressLine(lag)); };
+  loop_options.on_progress = [&stats](std::int64_t lag) {
+    spdlog::info("{}", stats.ProgressLine(lag));
+  };
   ConsumeLoop loop(**consumer, handler, loop_options);
 
   spdlog::info("fanout: joining group '{}', topics: {}", GroupId(config),

@@ -1,7 +1,8 @@
 #include "app/signals.h"
 
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 
 namespace fanout {
 namespace {

@@ -7,7 +7,7 @@ namespace fanout {
 
 int ValidateCommand(const std::string& config_path) {
   config::LoadResult result = LoadValidatedConfig(config_path);
-  if (!result.config) {
+  if (!result.ok()) {
     PrintConfigErrors(result);
     return kExitConfigError;
   }

@@ -8,8 +8,8 @@
 namespace fanout::config {
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  const std::string expected = "expected a duration such as 250ms, 1s, 5m or 1h, got '" +
-                               std::string(text) + "'";
+  const std::string expected =
+      "expected a duration such as 250ms, 1s, 5m or 1h, got '" + std::string(text) + "'";
   std::int64_t amount = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   if (ec != std::errc() || ptr == text.data() || amount < 0) return InvalidArgument(expected);

@@ -60,9 +60,8 @@ Result<std::string> SubstituteEnv(std::string_view text, const EnvLookup& lookup
     } else if (fallback) {
       out += *fallback;
     } else {
-      return InvalidArgument("environment variable " + std::string(name) +
-                             " is not set (use ${" + std::string(name) +
-                             ":-default} for a default)");
+      return InvalidArgument("environment variable " + std::string(name) + " is not set (use ${" +
+                             std::string(name) + ":-default} for a default)");
     }
     i = close;
   }

@@ -77,7 +77,8 @@ void ReadProcessing(YamlReader& reader, const YAML::Node& node, Config* config) 
 void ReadLogging(YamlReader& reader, const YAML::Node& node, Config* config) {
   if (!reader.ExpectMap(node, "logging", {"level", "progress_interval"})) return;
   if (const YAML::Node level = node["level"]) {
-    if (auto value = reader.Enum(level, "logging.level", {"trace", "debug", "info", "warn", "error"})) {
+    if (auto value =
+            reader.Enum(level, "logging.level", {"trace", "debug", "info", "warn", "error"})) {
       config->logging.level = *value;
     }
   }
@@ -95,14 +96,16 @@ void ReadRoot(YamlReader& reader, const YAML::Node& root, Config* config) {
   }
   if (!reader.ExpectMap(root, "", {"version", "kafka", "source", "processing", "logging"})) return;
   if (const YAML::Node version = root["version"]) {
-    if (auto value = reader.Integer(version, "version", 1, 1)) config->version = static_cast<int>(*value);
+    if (auto value = reader.Integer(version, "version", 1, 1))
+      config->version = static_cast<int>(*value);
   } else {
     reader.Error(root, "version", "required: 'version: 1'");
   }
   if (const YAML::Node kafka = root["kafka"]) {
     ReadKafka(reader, kafka, config);
   } else {
-    reader.Error(root, "kafka", "required: librdkafka properties (bootstrap.servers, group.id, ...)");
+    reader.Error(root, "kafka",
+                 "required: librdkafka properties (bootstrap.servers, group.id, ...)");
   }
   if (const YAML::Node source = root["source"]) {
     ReadSource(reader, source, config);
@@ -117,7 +120,8 @@ void ReadRoot(YamlReader& reader, const YAML::Node& root, Config* config) {
 
 std::string ToString(const SourceLocation& location) {
   if (location.line == 0) return location.file;
-  return location.file + ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+  return location.file + ":" + std::to_string(location.line) + ":" +
+         std::to_string(location.column);
 }
 
 std::string ToString(const ConfigError& error) {
@@ -127,7 +131,15 @@ std::string ToString(const ConfigError& error) {
   return out;
 }
 
-LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name, const EnvLookup& env) {
+void SortErrors(std::vector<ConfigError>& errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
+    return std::pair(a.location.line, a.location.column) <
+           std::pair(b.location.line, b.location.column);
+  });
+}
+
+LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
+                          const EnvLookup& env) {
   LoadResult result;
   YAML::Node root;
   try {
@@ -138,15 +150,9 @@ LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name, c
     result.errors.push_back(ConfigError{location, "", "YAML syntax error: " + e.msg});
     return result;
   }
-  Config config;
   YamlReader reader(file_name, env, &result.errors);
-  ReadRoot(reader, root, &config);
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const ConfigError& a, const ConfigError& b) {
-                     return std::pair(a.location.line, a.location.column) <
-                            std::pair(b.location.line, b.location.column);
-                   });
-  if (result.errors.empty()) result.config = std::move(config);
+  ReadRoot(reader, root, &result.config);
+  SortErrors(result.errors);
   return result;
 }
 

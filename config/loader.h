@@ -27,9 +27,15 @@ struct ConfigError {
 std::string ToString(const ConfigError& error);
 
 struct LoadResult {
-  std::optional<Config> config;     // set exactly when `errors` is empty
+  // Everything that could be read; usable only when ok(), but partly filled otherwise so later
+  // checks (e.g. of the librdkafka properties) can report their errors in the same run.
+  Config config;
   std::vector<ConfigError> errors;  // in file order
+  bool ok() const { return errors.empty(); }
 };
+
+// Sorts errors by line and column (stable: same-place errors keep their order).
+void SortErrors(std::vector<ConfigError>& errors);
 
 LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env = ProcessEnvironment());
 LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,

@@ -117,7 +117,8 @@ std::optional<std::vector<std::string>> YamlReader::StringList(const YAML::Node&
   std::vector<std::string> out;
   bool ok = true;
   for (std::size_t i = 0; i < node.size(); ++i) {
-    std::optional<std::string> item = String(node[i], std::string(path) + "[" + std::to_string(i) + "]");
+    std::optional<std::string> item =
+        String(node[i], std::string(path) + "[" + std::to_string(i) + "]");
     if (item) {
       out.push_back(std::move(*item));
     } else {

@@ -42,8 +42,7 @@ class YamlReader {
   std::optional<std::string> Enum(const YAML::Node& node, std::string_view path,
                                   std::initializer_list<std::string_view> allowed);
   // A sequence of strings (a single scalar is not accepted: lists are written as lists).
-  std::optional<std::vector<std::string>> StringList(const YAML::Node& node,
-                                                     std::string_view path);
+  std::optional<std::vector<std::string>> StringList(const YAML::Node& node, std::string_view path);
 
  private:
   std::string file_;

@@ -23,8 +23,12 @@ void EventStats::RecordEvent(const ChangeEvent& event) {
       if (event.source_ts_ms > 0) last_source_ts_ms_ = event.source_ts_ms;
       break;
     }
-    case RecordKind::kTombstone: ++tombstones_; break;
-    default: ++other_; break;
+    case RecordKind::kTombstone:
+      ++tombstones_;
+      break;
+    default:
+      ++other_;
+      break;
   }
 }
 

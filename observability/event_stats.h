@@ -32,7 +32,7 @@ class EventStats {
   std::string Summary() const;
 
  private:
-  static constexpr std::array<Op, 6> kOps = {Op::kCreate, Op::kUpdate, Op::kDelete,
+  static constexpr std::array<Op, 6> kOps = {Op::kCreate, Op::kUpdate,   Op::kDelete,
                                              Op::kRead,   Op::kTruncate, Op::kMessage};
   static std::size_t OpIndex(Op op);
   std::string TableCounts() const;

@@ -10,23 +10,34 @@ std::string ToString(const TopicPartition& tp) {
 
 std::string_view OpName(Op op) {
   switch (op) {
-    case Op::kCreate: return "c";
-    case Op::kUpdate: return "u";
-    case Op::kDelete: return "d";
-    case Op::kRead: return "r";
-    case Op::kTruncate: return "t";
-    case Op::kMessage: return "m";
+    case Op::kCreate:
+      return "c";
+    case Op::kUpdate:
+      return "u";
+    case Op::kDelete:
+      return "d";
+    case Op::kRead:
+      return "r";
+    case Op::kTruncate:
+      return "t";
+    case Op::kMessage:
+      return "m";
   }
   return "?";
 }
 
 std::string_view RecordKindName(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kChange: return "change";
-    case RecordKind::kTombstone: return "tombstone";
-    case RecordKind::kHeartbeat: return "heartbeat";
-    case RecordKind::kTransaction: return "transaction";
-    case RecordKind::kSchemaChange: return "schema_change";
+    case RecordKind::kChange:
+      return "change";
+    case RecordKind::kTombstone:
+      return "tombstone";
+    case RecordKind::kHeartbeat:
+      return "heartbeat";
+    case RecordKind::kTransaction:
+      return "transaction";
+    case RecordKind::kSchemaChange:
+      return "schema_change";
   }
   return "?";
 }
@@ -40,9 +51,12 @@ std::string ChangeEvent::QualifiedTable() const {
 
 std::string SourcePosition::ToString() const {
   switch (kind) {
-    case Kind::kNone: return "none";
-    case Kind::kKafka: return "kafka:" + std::to_string(major) + ":" + std::to_string(minor);
-    case Kind::kPostgres: return "pg:" + std::to_string(major) + ":" + std::to_string(minor);
+    case Kind::kNone:
+      return "none";
+    case Kind::kKafka:
+      return "kafka:" + std::to_string(major) + ":" + std::to_string(minor);
+    case Kind::kPostgres:
+      return "pg:" + std::to_string(major) + ":" + std::to_string(minor);
     case Kind::kBinlog:
       return "binlog:" + std::to_string(major) + ":" + std::to_string(minor) + ":" +
              std::to_string(sub);

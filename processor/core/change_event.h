@@ -18,18 +18,18 @@ enum class Op : char {
   kCreate = 'c',
   kUpdate = 'u',
   kDelete = 'd',
-  kRead = 'r',      // snapshot row
+  kRead = 'r',  // snapshot row
   kTruncate = 't',
-  kMessage = 'm',   // Postgres logical-decoding message
+  kMessage = 'm',  // Postgres logical-decoding message
 };
 
 // What kind of record the decoder found. Only kChange carries an Op and row images.
 enum class RecordKind : std::uint8_t {
-  kChange,         // a data change event (envelope or flattened)
-  kTombstone,      // null value after a delete: compaction's marker, never a delete of its own
-  kHeartbeat,      // __debezium-heartbeat.* : liveness only
-  kTransaction,    // <prefix>.transaction BEGIN/END metadata
-  kSchemaChange,   // MySQL/MariaDB schema-change topic
+  kChange,        // a data change event (envelope or flattened)
+  kTombstone,     // null value after a delete: compaction's marker, never a delete of its own
+  kHeartbeat,     // __debezium-heartbeat.* : liveness only
+  kTransaction,   // <prefix>.transaction BEGIN/END metadata
+  kSchemaChange,  // MySQL/MariaDB schema-change topic
 };
 
 std::string_view OpName(Op op);  // "c", "u", ...
@@ -38,16 +38,16 @@ std::string_view RecordKindName(RecordKind kind);
 struct ChangeEvent {
   RecordKind kind = RecordKind::kChange;
   Op op = Op::kCreate;
-  std::string connector;   // "postgresql", "mysql", ... ; empty when unknown (flattened records)
-  std::string database;    // source.db
-  std::string schema;      // source.schema (Postgres); empty for MySQL
-  std::string table;       // source.table
-  Row key;                 // primary-key columns from the record key; empty when the key is null
+  std::string connector;  // "postgresql", "mysql", ... ; empty when unknown (flattened records)
+  std::string database;   // source.db
+  std::string schema;     // source.schema (Postgres); empty for MySQL
+  std::string table;      // source.table
+  Row key;                // primary-key columns from the record key; empty when the key is null
   std::optional<Row> before;
   std::optional<Row> after;
   SourcePosition position;
   std::int64_t source_ts_ms = 0;  // when the change happened in the source (0 when unknown)
-  bool snapshot = false;           // a snapshot read (initial or incremental)
+  bool snapshot = false;          // a snapshot read (initial or incremental)
   KafkaCoordinates origin;
 
   // "schema.table" for Postgres, "db.table" for MySQL; "" when unknown.

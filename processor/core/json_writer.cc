@@ -11,13 +11,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";
@@ -33,9 +47,15 @@ void AppendJsonString(std::string& out, std::string_view s) {
 
 void AppendJsonValue(std::string& out, const Value& value) {
   switch (value.kind()) {
-    case Value::Kind::kNull: out += "null"; return;
-    case Value::Kind::kBool: out += value.as_bool() ? "true" : "false"; return;
-    case Value::Kind::kInt: out += std::to_string(value.as_int()); return;
+    case Value::Kind::kNull:
+      out += "null";
+      return;
+    case Value::Kind::kBool:
+      out += value.as_bool() ? "true" : "false";
+      return;
+    case Value::Kind::kInt:
+      out += std::to_string(value.as_int());
+      return;
     case Value::Kind::kDouble: {
       if (!std::isfinite(value.as_double())) {  // JSON has no NaN/Infinity
         out += "null";
@@ -46,9 +66,15 @@ void AppendJsonValue(std::string& out, const Value& value) {
       out.append(buffer, static_cast<std::size_t>(n));
       return;
     }
-    case Value::Kind::kString: AppendJsonString(out, value.text()); return;
-    case Value::Kind::kJson: out += value.text(); return;
-    case Value::Kind::kUnchanged: out += "{\"$unchanged\":true}"; return;
+    case Value::Kind::kString:
+      AppendJsonString(out, value.text());
+      return;
+    case Value::Kind::kJson:
+      out += value.text();
+      return;
+    case Value::Kind::kUnchanged:
+      out += "{\"$unchanged\":true}";
+      return;
   }
 }
 

@@ -13,10 +13,10 @@ namespace fanout {
 
 struct SourcePosition {
   enum class Kind : std::uint8_t {
-    kNone = 0,     // unknown
-    kKafka,        // fallback: (partition, offset); weaker, a re-emitted change gets a new one
-    kPostgres,     // commit-ordered (sequence[0] = last commit LSN, lsn); 0 stands for null
-    kBinlog,       // MySQL/MariaDB (binlog file number, pos, row)
+    kNone = 0,  // unknown
+    kKafka,     // fallback: (partition, offset); weaker, a re-emitted change gets a new one
+    kPostgres,  // commit-ordered (sequence[0] = last commit LSN, lsn); 0 stands for null
+    kBinlog,    // MySQL/MariaDB (binlog file number, pos, row)
   };
 
   Kind kind = Kind::kNone;

@@ -77,7 +77,7 @@ Status DataLoss(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : storage_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : storage_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : storage_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(storage_).ok() && "Result needs a value or a non-OK Status");
   }
@@ -106,10 +106,10 @@ class [[nodiscard]] Result {
 #define FANOUT_CONCAT_(a, b) FANOUT_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define FANOUT_RETURN_IF_ERROR(expr)                      \
-  do {                                                    \
-    ::fanout::Status fanout_status_ = (expr);             \
-    if (!fanout_status_.ok()) return fanout_status_;      \
+#define FANOUT_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::fanout::Status fanout_status_ = (expr);        \
+    if (!fanout_status_.ok()) return fanout_status_; \
   } while (false)
 
 // `lhs = value of rexpr`, or returns its Status from the enclosing function.

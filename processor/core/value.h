@@ -14,7 +14,7 @@ class Value {
   enum class Kind : std::uint8_t {
     kNull,
     kBool,
-    kInt,        // exact int64
+    kInt,  // exact int64
     kDouble,
     kString,     // text (also decoded logical types in their natural text form)
     kJson,       // a nested object or array, kept as compact JSON text

@@ -25,20 +25,25 @@ std::string JsonError(std::string_view what, simdjson::error_code code) {
 
 Value ToValue(dom::element element) {
   switch (element.type()) {
-    case dom::element_type::NULL_VALUE: return Value::Null();
-    case dom::element_type::BOOL: return Value::Bool(element.get_bool().value_unsafe());
-    case dom::element_type::INT64: return Value::Int(element.get_int64().value_unsafe());
+    case dom::element_type::NULL_VALUE:
+      return Value::Null();
+    case dom::element_type::BOOL:
+      return Value::Bool(element.get_bool().value_unsafe());
+    case dom::element_type::INT64:
+      return Value::Int(element.get_int64().value_unsafe());
     case dom::element_type::UINT64:
       // Above int64's range (MySQL BIGINT UNSIGNED): keep it exact as text.
       return Value::String(std::to_string(element.get_uint64().value_unsafe()));
-    case dom::element_type::DOUBLE: return Value::Double(element.get_double().value_unsafe());
+    case dom::element_type::DOUBLE:
+      return Value::Double(element.get_double().value_unsafe());
     case dom::element_type::STRING: {
       std::string_view text = element.get_string().value_unsafe();
       if (text == kUnavailablePlaceholder) return Value::Unchanged();
       return Value::String(text);
     }
     case dom::element_type::ARRAY:
-    case dom::element_type::OBJECT: return Value::Json(simdjson::minify(element));
+    case dom::element_type::OBJECT:
+      return Value::Json(simdjson::minify(element));
   }
   return Value::Null();
 }
@@ -104,8 +109,10 @@ Status ReadString(dom::object object, std::string_view key, std::string* out) {
 // Postgres `sequence`: a JSON string holding ["<last commit lsn>|null","<lsn>|null"].
 bool ParsePostgresSequence(std::string_view text, std::uint64_t* commit_lsn, std::uint64_t* lsn) {
   auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '[')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == ']')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '['))
+      s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == ']'))
+      s.remove_suffix(1);
     return s;
   };
   std::size_t comma = text.find(',');
@@ -166,7 +173,8 @@ Status DecodeSource(dom::object source, const KafkaRecordView& record, ChangeEve
     FANOUT_RETURN_IF_ERROR(ReadString(source, "sequence", &sequence));
     std::uint64_t commit_lsn = 0;
     std::uint64_t row_lsn = 0;
-    if (!sequence.empty() && ParsePostgresSequence(sequence, &commit_lsn, &row_lsn) && row_lsn != 0) {
+    if (!sequence.empty() && ParsePostgresSequence(sequence, &commit_lsn, &row_lsn) &&
+        row_lsn != 0) {
       event->position = {SourcePosition::Kind::kPostgres, commit_lsn, row_lsn, 0};
     } else if (lsn > 0) {
       event->position = {SourcePosition::Kind::kPostgres, 0, static_cast<std::uint64_t>(lsn), 0};
@@ -180,8 +188,8 @@ Status DecodeSource(dom::object source, const KafkaRecordView& record, ChangeEve
     FANOUT_RETURN_IF_ERROR(ReadInt(source, "row", &row));
     std::uint64_t file_number = 0;
     if (ParseBinlogFileNumber(file, &file_number) && pos >= 0 && row >= 0) {
-      event->position = {SourcePosition::Kind::kBinlog, file_number, static_cast<std::uint64_t>(pos),
-                         static_cast<std::uint64_t>(row)};
+      event->position = {SourcePosition::Kind::kBinlog, file_number,
+                         static_cast<std::uint64_t>(pos), static_cast<std::uint64_t>(row)};
     }
   }
   return Status();
@@ -190,13 +198,26 @@ Status DecodeSource(dom::object source, const KafkaRecordView& record, ChangeEve
 Status ParseOp(std::string_view text, Op* op) {
   if (text.size() == 1) {
     switch (text[0]) {
-      case 'c': *op = Op::kCreate; return Status();
-      case 'u': *op = Op::kUpdate; return Status();
-      case 'd': *op = Op::kDelete; return Status();
-      case 'r': *op = Op::kRead; return Status();
-      case 't': *op = Op::kTruncate; return Status();
-      case 'm': *op = Op::kMessage; return Status();
-      default: break;
+      case 'c':
+        *op = Op::kCreate;
+        return Status();
+      case 'u':
+        *op = Op::kUpdate;
+        return Status();
+      case 'd':
+        *op = Op::kDelete;
+        return Status();
+      case 'r':
+        *op = Op::kRead;
+        return Status();
+      case 't':
+        *op = Op::kTruncate;
+        return Status();
+      case 'm':
+        *op = Op::kMessage;
+        return Status();
+      default:
+        break;
     }
   }
   return DecodeError("unknown op '" + std::string(text.substr(0, 16)) + "'");
@@ -234,13 +255,16 @@ Status DecodeEnvelope(dom::object payload, const KafkaRecordView& record, Change
     case Op::kCreate:
     case Op::kRead:
     case Op::kUpdate:
-      if (!event->after) return DecodeError(std::string("op '") + op_text.data()[0] + "' without 'after'");
+      if (!event->after)
+        return DecodeError(std::string("op '") + op_text.data()[0] + "' without 'after'");
       break;
     case Op::kDelete:
-      if (!event->before && event->key.empty()) return DecodeError("delete without 'before' or key");
+      if (!event->before && event->key.empty())
+        return DecodeError("delete without 'before' or key");
       break;
     case Op::kTruncate:
-    case Op::kMessage: break;
+    case Op::kMessage:
+      break;
   }
   event->kind = RecordKind::kChange;
   return Status();
@@ -253,8 +277,9 @@ Status DecodeFlattened(dom::object row, const KafkaRecordView& record, ChangeEve
   std::string deleted;
   FANOUT_RETURN_IF_ERROR(ReadString(row, "__deleted", &deleted));
   if (op_text.empty() && deleted.empty()) {
-    return DecodeError("record is neither a Debezium envelope (op, source, before/after) nor a "
-                       "flattened record with __op or __deleted");
+    return DecodeError(
+        "record is neither a Debezium envelope (op, source, before/after) nor a "
+        "flattened record with __op or __deleted");
   }
   if (!op_text.empty()) {
     FANOUT_RETURN_IF_ERROR(ParseOp(op_text, &event->op));
@@ -347,7 +372,8 @@ class DebeziumDecoder::Impl {
     if (payload.get_object().get(object) != simdjson::SUCCESS) {
       return DecodeError("value payload is not a JSON object");
     }
-    if (Has(object, "op") && Has(object, "source") && (Has(object, "after") || Has(object, "before"))) {
+    if (Has(object, "op") && Has(object, "source") &&
+        (Has(object, "after") || Has(object, "before"))) {
       return DecodeEnvelope(object, record, event);
     }
     if (Has(object, "status") && Has(object, "id") && Has(object, "event_count")) {

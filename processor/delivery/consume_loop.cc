@@ -64,7 +64,8 @@ Status ConsumeLoop::CommitOffsets(const std::vector<PartitionOffset>& offsets) {
     }
     return status;
   }
-  if (status.code() == StatusCode::kFailedPrecondition || status.code() == StatusCode::kUnavailable) {
+  if (status.code() == StatusCode::kFailedPrecondition ||
+      status.code() == StatusCode::kUnavailable) {
     // The partitions moved to another member, or the coordinator is away: the new owner re-reads
     // from the last commit, which only repeats finished work; never a loss.
     spdlog::warn("commit skipped: {}", status.ToString());

@@ -47,9 +47,9 @@ class OffsetTracker {
     bool done;
   };
   struct PartitionState {
-    std::deque<Slot> window;         // tracked, oldest first; front is never done
-    std::int64_t committable = -1;   // one past the completed prefix; -1 = nothing yet
-    std::int64_t reported = -1;      // last committable handed out by Take/Drop
+    std::deque<Slot> window;        // tracked, oldest first; front is never done
+    std::int64_t committable = -1;  // one past the completed prefix; -1 = nothing yet
+    std::int64_t reported = -1;     // last committable handed out by Take/Drop
     std::int64_t last_tracked = -1;
   };
 

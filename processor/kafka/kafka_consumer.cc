@@ -79,7 +79,8 @@ class KafkaRecordBatch final : public RecordBatch {
     view.topic = rd_kafka_topic_name(message->rkt);
     view.partition = message->partition;
     view.offset = message->offset;
-    if (message->key) view.key = std::string_view(static_cast<const char*>(message->key), message->key_len);
+    if (message->key)
+      view.key = std::string_view(static_cast<const char*>(message->key), message->key_len);
     if (message->payload) {
       view.value = std::string_view(static_cast<const char*>(message->payload), message->len);
     }
@@ -90,8 +91,8 @@ class KafkaRecordBatch final : public RecordBatch {
       const char* name = nullptr;
       const void* value = nullptr;
       std::size_t size = 0;
-      for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                              RD_KAFKA_RESP_ERR_NO_ERROR;
+      for (std::size_t i = 0;
+           rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
            ++i) {
         RecordHeaderView header{name, std::nullopt};
         if (value) header.value = std::string_view(static_cast<const char*>(value), size);
@@ -200,7 +201,8 @@ class KafkaConsumer final : public Consumer {
 
   // librdkafka's rebalance callback; runs inside Poll()/Close() on the caller's thread.
   void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
-    const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(handle_)) == "COOPERATIVE";
+    const bool cooperative =
+        std::string_view(rd_kafka_rebalance_protocol(handle_)) == "COOPERATIVE";
     std::vector<TopicPartition> list = ToPartitions(partitions);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       spdlog::info("kafka: assigned {}", list.empty() ? "nothing" : Join(list));
@@ -312,8 +314,8 @@ std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& pro
   }
   for (std::string_view required : {"bootstrap.servers", "group.id"}) {
     if (!HasProperty(properties, required)) {
-      errors.push_back({std::string(required), "required property '" + std::string(required) +
-                                                    "' is missing"});
+      errors.push_back(
+          {std::string(required), "required property '" + std::string(required) + "' is missing"});
     }
   }
   return errors;

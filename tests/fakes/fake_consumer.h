@@ -44,8 +44,7 @@ class FakeConsumer final : public Consumer {
     return Status();
   }
 
-  Result<std::unique_ptr<RecordBatch>> Poll(std::chrono::milliseconds,
-                                            std::size_t) override {
+  Result<std::unique_ptr<RecordBatch>> Poll(std::chrono::milliseconds, std::size_t) override {
     auto batch = std::make_unique<Batch>();
     if (steps.empty()) {
       stop_->store(true);

@@ -14,7 +14,8 @@ namespace fanout::testing {
 namespace {
 
 TEST(BrokerDownTest, RetriesWithAClearLogLineAndStopsCleanly) {
-  const std::string dir = std::filesystem::temp_directory_path() / ("fanout-down-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("fanout-down-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string config = dir + "/fanout.yaml";
   const std::string log = dir + "/fanout.log";
@@ -23,8 +24,9 @@ TEST(BrokerDownTest, RetriesWithAClearLogLineAndStopsCleanly) {
                            "kafka: { bootstrap.servers: \"127.0.0.1:1\", group.id: down-test }\n"
                            "source: { topics: [orders] }\n";
   ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-  EXPECT_TRUE(WaitFor([&] { return ReadFile(log).find("cannot reach 127.0.0.1:1") != std::string::npos; },
-                      std::chrono::seconds(20)))
+  EXPECT_TRUE(
+      WaitFor([&] { return ReadFile(log).find("cannot reach 127.0.0.1:1") != std::string::npos; },
+              std::chrono::seconds(20)))
       << ReadFile(log);
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_TRUE(fanout.running()) << "fanout must keep retrying, not exit:\n" << ReadFile(log);

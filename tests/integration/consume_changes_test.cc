@@ -53,8 +53,8 @@ std::vector<Dumped> ReadDump(const std::string& path) {
 }
 
 Dumped Change(std::string op, std::string key, std::string before, std::string after) {
-  return Dumped{"change", std::move(op), "public.customers", std::move(key), std::move(before),
-                std::move(after)};
+  return Dumped{"change",       std::move(op),     "public.customers",
+                std::move(key), std::move(before), std::move(after)};
 }
 
 class ConsumeChangesTest : public DebeziumFixture {
@@ -65,10 +65,12 @@ class ConsumeChangesTest : public DebeziumFixture {
                                std::size_t expected_lines) {
     const std::string log = dump + ".log";
     ChildProcess fanout({FANOUT_BINARY, "run", "-c", config, "--dump-events", dump}, log);
-    bool reached = WaitFor([&] { return ReadLines(dump).size() >= expected_lines || !fanout.running(); },
-                           std::chrono::seconds(90));
+    bool reached =
+        WaitFor([&] { return ReadLines(dump).size() >= expected_lines || !fanout.running(); },
+                std::chrono::seconds(90));
     EXPECT_TRUE(reached && fanout.running())
-        << "fanout did not consume " << expected_lines << " events; log:\n" << ReadFile(log);
+        << "fanout did not consume " << expected_lines << " events; log:\n"
+        << ReadFile(log);
     // A moment more: anything beyond the expected events would show up as a failure below.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     fanout.Signal(SIGTERM);
@@ -96,14 +98,16 @@ TEST_F(ConsumeChangesTest, ConsumesExactlyTheChangesAndResumesFromCommittedOffse
 
   const std::string config = WriteFanoutConfig(name_ + "-group");
   std::vector<Dumped> first = RunUntil(config, TempPath("first.jsonl"), 6);
-  EXPECT_THAT(first,
-              ElementsAre(Change("c", R"({"id":1})", "null", R"({"id":1,"email":"ann@example.com","name":"Ann"})"),
-                          Change("c", R"({"id":2})", "null", R"({"id":2,"email":"bob@example.com","name":"Bob"})"),
-                          Change("c", R"({"id":3})", "null", R"({"id":3,"email":"cy@example.com","name":null})"),
-                          Change("u", R"({"id":2})", R"({"id":2,"email":"bob@example.com","name":"Bob"})",
-                                 R"({"id":2,"email":"bob@example.org","name":"Bob"})"),
-                          Change("d", R"({"id":3})", R"({"id":3,"email":"cy@example.com","name":null})", "null"),
-                          Dumped{"tombstone", "", "", R"({"id":3})", "null", "null"}));
+  EXPECT_THAT(
+      first,
+      ElementsAre(
+          Change("c", R"({"id":1})", "null", R"({"id":1,"email":"ann@example.com","name":"Ann"})"),
+          Change("c", R"({"id":2})", "null", R"({"id":2,"email":"bob@example.com","name":"Bob"})"),
+          Change("c", R"({"id":3})", "null", R"({"id":3,"email":"cy@example.com","name":null})"),
+          Change("u", R"({"id":2})", R"({"id":2,"email":"bob@example.com","name":"Bob"})",
+                 R"({"id":2,"email":"bob@example.org","name":"Bob"})"),
+          Change("d", R"({"id":3})", R"({"id":3,"email":"cy@example.com","name":null})", "null"),
+          Dumped{"tombstone", "", "", R"({"id":3})", "null", "null"}));
 
   // More changes while fanout is down; the restarted instance must see only these.
   ASSERT_TRUE(db_->Exec(R"(
@@ -111,10 +115,11 @@ TEST_F(ConsumeChangesTest, ConsumesExactlyTheChangesAndResumesFromCommittedOffse
     update public.customers set name = 'Anna' where id = 1;
   )"));
   std::vector<Dumped> second = RunUntil(config, TempPath("second.jsonl"), 2);
-  EXPECT_THAT(second,
-              ElementsAre(Change("c", R"({"id":4})", "null", R"({"id":4,"email":"dee@example.com","name":"Dee"})"),
-                          Change("u", R"({"id":1})", R"({"id":1,"email":"ann@example.com","name":"Ann"})",
-                                 R"({"id":1,"email":"ann@example.com","name":"Anna"})")));
+  EXPECT_THAT(second, ElementsAre(Change("c", R"({"id":4})", "null",
+                                         R"({"id":4,"email":"dee@example.com","name":"Dee"})"),
+                                  Change("u", R"({"id":1})",
+                                         R"({"id":1,"email":"ann@example.com","name":"Ann"})",
+                                         R"({"id":1,"email":"ann@example.com","name":"Anna"})")));
 }
 
 }  // namespace

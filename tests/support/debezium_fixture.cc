@@ -20,8 +20,9 @@ int RunStackScript(const std::string& arguments) {
 
 void DebeziumFixture::CreateDatabase(const std::string& schema_sql) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  name_ = "it" + std::to_string(::getpid()) + "x" +
-          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000000);
+  name_ =
+      "it" + std::to_string(::getpid()) + "x" +
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000000);
   temp_dir_ = (std::filesystem::temp_directory_path() / ("fanout-" + name_)).string();
   std::filesystem::create_directories(temp_dir_);
   const std::string server_url = RequireEnv("FANOUT_SOURCE_PG_URL");
@@ -40,13 +41,18 @@ void DebeziumFixture::RegisterConnector(const std::string& tables) {
   "database.hostname": "127.0.0.1",
   "database.port": "${FANOUT_PG_PORT}",
   "database.user": "postgres",
-  "database.dbname": ")" << name_ << R"(",
-  "topic.prefix": ")" << name_ << R"(",
+  "database.dbname": ")"
+                      << name_ << R"(",
+  "topic.prefix": ")" << name_
+                      << R"(",
   "plugin.name": "pgoutput",
-  "slot.name": ")" << name_ << R"(",
-  "publication.name": ")" << name_ << R"(_pub",
+  "slot.name": ")" << name_
+                      << R"(",
+  "publication.name": ")"
+                      << name_ << R"(_pub",
   "publication.autocreate.mode": "filtered",
-  "table.include.list": ")" << tables << R"(",
+  "table.include.list": ")"
+                      << tables << R"(",
   "key.converter.schemas.enable": "false",
   "value.converter.schemas.enable": "false",
   "key.converter": "org.apache.kafka.connect.json.JsonConverter",
@@ -72,7 +78,9 @@ std::string DebeziumFixture::WriteFanoutConfig(const std::string& group) {
   return path;
 }
 
-std::string DebeziumFixture::TempPath(const std::string& file) const { return temp_dir_ + "/" + file; }
+std::string DebeziumFixture::TempPath(const std::string& file) const {
+  return temp_dir_ + "/" + file;
+}
 
 void DebeziumFixture::TearDown() {
   if (name_.empty()) return;
@@ -80,10 +88,15 @@ void DebeziumFixture::TearDown() {
   db_.reset();
   Postgres server(RequireEnv("FANOUT_SOURCE_PG_URL"));
   // The slot stays active for a moment after the connector stops.
-  WaitFor([&] {
-    return server.Exec("select pg_drop_replication_slot(slot_name) from pg_replication_slots "
-                       "where slot_name = '" + name_ + "'", /*must_succeed=*/false);
-  }, std::chrono::seconds(20));
+  WaitFor(
+      [&] {
+        return server.Exec(
+            "select pg_drop_replication_slot(slot_name) from pg_replication_slots "
+            "where slot_name = '" +
+                name_ + "'",
+            /*must_succeed=*/false);
+      },
+      std::chrono::seconds(20));
   (void)server.Exec("drop database if exists " + name_ + " with (force)", false);
   std::error_code ignored;
   std::filesystem::remove_all(temp_dir_, ignored);

@@ -19,7 +19,8 @@ bool Postgres::Exec(const std::string& sql, bool must_succeed) {
   PGresult* result = PQexec(conn_, sql.c_str());
   ExecStatusType status = PQresultStatus(result);
   bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-  if (!ok && must_succeed) ADD_FAILURE() << "SQL failed: " << sql << "\n" << PQresultErrorMessage(result);
+  if (!ok && must_succeed)
+    ADD_FAILURE() << "SQL failed: " << sql << "\n" << PQresultErrorMessage(result);
   PQclear(result);
   return ok;
 }

@@ -16,7 +16,8 @@ TEST(DurationTest, ParsesEveryUnit) {
 }
 
 TEST(DurationTest, RejectsWhatIsNotADuration) {
-  for (const char* text : {"", "10", "s", "-1s", "1.5s", "1 s", "1d", "1sec", "99999999999999999h"}) {
+  for (const char* text :
+       {"", "10", "s", "-1s", "1.5s", "1 s", "1d", "1sec", "99999999999999999h"}) {
     Result<milliseconds> result = ParseDuration(text);
     EXPECT_FALSE(result.ok()) << text;
     EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << text;

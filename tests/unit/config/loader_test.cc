@@ -38,7 +38,7 @@ logging: { level: debug, progress_interval: 2s }
 )",
                                      "f.yaml", FakeEnv({{"BOOT", "127.0.0.1:19092"}}));
   ASSERT_TRUE(result.errors.empty()) << ErrorLines(result)[0];
-  const Config& config = *result.config;
+  const Config& config = result.config;
   ASSERT_EQ(config.kafka.size(), 2u);
   EXPECT_EQ(config.kafka[0].key, "bootstrap.servers");
   EXPECT_EQ(config.kafka[0].value, "127.0.0.1:19092");
@@ -65,24 +65,25 @@ logging: { level: loud }
 routes: []
 )",
                                      "bad.yaml", FakeEnv({}));
-  EXPECT_FALSE(result.config.has_value());
-  EXPECT_THAT(ErrorLines(result),
-              ElementsAre("bad.yaml:1:10: version: must be between 1 and 1",
-                          HasSubstr("bad.yaml:3:22: kafka.bootstrap.servers: environment variable "
-                                    "MISSING is not set"),
-                          HasSubstr("bad.yaml:5:12: source.topics[0]: invalid regular expression"),
-                          "bad.yaml:6:3: source.topcs: unknown key 'topcs' (known keys: topics)",
-                          HasSubstr("bad.yaml:8:20: processing.commit_interval: expected a duration"),
-                          "bad.yaml:9:14: processing.max_batch: expected an integer",
-                          HasSubstr("bad.yaml:10:19: logging.level: expected one of: trace"),
-                          HasSubstr("bad.yaml:11:1: routes: unknown key 'routes'")));
+  EXPECT_FALSE(result.ok());
+  EXPECT_THAT(
+      ErrorLines(result),
+      ElementsAre("bad.yaml:1:10: version: must be between 1 and 1",
+                  HasSubstr("bad.yaml:3:22: kafka.bootstrap.servers: environment variable "
+                            "MISSING is not set"),
+                  HasSubstr("bad.yaml:5:12: source.topics[0]: invalid regular expression"),
+                  "bad.yaml:6:3: source.topcs: unknown key 'topcs' (known keys: topics)",
+                  HasSubstr("bad.yaml:8:20: processing.commit_interval: expected a duration"),
+                  "bad.yaml:9:14: processing.max_batch: expected an integer",
+                  HasSubstr("bad.yaml:10:19: logging.level: expected one of: trace"),
+                  HasSubstr("bad.yaml:11:1: routes: unknown key 'routes'")));
 }
 
 TEST(LoaderTest, MissingRequiredSections) {
   LoadResult result = LoadConfigText("processing: {}\n", "m.yaml", FakeEnv({}));
-  EXPECT_THAT(ErrorLines(result), ElementsAre(HasSubstr("version: required"),
-                                              HasSubstr("kafka: required"),
-                                              HasSubstr("source: required")));
+  EXPECT_THAT(ErrorLines(result),
+              ElementsAre(HasSubstr("version: required"), HasSubstr("kafka: required"),
+                          HasSubstr("source: required")));
 }
 
 TEST(LoaderTest, YamlSyntaxErrorHasALocation) {
@@ -105,7 +106,8 @@ source: { topics: t }
 )",
                                      "p.yaml", FakeEnv({{"PW", "hunter2"}}));
   ASSERT_FALSE(result.errors.empty());  // topics must be a list
-  for (const std::string& line : ErrorLines(result)) EXPECT_THAT(line, ::testing::Not(HasSubstr("hunter2")));
+  for (const std::string& line : ErrorLines(result))
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("hunter2")));
 }
 
 TEST(LoaderTest, MissingFileIsReported) {

@@ -43,7 +43,8 @@ std::string Envelope(std::string_view op, std::string_view before, std::string_v
 }
 
 TEST_F(DecoderTest, PostgresUpdateWithoutSchema) {
-  std::string value = Envelope("u", "null", R"({"id":42,"name":"Ann","bio":"__debezium_unavailable_value"})");
+  std::string value =
+      Envelope("u", "null", R"({"id":42,"name":"Ann","bio":"__debezium_unavailable_value"})");
   ASSERT_TRUE(Decode(R"({"id":42})", value).ok());
   EXPECT_EQ(event_.kind, RecordKind::kChange);
   EXPECT_EQ(event_.op, Op::kUpdate);
@@ -55,7 +56,8 @@ TEST_F(DecoderTest, PostgresUpdateWithoutSchema) {
   ASSERT_TRUE(event_.after.has_value());
   EXPECT_EQ(*FindColumn(*event_.after, "name"), Value::String("Ann"));
   EXPECT_EQ(FindColumn(*event_.after, "bio")->kind(), Value::Kind::kUnchanged);
-  EXPECT_EQ(event_.position, (SourcePosition{SourcePosition::Kind::kPostgres, 24023119, 24023312, 0}));
+  EXPECT_EQ(event_.position,
+            (SourcePosition{SourcePosition::Kind::kPostgres, 24023119, 24023312, 0}));
   EXPECT_EQ(event_.position.ToString(), "pg:24023119:24023312");
   EXPECT_EQ(event_.source_ts_ms, 1772360130123);
   EXPECT_FALSE(event_.snapshot);
@@ -65,8 +67,9 @@ TEST_F(DecoderTest, PostgresUpdateWithoutSchema) {
 }
 
 TEST_F(DecoderTest, EnvelopeWithSchemaIsUnwrapped) {
-  std::string value = R"({"schema":{"type":"struct","name":"inv.public.customers.Envelope"},"payload":)" +
-                      Envelope("c", "null", R"({"id":1})") + "}";
+  std::string value =
+      R"({"schema":{"type":"struct","name":"inv.public.customers.Envelope"},"payload":)" +
+      Envelope("c", "null", R"({"id":1})") + "}";
   std::string key = R"({"schema":{"type":"struct"},"payload":{"id":1}})";
   ASSERT_TRUE(Decode(key, value).ok());
   EXPECT_EQ(event_.op, Op::kCreate);
@@ -88,8 +91,9 @@ TEST_F(DecoderTest, DeleteCarriesBefore) {
 }
 
 TEST_F(DecoderTest, SnapshotReadAndNullCommitLsn) {
-  std::string source = R"({"connector":"postgresql","db":"shop","schema":"public","table":"t",)"
-                       R"("ts_ms":1,"snapshot":"first","sequence":"[null,\"24020000\"]","lsn":24020000})";
+  std::string source =
+      R"({"connector":"postgresql","db":"shop","schema":"public","table":"t",)"
+      R"("ts_ms":1,"snapshot":"first","sequence":"[null,\"24020000\"]","lsn":24020000})";
   ASSERT_TRUE(Decode(R"({"id":7})", Envelope("r", "null", R"({"id":7})", source)).ok());
   EXPECT_EQ(event_.op, Op::kRead);
   EXPECT_TRUE(event_.snapshot);
@@ -119,7 +123,8 @@ TEST_F(DecoderTest, UnknownConnectorFallsBackToKafkaPosition) {
 }
 
 TEST_F(DecoderTest, Int64ValuesStayExact) {
-  std::string value = Envelope("c", "null", R"({"id":9007199254740993,"big":18446744073709551615})");
+  std::string value =
+      Envelope("c", "null", R"({"id":9007199254740993,"big":18446744073709551615})");
   ASSERT_TRUE(Decode(R"({"id":9007199254740993})", value).ok());
   EXPECT_EQ(*FindColumn(*event_.after, "id"), Value::Int(9007199254740993));
   EXPECT_EQ(*FindColumn(*event_.after, "big"), Value::String("18446744073709551615"));
@@ -160,15 +165,19 @@ TEST_F(DecoderTest, FlattenedNullPayloadIsADeleteByKey) {
 TEST_F(DecoderTest, HeartbeatTransactionAndSchemaChangeAreRecognised) {
   ASSERT_TRUE(Decode(R"({"serverName":"inv"})", R"({"ts_ms":1})", "__debezium-heartbeat.inv").ok());
   EXPECT_EQ(event_.kind, RecordKind::kHeartbeat);
-  ASSERT_TRUE(Decode(R"({"id":"771:1"})",
-                     R"({"status":"BEGIN","id":"771:1","event_count":null,"data_collections":null,"ts_ms":1})",
-                     "inv.transaction")
-                  .ok());
+  ASSERT_TRUE(
+      Decode(
+          R"({"id":"771:1"})",
+          R"({"status":"BEGIN","id":"771:1","event_count":null,"data_collections":null,"ts_ms":1})",
+          "inv.transaction")
+          .ok());
   EXPECT_EQ(event_.kind, RecordKind::kTransaction);
-  ASSERT_TRUE(Decode(R"({"databaseName":"inventory"})",
-                     R"({"source":{},"databaseName":"inventory","ddl":"ALTER TABLE t ADD c int","tableChanges":[]})",
-                     "inv")
-                  .ok());
+  ASSERT_TRUE(
+      Decode(
+          R"({"databaseName":"inventory"})",
+          R"({"source":{},"databaseName":"inventory","ddl":"ALTER TABLE t ADD c int","tableChanges":[]})",
+          "inv")
+          .ok());
   EXPECT_EQ(event_.kind, RecordKind::kSchemaChange);
 }
 
@@ -204,11 +213,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"truncated", R"({"id":1})", R"({"before":null,"after":{"id":1)", "not valid JSON"},
         BadInput{"garbage", R"({"id":1})", "\xff\xfe\x00garbage", "not valid JSON"},
         BadInput{"bad_key", "{{", Envelope("c", "null", R"({"id":1})"), "key is not valid JSON"},
-        BadInput{"key_not_object", "[1]", Envelope("c", "null", R"({"id":1})"), "key is not a JSON object"},
+        BadInput{"key_not_object", "[1]", Envelope("c", "null", R"({"id":1})"),
+                 "key is not a JSON object"},
         BadInput{"array_value", R"({"id":1})", "[1,2]", "not a JSON object"},
         BadInput{"unknown_op", R"({"id":1})", Envelope("x", "null", R"({"id":1})"), "unknown op"},
-        BadInput{"after_not_object", R"({"id":1})", Envelope("c", "null", "5"), "'after' is not an object"},
-        BadInput{"create_without_after", R"({"id":1})", Envelope("c", "null", "null"), "without 'after'"},
+        BadInput{"after_not_object", R"({"id":1})", Envelope("c", "null", "5"),
+                 "'after' is not an object"},
+        BadInput{"create_without_after", R"({"id":1})", Envelope("c", "null", "null"),
+                 "without 'after'"},
         BadInput{"lsn_not_int", R"({"id":1})",
                  Envelope("c", "null", R"({"id":1})", R"({"connector":"postgresql","lsn":"x"})"),
                  "'lsn' is not an integer"},

@@ -13,10 +13,10 @@ namespace fanout {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::FakeConsumer;
 using testing::FakeRecord;
 using testing::FakeStep;
+using ::testing::IsEmpty;
 
 const TopicPartition kP0{"t", 0};
 const TopicPartition kP1{"t", 1};
@@ -49,8 +49,8 @@ class ConsumeLoopTest : public ::testing::Test {
 };
 
 TEST_F(ConsumeLoopTest, HandlesInOrderThenCommitsAndClosesOnStop) {
-  consumer_.steps.push_back(FakeStep{.assign = {kP0, kP1},
-                                     .records = {{"t", 0, 0, "a"}, {"t", 1, 5, "b"}, {"t", 0, 1, "c"}}});
+  consumer_.steps.push_back(FakeStep{
+      .assign = {kP0, kP1}, .records = {{"t", 0, 0, "a"}, {"t", 1, 5, "b"}, {"t", 0, 1, "c"}}});
   ConsumeLoop loop(consumer_, handler_, Options());
   ASSERT_TRUE(loop.Run(stop_).ok());
   EXPECT_TRUE(consumer_.subscribed);
@@ -74,9 +74,10 @@ TEST_F(ConsumeLoopTest, HandlerErrorStopsWithoutCommittingTheFailedRecord) {
 }
 
 TEST_F(ConsumeLoopTest, RevocationCommitsTheRevokedPartitionsAndSkipsTheirLateRecords) {
-  consumer_.steps.push_back(FakeStep{.assign = {kP0, kP1},
-                                     .records = {{"t", 0, 0, ""}, {"t", 1, 0, ""}}});
-  consumer_.steps.push_back(FakeStep{.revoke = {kP1}, .records = {{"t", 1, 1, ""}, {"t", 0, 1, ""}}});
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0, kP1}, .records = {{"t", 0, 0, ""}, {"t", 1, 0, ""}}});
+  consumer_.steps.push_back(
+      FakeStep{.revoke = {kP1}, .records = {{"t", 1, 1, ""}, {"t", 0, 1, ""}}});
   ConsumeLoop loop(consumer_, handler_, Options());
   ASSERT_TRUE(loop.Run(stop_).ok());
   EXPECT_THAT(handler_.handled, ElementsAre("t/0@0", "t/1@0", "t/0@1"));
