@@ -149,7 +149,6 @@ mkdir -p "$OUT/connectors"
 for c in "${CONNECTORS[@]}"; do
   curl -sf "$FANOUT_CONNECT_URL/connectors/$c/config" | jq -S . >"$OUT/connectors/$c.json"
 done
-cp "$STACK_DIR/capture/setup.sql" "$STACK_DIR/capture/scenario.sql" "$OUT/"
 pg_version="$(psql_db postgres -tAc 'show server_version')"
 kafka_version="$(curl -sf "$FANOUT_CONNECT_URL/" | jq -r .version)"
 dbz_version="$(curl -sf "$FANOUT_CONNECT_URL/connector-plugins" | jq -r '.[] | select(.class == "io.debezium.connector.postgresql.PostgresConnector") | .version')"
@@ -160,7 +159,7 @@ dbz_version="$(curl -sf "$FANOUT_CONNECT_URL/connector-plugins" | jq -r '.[] | s
   echo "Debezium PostgreSQL connector $dbz_version (pgoutput), PostgreSQL $pg_version, Kafka/Connect $kafka_version,"
   echo "JsonConverter. \`capschema.*\`: schemas.enable=true (key and value, envelope {schema, payload});"
   echo "\`capnoschema.*\`: schemas.enable=false (bare payload). Connector configs: \`connectors/\`,"
-  echo "SQL: \`setup.sql\` (before the connectors: snapshot rows, op=r) then \`scenario.sql\` (streamed)."
+  echo "SQL: \`stack/capture/setup.sql\` (before the connectors: snapshot rows, op=r) then \`stack/capture/scenario.sql\` (streamed)."
   echo
   echo "Each \`<topic>.jsonl\` line is kcat's JSON envelope (\`kcat -C -J -e -q -o beginning\`): topic,"
   echo "partition, offset, tstype, ts, broker, headers (flat [name, value, ...] list), key, payload"

@@ -561,15 +561,20 @@ wait_health() { # component
   done
 }
 
+# The PID PostgreSQL recorded for a cluster ("" when it has none).
+postmaster_pid() {
+  local pidfile
+  pidfile="$(pg_cluster_dir "$1")/data/postmaster.pid"
+  [ -f "$pidfile" ] && head -n1 "$pidfile" | tr -dc '0-9'
+  return 0
+}
+
 # What "up" should do for a component: "running" (nothing), "start", or "wait" (alive, not yet healthy).
 up_state() {
   local c="$1" pid
   case "$c" in
     postgres | replica)
-      local data
-      data="$(pg_cluster_dir "$c")/data"
-      pid=""
-      [ -f "$data/postmaster.pid" ] && pid="$(head -n1 "$data/postmaster.pid" | tr -dc '0-9')"
+      pid="$(postmaster_pid "$c")"
       if pid_alive "$pid"; then
         echo "$pid" >"$(pid_file "$c")"
         if health "$c"; then echo running; else echo wait; fi
@@ -714,12 +719,7 @@ cmd_up() {
 stop_component() {
   local c="$1" pid pids=() deadline p
   case "$c" in
-    postgres | replica)
-      local data
-      data="$(pg_cluster_dir "$c")/data"
-      pid=""
-      [ -f "$data/postmaster.pid" ] && pid="$(head -n1 "$data/postmaster.pid" | tr -dc '0-9')"
-      ;;
+    postgres | replica) pid="$(postmaster_pid "$c")" ;;
     *) pid="$(owned_pid "$c" || true)" ;;
   esac
   if ! pid_alive "$pid"; then

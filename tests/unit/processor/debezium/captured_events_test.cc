@@ -1,5 +1,5 @@
 // The decoder on real Debezium 3.2 PostgreSQL output captured from the stack by
-// stack/capture.sh (see tests/data/debezium/postgres/MANIFEST.md, setup.sql, scenario.sql).
+// stack/capture.sh (see tests/data/debezium/postgres/MANIFEST.md and stack/capture/*.sql).
 // Every scenario is captured twice: with JsonConverter schemas (capschema.*) and without
 // (capnoschema.*); both must decode to the same changes.
 #include <gmock/gmock.h>
