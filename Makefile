@@ -5,7 +5,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build unit integration test demo asan stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build bench unit integration test demo asan stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -33,6 +33,13 @@ test: build
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)
 
+# Benchmarks (Google Benchmark, one core, Release); results with their command in docs/BENCHMARKS.md.
+BENCH_DIR ?= build-bench
+bench: deps
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout_bench
+	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
+
 # Debug build with AddressSanitizer + UndefinedBehaviorSanitizer, running the unit tests.
 asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFANOUT_SANITIZE=ON -DFANOUT_WERROR=ON
@@ -55,4 +62,4 @@ format-check:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(BENCH_DIR)

@@ -23,8 +23,10 @@ struct CapturedRecord {
   KafkaRecordView View() const;
 };
 
-// Reads every record of a kcat -J file; fails the calling test (ADD_FAILURE) on a bad line.
-std::vector<CapturedRecord> ReadCapturedRecords(const std::string& path);
+// Reads every record of a kcat -J file. A line that is not a JSON object is skipped and
+// described in `*error` (when given). Used by tests and benchmarks, so it does not need gtest.
+std::vector<CapturedRecord> ReadCapturedRecords(const std::string& path,
+                                                std::string* error = nullptr);
 
 // The non-empty lines of a text file (e.g. what `fanout run --dump-events` wrote).
 std::vector<std::string> ReadLines(const std::string& path);

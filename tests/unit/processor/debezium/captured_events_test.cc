@@ -42,7 +42,9 @@ std::string OpSequence(const std::vector<ChangeEvent>& events) {
 class CapturedEventsTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::vector<ChangeEvent> DecodeAll(const std::string& table) {
-    records_ = ReadCapturedRecords(DataFile(GetParam(), table));
+    std::string error;
+    records_ = ReadCapturedRecords(DataFile(GetParam(), table), &error);
+    EXPECT_EQ(error, "");
     std::vector<ChangeEvent> events;
     for (const CapturedRecord& record : records_) {
       ChangeEvent event;
