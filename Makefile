@@ -5,7 +5,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build bench unit integration test demo asan stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build bench docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -17,6 +17,10 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# docs/CONFIG.md is generated from the config spec (config/config_spec.cc).
+docs: build
+	$(BUILD_DIR)/fanout config-docs > docs/CONFIG.md
 
 # Unit tests: no servers needed.
 unit: build

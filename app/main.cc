@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "config/spec.h"
 
 #ifndef FANOUT_VERSION
 #define FANOUT_VERSION "0.0.0-dev"
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
   validate->add_option("-c,--config", validate_path, "Config file (YAML)")->required();
 
+  CLI::App* config_docs =
+      app.add_subcommand("config-docs", "Print the configuration reference (docs/CONFIG.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -45,6 +49,10 @@ int main(int argc, char** argv) {
     return fanout::RunCommand(run_options);
   }
   if (*validate) return fanout::ValidateCommand(validate_path);
+  if (*config_docs) {
+    std::fputs(fanout::config::RenderMarkdown(fanout::config::ConfigSpec()).c_str(), stdout);
+    return fanout::kExitOk;
+  }
   std::fputs(app.help().c_str(), stdout);
   return fanout::kExitOk;
 }

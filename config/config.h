@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "processor/route/route_spec.h"
 
 namespace fanout::config {
 
@@ -29,9 +32,44 @@ struct SourceConfig {
   std::vector<std::string> topics;  // names, or regexes starting with '^'
 };
 
+// (key, value) pairs in the order written; values after ${ENV} substitution.
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
 struct ProcessingConfig {
+  bool exactly_once = true;  // guarantee: exactly_once | at_least_once
+  std::size_t max_in_flight = 10000;
   std::chrono::milliseconds commit_interval{1000};
   std::size_t max_batch = 1000;
+};
+
+struct RetryConfig {
+  int max_attempts = 10;
+  std::chrono::milliseconds initial_backoff{100};
+  std::chrono::milliseconds max_backoff{30000};
+  std::chrono::milliseconds max_elapsed{600000};
+};
+
+enum class OnExhausted { kDeadLetter, kBlock, kFail };
+
+struct SinkConfig {
+  std::string name;
+  std::string type;      // redis, elasticsearch, postgres, kafka, http
+  Settings settings;     // scalar keys (url, dsn, timeout, ...); may hold secrets: never log
+  Settings headers;      // http
+  Settings properties;   // kafka producer properties
+  SourceLocation location;
+};
+
+struct RouteConfig {
+  RouteSpec spec;        // matching, predicate, projection, action templates
+  Settings options;      // non-template sink options (delete_mode, table, value)
+  RetryConfig retry;     // the route's own policy merged over the top-level one
+  OnExhausted on_exhausted = OnExhausted::kDeadLetter;
+  SourceLocation location;
+};
+
+struct DeadLetterConfig {
+  std::string topic = "fanout.dlq";
 };
 
 struct LoggingConfig {
@@ -44,7 +82,13 @@ struct Config {
   std::vector<KafkaProperty> kafka;
   SourceConfig source;
   ProcessingConfig processing;
+  std::vector<SinkConfig> sinks;
+  std::vector<RouteConfig> routes;
+  DeadLetterConfig dead_letter;
+  RetryConfig retry;
   LoggingConfig logging;
+
+  const SinkConfig* FindSink(std::string_view name) const;
 };
 
 }  // namespace fanout::config

@@ -8,8 +8,8 @@
 namespace fanout::config {
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  const std::string expected =
-      "expected a duration such as 250ms, 1s, 5m or 1h, got '" + std::string(text) + "'";
+  // The text is not echoed: after ${ENV} substitution it may be a secret.
+  const std::string expected = "expected a duration such as 250ms, 1s, 5m or 1h";
   std::int64_t amount = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   if (ec != std::errc() || ptr == text.data() || amount < 0) return InvalidArgument(expected);
@@ -27,7 +27,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     return InvalidArgument(expected);
   }
   if (amount > std::numeric_limits<std::int64_t>::max() / scale) {
-    return InvalidArgument("duration '" + std::string(text) + "' is too large");
+    return InvalidArgument("the duration is too large");
   }
   return std::chrono::milliseconds(amount * scale);
 }

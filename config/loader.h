@@ -2,8 +2,8 @@
 //
 // Every problem is collected (unknown keys, wrong types, missing required keys, bad durations,
 // unset ${ENV} references, YAML syntax errors), each with its YAML path and file:line:col, so a
-// user fixes them all in one round. Values are never copied into error messages, because they
-// may hold secrets after ${ENV} substitution.
+// user fixes them all in one round. Setting values are never copied into error messages, because
+// they may hold secrets after ${ENV} substitution; names (routes, sinks, keys, ops) are.
 #ifndef FANOUT_CONFIG_LOADER_H_
 #define FANOUT_CONFIG_LOADER_H_
 

@@ -22,6 +22,24 @@ void YamlReader::Error(const YAML::Node& node, std::string_view path, std::strin
   errors_->push_back(ConfigError{Location(node), std::string(path), std::move(message)});
 }
 
+YAML::Node YamlReader::Child(const YAML::Node& node, std::string_view key) {
+  if (!node.IsDefined() || !node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node& map = node;
+  return map[std::string(key)];
+}
+
+void YamlReader::ErrorAt(const YAML::Node& node, std::size_t offset, std::string_view path,
+                         std::string message) {
+  SourceLocation location = Location(node);
+  // yaml-cpp tags quoted scalars "!" and plain ones "?"; a multi-line scalar has no simple
+  // column arithmetic, so it keeps the scalar's own position.
+  const bool single_line = node.IsScalar() && node.Scalar().find('\n') == std::string::npos;
+  if (location.line > 0 && single_line) {
+    location.column += static_cast<int>(offset) + (node.Tag() == "!" ? 1 : 0);
+  }
+  errors_->push_back(ConfigError{location, std::string(path), std::move(message)});
+}
+
 std::string YamlReader::Join(std::string_view parent, std::string_view key) {
   if (parent.empty()) return std::string(key);
   std::string out(parent);
@@ -30,29 +48,11 @@ std::string YamlReader::Join(std::string_view parent, std::string_view key) {
   return out;
 }
 
-bool YamlReader::ExpectMap(const YAML::Node& node, std::string_view path,
-                           std::initializer_list<std::string_view> allowed) {
-  if (!node.IsMap()) {
-    Error(node, path, "expected a mapping");
-    return false;
-  }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string& key = it->first.Scalar();
-    bool known = false;
-    for (std::string_view name : allowed) known = known || name == key;
-    if (!known) {
-      std::string names;
-      for (std::string_view name : allowed) {
-        if (!names.empty()) names += ", ";
-        names += name;
-      }
-      Error(it->first, Join(path, key), "unknown key '" + key + "' (known keys: " + names + ")");
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> YamlReader::String(const YAML::Node& node, std::string_view path) {
+  if (!node.IsDefined()) {
+    Error(node, path, "required value is missing");
+    return std::nullopt;
+  }
   if (!node.IsScalar()) {
     Error(node, path, "expected a string");
     return std::nullopt;
@@ -95,7 +95,7 @@ std::optional<std::chrono::milliseconds> YamlReader::Duration(const YAML::Node& 
 }
 
 std::optional<std::string> YamlReader::Enum(const YAML::Node& node, std::string_view path,
-                                            std::initializer_list<std::string_view> allowed) {
+                                            const std::vector<std::string_view>& allowed) {
   std::optional<std::string> text = String(node, path);
   if (!text) return std::nullopt;
   std::string names;
@@ -110,8 +110,14 @@ std::optional<std::string> YamlReader::Enum(const YAML::Node& node, std::string_
 
 std::optional<std::vector<std::string>> YamlReader::StringList(const YAML::Node& node,
                                                                std::string_view path) {
+  if (!node.IsDefined()) return std::nullopt;
+  if (node.IsScalar()) {
+    std::optional<std::string> item = String(node, path);
+    if (!item) return std::nullopt;
+    return std::vector<std::string>{std::move(*item)};
+  }
   if (!node.IsSequence()) {
-    Error(node, path, "expected a list of strings");
+    Error(node, path, "expected a string or a list of strings");
     return std::nullopt;
   }
   std::vector<std::string> out;

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,14 +24,17 @@ class YamlReader {
 
   SourceLocation Location(const YAML::Node& node) const;
   void Error(const YAML::Node& node, std::string_view path, std::string message);
+  // An error at byte `offset` inside the single-line scalar `node` (the column moves right by
+  // the offset, and by one more for a quoted scalar's opening quote).
+  void ErrorAt(const YAML::Node& node, std::size_t offset, std::string_view path,
+               std::string message);
+
+  // node[key] when `node` is a mapping that has it; an undefined node otherwise. Safe on
+  // undefined nodes (yaml-cpp throws when a missing node is indexed or inspected).
+  static YAML::Node Child(const YAML::Node& node, std::string_view key);
 
   // Joins a parent path and a key: "", "kafka" → "kafka"; "a", "b" → "a.b".
   static std::string Join(std::string_view parent, std::string_view key);
-
-  // True when `node` is a map; otherwise records "expected a mapping". Every key not in
-  // `allowed` is reported as unknown, with the list of known keys.
-  bool ExpectMap(const YAML::Node& node, std::string_view path,
-                 std::initializer_list<std::string_view> allowed);
 
   // Scalar reads with ${ENV} substitution; nullopt after recording an error.
   std::optional<std::string> String(const YAML::Node& node, std::string_view path);
@@ -40,7 +42,7 @@ class YamlReader {
                                       std::int64_t min, std::int64_t max);
   std::optional<std::chrono::milliseconds> Duration(const YAML::Node& node, std::string_view path);
   std::optional<std::string> Enum(const YAML::Node& node, std::string_view path,
-                                  std::initializer_list<std::string_view> allowed);
+                                  const std::vector<std::string_view>& allowed);
   // A sequence of strings (a single scalar is not accepted: lists are written as lists).
   std::optional<std::vector<std::string>> StringList(const YAML::Node& node, std::string_view path);
 

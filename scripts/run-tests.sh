@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 source stack/env
 
 started=$(date +%s)
+echo "== docs/CONFIG.md is generated from the config spec"
+if ! "$BUILD_DIR/fanout" config-docs | diff -u docs/CONFIG.md - ; then
+  echo "docs/CONFIG.md is stale: run 'make docs' and commit it" >&2
+  exit 1
+fi
 echo "== unit tests"
 (cd "$BUILD_DIR" && ctest -L unit --output-on-failure)
 

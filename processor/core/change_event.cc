@@ -1,5 +1,6 @@
 #include "processor/core/change_event.h"
 
+#include <cstdint>
 #include <string>
 
 namespace fanout {
@@ -62,6 +63,29 @@ std::string SourcePosition::ToString() const {
              std::to_string(sub);
   }
   return "none";
+}
+
+Result<std::int64_t> ToExternalVersion(const SourcePosition& position) {
+  constexpr std::uint64_t kMaxVersion = static_cast<std::uint64_t>(INT64_MAX);
+  switch (position.kind) {
+    case SourcePosition::Kind::kNone:
+      return InvalidArgument("no source position to derive an external version from");
+    case SourcePosition::Kind::kPostgres:
+    case SourcePosition::Kind::kKafka:
+      if (position.minor > kMaxVersion) {
+        return InvalidArgument("position " + position.ToString() +
+                               " does not fit an external version (over 2^63-1)");
+      }
+      return static_cast<std::int64_t>(position.minor);
+    case SourcePosition::Kind::kBinlog:
+      if (position.major > (kMaxVersion >> 32) || position.minor > 0xFFFFFFFFu) {
+        return InvalidArgument("position " + position.ToString() +
+                               " does not fit an external version (file number over 2^31-1 or "
+                               "pos over 2^32-1)");
+      }
+      return static_cast<std::int64_t>((position.major << 32) | position.minor);
+  }
+  return InvalidArgument("unknown source position kind");
 }
 
 }  // namespace fanout

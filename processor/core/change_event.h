@@ -50,6 +50,14 @@ struct ChangeEvent {
   bool snapshot = false;          // a snapshot read (initial or incremental)
   KafkaCoordinates origin;
 
+  // Primary-key change (Debezium emits d(old key) + tombstone + c(new key), not a u): the `d`
+  // carries the new key (header __debezium.newkey), the `c` the old one (__debezium.oldkey).
+  // Both absent on every other record, so a sink can tell "key moved" from a plain delete/insert.
+  std::optional<Row> old_key;
+  std::optional<Row> new_key;
+  // op=m (Postgres logical-decoding message): columns "prefix" (kString) and "content" (kBytes).
+  std::optional<Row> message;
+
   // "schema.table" for Postgres, "db.table" for MySQL; "" when unknown.
   std::string QualifiedTable() const;
 };

@@ -75,6 +75,14 @@ void AppendJsonValue(std::string& out, const Value& value) {
     case Value::Kind::kUnchanged:
       out += "{\"$unchanged\":true}";
       return;
+    case Value::Kind::kDecimal:  // a string: a JSON number would be read back as a double
+      AppendJsonString(out, value.text());
+      return;
+    case Value::Kind::kBytes:  // base64, as Kafka Connect's JsonConverter writes bytes
+      out.push_back('"');
+      AppendBase64(out, value.text());
+      out.push_back('"');
+      return;
   }
 }
 

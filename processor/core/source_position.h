@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "processor/core/status.h"
+
 namespace fanout {
 
 struct SourcePosition {
@@ -34,6 +36,24 @@ struct SourcePosition {
   // "binlog:<file>:<pos>:<row>", "kafka:<partition>:<offset>", or "none".
   std::string ToString() const;
 };
+
+// The position as one int64 for Elasticsearch `version_type=external(_gte)`, whose versions are
+// longs in [0, 2^63-1] and where a write wins only if its version is greater (or equal).
+//
+//  * kPostgres: the row's LSN (`minor`). LSNs grow with WAL position and Debezium streams in
+//    commit order, so within one key a later change normally has a larger LSN. Caveats (see
+//    debezium-format.md §2.5): LSNs of overlapping transactions interleave, so a transaction that
+//    began before another but committed after it can carry a *smaller* LSN; and all snapshot rows
+//    share the snapshot's LSN, while a transaction that was open at the snapshot's consistent
+//    point streams afterwards with LSNs *below* it. Such a newer change would be rejected as
+//    stale. The safe scalar is the transaction's commit LSN, which needs transaction metadata
+//    (not done here). Use `external_gte` so that replays (same LSN) are accepted.
+//  * kBinlog: file number << 32 | pos. `pos` is 32-bit in v4 binlog headers. `row` does not fit,
+//    so the rows of one multi-row event share a version: use `external_gte`.
+//  * kKafka: the offset (weak: Debezium re-emits a change at a new offset after a restart).
+// InvalidArgument when there is no position (kNone) or the value does not fit in [0, 2^63-1]
+// (an LSN >= 2^63, a file number >= 2^31, a pos >= 2^32): never a silent wrap.
+Result<std::int64_t> ToExternalVersion(const SourcePosition& position);
 
 }  // namespace fanout
 

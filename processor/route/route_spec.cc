@@ -11,8 +11,8 @@ Result<Op> ParseOpName(std::string_view text) {
     Op op;
   };
   static constexpr Name kNames[] = {
-      {"c", "create", Op::kCreate},   {"u", "update", Op::kUpdate},
-      {"d", "delete", Op::kDelete},   {"r", "read", Op::kRead},
+      {"c", "create", Op::kCreate},     {"u", "update", Op::kUpdate},
+      {"d", "delete", Op::kDelete},     {"r", "read", Op::kRead},
       {"t", "truncate", Op::kTruncate}, {"m", "message", Op::kMessage},
   };
   for (const Name& name : kNames) {

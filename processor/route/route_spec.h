@@ -15,8 +15,8 @@
 namespace fanout {
 
 struct ColumnProjection {
-  std::vector<std::string> include;  // empty: every column
-  std::vector<std::string> exclude;  // applied after include
+  std::vector<std::string> include;                         // empty: every column
+  std::vector<std::string> exclude;                         // applied after include
   std::vector<std::pair<std::string, std::string>> rename;  // (from, to), applied last
 };
 

@@ -62,7 +62,7 @@ processing:
   commit_interval: 10
   max_batch: lots
 logging: { level: loud }
-routes: []
+rotues: []
 )",
                                      "bad.yaml", FakeEnv({}));
   EXPECT_FALSE(result.ok());
@@ -76,7 +76,7 @@ routes: []
                   HasSubstr("bad.yaml:8:20: processing.commit_interval: expected a duration"),
                   "bad.yaml:9:14: processing.max_batch: expected an integer",
                   HasSubstr("bad.yaml:10:19: logging.level: expected one of: trace"),
-                  HasSubstr("bad.yaml:11:1: routes: unknown key 'routes'")));
+                  HasSubstr("bad.yaml:11:1: rotues: unknown key 'rotues'")));
 }
 
 TEST(LoaderTest, MissingRequiredSections) {
@@ -99,13 +99,149 @@ TEST(LoaderTest, EmptyFileIsAnError) {
   EXPECT_THAT(result.errors[0].message, HasSubstr("empty"));
 }
 
+constexpr const char* kFullConfig = R"(version: 1
+kafka: { bootstrap.servers: "127.0.0.1:19092", group.id: g }
+source: { topics: '^inv\.public\..*' }
+processing: { guarantee: at_least_once, max_in_flight: 500 }
+sinks:
+  cache: { type: redis, url: "redis://127.0.0.1:16379/0", password: "${REDIS_PW:-}" }
+  search: { type: elasticsearch, url: "http://127.0.0.1:19200", timeout: 5s }
+  events: { type: kafka, properties: { linger.ms: "5" } }
+routes:
+  - name: customer-cache
+    from: public.customers
+    ops: [u, delete]
+    to: cache
+    invalidate: ["customer:{id}", "customer:email:{email}"]
+    retry: { max_attempts: 3 }
+  - name: product-search
+    from: [public.products, '^public\.sku_.*']
+    to: search
+    index: products
+    exclude: [cost]
+    rename: { name: title }
+    delete_mode: soft
+    on_exhausted: block
+  - name: order-events
+    to: events
+    topic: "orders.{op}"
+retry: { max_attempts: 7, backoff: 50ms..5s, max_elapsed: 1m }
+dead_letter: { topic: my.dlq }
+)";
+
+TEST(LoaderTest, LoadsSinksAndRoutes) {
+  LoadResult result = LoadConfigText(kFullConfig, "full.yaml", FakeEnv({}));
+  ASSERT_TRUE(result.ok()) << ErrorLines(result)[0];
+  const Config& config = result.config;
+  EXPECT_FALSE(config.processing.exactly_once);
+  EXPECT_EQ(config.processing.max_in_flight, 500u);
+  EXPECT_THAT(config.source.topics, ElementsAre("^inv\\.public\\..*"));
+  ASSERT_EQ(config.sinks.size(), 3u);
+  EXPECT_EQ(config.sinks[0].name, "cache");
+  EXPECT_EQ(config.sinks[0].type, "redis");
+  EXPECT_THAT(config.sinks[0].settings,
+              ElementsAre(std::pair<std::string, std::string>("url", "redis://127.0.0.1:16379/0"),
+                          std::pair<std::string, std::string>("password", "")));
+  ASSERT_NE(config.FindSink("events"), nullptr);
+  EXPECT_THAT(config.FindSink("events")->properties,
+              ElementsAre(std::pair<std::string, std::string>("linger.ms", "5")));
+
+  ASSERT_EQ(config.routes.size(), 3u);
+  const RouteConfig& cache = config.routes[0];
+  EXPECT_EQ(cache.spec.name, "customer-cache");
+  EXPECT_EQ(cache.spec.sink, "cache");
+  EXPECT_THAT(cache.spec.tables, ElementsAre("public.customers"));
+  EXPECT_THAT(cache.spec.ops, ElementsAre(Op::kUpdate, Op::kDelete));
+  EXPECT_THAT(cache.spec.templates,
+              ElementsAre(std::pair<std::string, std::string>("invalidate", "customer:{id}"),
+                          std::pair<std::string, std::string>("invalidate", "customer:email:{email}")));
+  EXPECT_EQ(cache.retry.max_attempts, 3) << "the route's own value";
+  EXPECT_EQ(cache.retry.max_backoff, std::chrono::seconds(5)) << "inherited from retry:";
+  EXPECT_EQ(cache.on_exhausted, OnExhausted::kDeadLetter);
+
+  const RouteConfig& search = config.routes[1];
+  EXPECT_THAT(search.spec.tables, ElementsAre("public.products", "^public\\.sku_.*"));
+  EXPECT_THAT(search.spec.projection.exclude, ElementsAre("cost"));
+  EXPECT_THAT(search.spec.projection.rename,
+              ElementsAre(std::pair<std::string, std::string>("name", "title")));
+  EXPECT_THAT(search.options, ElementsAre(std::pair<std::string, std::string>("delete_mode", "soft")));
+  EXPECT_EQ(search.on_exhausted, OnExhausted::kBlock);
+  EXPECT_EQ(search.retry.max_attempts, 7);
+
+  EXPECT_TRUE(config.routes[2].spec.tables.empty());
+  EXPECT_EQ(config.dead_letter.topic, "my.dlq");
+  EXPECT_EQ(config.retry.initial_backoff, std::chrono::milliseconds(50));
+  EXPECT_EQ(config.retry.max_elapsed, std::chrono::minutes(1));
+}
+
+TEST(LoaderTest, RouteAndSinkMistakesAreAllReported) {
+  LoadResult result = LoadConfigText(R"(version: 1
+kafka: { bootstrap.servers: x, group.id: g }
+source: { topics: [t] }
+sinks:
+  cache: { type: redis, url: "redis://x", dsn: "postgres://x" }
+  search: { type: opensearch }
+  pg: { type: postgres }
+routes:
+  - name: a
+    to: cache
+    index: products
+  - name: a
+    to: nowhere
+    ops: [insert]
+  - to: pg
+    table: public.t
+    retry: { backoff: 30s..1s }
+    on_exhausted: ignore
+)",
+                                     "r.yaml", FakeEnv({}));
+  EXPECT_THAT(ErrorLines(result),
+              ElementsAre(
+                  "r.yaml:5:48: sinks.cache.dsn: 'dsn' applies to postgres sinks, not to a redis sink",
+                  HasSubstr("r.yaml:6:19: sinks.search.type: expected one of: redis, elasticsearch"),
+                  "r.yaml:9:5: routes[0]: a route to a redis sink needs invalidate or upsert or publish",
+                  "r.yaml:11:12: routes[0].index: 'index' applies to elasticsearch sinks, not to a "
+                  "redis sink",
+                  "r.yaml:12:11: routes[1].name: route name 'a' is used twice",
+                  "r.yaml:13:9: routes[1].to: no sink named 'nowhere' (sinks: cache, pg, search)",
+                  HasSubstr("r.yaml:14:11: routes[1].ops[0]: unknown op 'insert'"),
+                  HasSubstr("r.yaml:15:5: routes[2].name: required key 'name' is missing"),
+                  HasSubstr("r.yaml:17:23: routes[2].retry.backoff: the initial backoff must be"),
+                  HasSubstr("r.yaml:18:19: routes[2].on_exhausted: expected one of: dead_letter")));
+}
+
+TEST(LoaderTest, ExpressionErrorsPointAtTheCharacter) {
+  LoadResult result = LoadConfigText(R"(version: 1
+kafka: { bootstrap.servers: x, group.id: g }
+source: { topics: [t] }
+sinks: { cache: { type: redis, url: "redis://x" } }
+routes:
+  - name: r
+    from: customers
+    when: after.total > 10 and (after.status == 'paid'
+    to: cache
+    invalidate: ["customer:{id", "x:{after.}"]
+    include: [id]
+    exclude: [email]
+)",
+                                     "e.yaml", FakeEnv({}));
+  EXPECT_THAT(
+      ErrorLines(result),
+      ElementsAre(HasSubstr("e.yaml:6:5: routes[0]: exclude[0]: 'email' is not in include"),
+                  HasSubstr("e.yaml:7:11: routes[0].from: 'customers' is not qualified"),
+                  HasSubstr("e.yaml:8:55: routes[0].when: at character 45: expected ')'"),
+                  HasSubstr("e.yaml:10:28: routes[0].invalidate[0]: at character 10: unclosed '{'"),
+                  HasSubstr("e.yaml:10:38: routes[0].invalidate[1]: at character 4: missing column")));
+}
+
 TEST(LoaderTest, SecretValuesNeverAppearInErrors) {
   LoadResult result = LoadConfigText(R"(version: 1
 kafka: { bootstrap.servers: x, group.id: g, sasl.password: "${PW}" }
 source: { topics: t }
+processing: { commit_interval: "${PW}" }
 )",
                                      "p.yaml", FakeEnv({{"PW", "hunter2"}}));
-  ASSERT_FALSE(result.errors.empty());  // topics must be a list
+  ASSERT_FALSE(result.errors.empty());  // the password is not a duration
   for (const std::string& line : ErrorLines(result))
     EXPECT_THAT(line, ::testing::Not(HasSubstr("hunter2")));
 }

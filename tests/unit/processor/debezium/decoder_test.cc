@@ -127,7 +127,7 @@ TEST_F(DecoderTest, Int64ValuesStayExact) {
       Envelope("c", "null", R"({"id":9007199254740993,"big":18446744073709551615})");
   ASSERT_TRUE(Decode(R"({"id":9007199254740993})", value).ok());
   EXPECT_EQ(*FindColumn(*event_.after, "id"), Value::Int(9007199254740993));
-  EXPECT_EQ(*FindColumn(*event_.after, "big"), Value::String("18446744073709551615"));
+  EXPECT_EQ(*FindColumn(*event_.after, "big"), Value::Decimal("18446744073709551615"));
 }
 
 TEST_F(DecoderTest, NestedValuesAreKeptAsJson) {

@@ -1,0 +1,18 @@
+// Builds the typed Config from a YAML document that SpecValidator accepted. Internal to config/.
+#ifndef FANOUT_CONFIG_EXTRACT_H_
+#define FANOUT_CONFIG_EXTRACT_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config.h"
+#include "config/yaml_reader.h"
+
+namespace fanout::config {
+
+// REQUIRES: `root` passed SpecValidator::ValidateFile without errors (types are not re-checked;
+// a value that does not convert is left at its default and recorded through `reader`).
+void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config);
+
+}  // namespace fanout::config
+
+#endif  // FANOUT_CONFIG_EXTRACT_H_
