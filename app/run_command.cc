@@ -39,8 +39,21 @@ int RunCommand(const RunOptions& options) {
   static std::atomic<bool> stop{false};
   InstallStopSignals(&stop);
 
+  std::vector<RouteSpec> specs;
+  for (const config::RouteConfig& route : config.routes) specs.push_back(route.spec);
+  Result<Router> router = Router::Create(std::move(specs));
+  if (!router.ok()) {  // validation compiled every piece already; this is a last line of defence
+    spdlog::error("routes: {}", router.status().message());
+    return kExitConfigError;
+  }
+  if (!config.routes.empty()) {
+    spdlog::warn("fanout: {} route(s) are evaluated and counted, but nothing is written to the "
+                 "sinks yet (sink delivery is not built)",
+                 config.routes.size());
+  }
+
   EventStats stats;
-  DecodeHandler handler(&stats);
+  DecodeHandler handler(&stats, &router.value());
   if (options.dump_events_path) {
     status = handler.OpenDump(*options.dump_events_path);
     if (!status.ok()) {

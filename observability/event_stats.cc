@@ -37,6 +37,22 @@ std::int64_t EventStats::count(const std::string& table, Op op) const {
   return it == per_table_.end() ? 0 : it->second[OpIndex(op)];
 }
 
+EventStats::RouteCount& EventStats::RouteCounts(std::string_view route) {
+  auto it = per_route_.find(route);
+  if (it == per_route_.end()) it = per_route_.emplace(std::string(route), RouteCount{}).first;
+  return it->second;
+}
+
+std::int64_t EventStats::routed(std::string_view route) const {
+  auto it = per_route_.find(route);
+  return it == per_route_.end() ? 0 : it->second.routed;
+}
+
+std::int64_t EventStats::route_errors(std::string_view route) const {
+  auto it = per_route_.find(route);
+  return it == per_route_.end() ? 0 : it->second.errors;
+}
+
 std::string EventStats::TableCounts() const {
   std::string out;
   for (const auto& [table, counts] : per_table_) {
@@ -48,6 +64,14 @@ std::string EventStats::TableCounts() const {
   if (tombstones_ > 0) out += fmt::format(" tombstones={}", tombstones_);
   if (other_ > 0) out += fmt::format(" other={}", other_);
   if (decode_errors_ > 0) out += fmt::format(" decode_errors={}", decode_errors_);
+  if (!per_route_.empty()) {
+    out += " | routes:";
+    for (const auto& [route, counts] : per_route_) {
+      out += fmt::format(" {}={}", route, counts.routed);
+      if (counts.errors > 0) out += fmt::format(" ({} bad)", counts.errors);
+    }
+    out += fmt::format(" unmatched={}", unmatched_);
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "processor/core/change_event.h"
 
@@ -19,11 +20,19 @@ class EventStats {
 
   void RecordEvent(const ChangeEvent& event);
   void RecordDecodeError() { ++decode_errors_; }
+  // A change event no route matched (it is finished without any action).
+  void RecordUnmatched() { ++unmatched_; }
+  // A route matched and its actions were built; or they could not be (a bad record for it).
+  void RecordRouted(std::string_view route) { ++RouteCounts(route).routed; }
+  void RecordRouteError(std::string_view route) { ++RouteCounts(route).errors; }
 
   std::int64_t total() const { return total_; }
   std::int64_t decode_errors() const { return decode_errors_; }
   // Change events of `table` ("schema.table") with `op`.
   std::int64_t count(const std::string& table, Op op) const;
+  std::int64_t unmatched() const { return unmatched_; }
+  std::int64_t routed(std::string_view route) const;
+  std::int64_t route_errors(std::string_view route) const;
 
   // "events=N rate=R/s lag=L records (S s) tables: public.customers c=1 u=2 ..." — the rate is
   // over the time since the previous call; resets that window.
@@ -36,12 +45,19 @@ class EventStats {
                                              Op::kRead,   Op::kTruncate, Op::kMessage};
   static std::size_t OpIndex(Op op);
   std::string TableCounts() const;
+  struct RouteCount {
+    std::int64_t routed = 0;
+    std::int64_t errors = 0;
+  };
+  RouteCount& RouteCounts(std::string_view route);
 
   std::map<std::string, std::array<std::int64_t, 6>> per_table_;
   std::int64_t total_ = 0;
   std::int64_t tombstones_ = 0;
   std::int64_t other_ = 0;  // heartbeats, transaction metadata, schema changes
   std::int64_t decode_errors_ = 0;
+  std::int64_t unmatched_ = 0;
+  std::map<std::string, RouteCount, std::less<>> per_route_;
   std::int64_t last_source_ts_ms_ = 0;
   std::int64_t window_start_total_ = 0;
   std::chrono::steady_clock::time_point window_start_;

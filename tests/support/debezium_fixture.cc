@@ -64,7 +64,8 @@ void DebeziumFixture::RegisterConnector(const std::string& tables) {
   connector_registered_ = true;
 }
 
-std::string DebeziumFixture::WriteFanoutConfig(const std::string& group) {
+std::string DebeziumFixture::WriteFanoutConfig(const std::string& group,
+                                               const std::string& extra_yaml) {
   const std::string path = TempPath(group + ".yaml");
   std::ofstream(path) << "version: 1\n"
                       << "kafka:\n"
@@ -74,7 +75,8 @@ std::string DebeziumFixture::WriteFanoutConfig(const std::string& group) {
                       << "source:\n"
                       << "  topics: [\"^" << name_ << "\\\\.public\\\\..*\"]\n"
                       << "processing: { commit_interval: 200ms }\n"
-                      << "logging: { progress_interval: 1s }\n";
+                      << "logging: { progress_interval: 1s }\n"
+                      << extra_yaml;
   return path;
 }
 

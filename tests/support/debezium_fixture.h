@@ -23,8 +23,9 @@ class DebeziumFixture : public ::testing::Test {
   void TearDown() override;
 
   std::string topic_prefix() const { return name_; }
-  // A config file for `fanout run` reading this fixture's topics as consumer group `group`.
-  std::string WriteFanoutConfig(const std::string& group);
+  // A config file for `fanout run` reading this fixture's topics as consumer group `group`;
+  // `extra_yaml` (sinks:, routes:, ...) is appended as it is.
+  std::string WriteFanoutConfig(const std::string& group, const std::string& extra_yaml = "");
   std::string TempPath(const std::string& file) const;
 
   std::string name_;
