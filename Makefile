@@ -5,7 +5,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build bench docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build bench fuzz docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -44,6 +44,16 @@ bench: deps
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout_bench
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
 
+# libFuzzer on the Debezium decoder (clang, ASan+UBSan), bounded: FUZZ_SECONDS (default 60).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_DIR)
+	tests/fuzz/make_seeds.py $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/fanout_decoder_fuzz $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=20000 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
 # Debug build with AddressSanitizer + UndefinedBehaviorSanitizer, running the unit tests.
 asan: deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFANOUT_SANITIZE=ON -DFANOUT_WERROR=ON
@@ -66,4 +76,4 @@ format-check:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(BENCH_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(BENCH_DIR) $(FUZZ_DIR)

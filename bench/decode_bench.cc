@@ -4,38 +4,18 @@
 // is decoded in turn into one reused ChangeEvent, as the engine does.
 //
 // Counters: items_per_second = events/s; allocs_per_event = global operator new calls per decode
-// (counted by the override below), after a warm-up pass so only the steady state is measured.
+// (bench/alloc_counter.cc), after a warm-up pass so only the steady state is measured.
 //
 //   make bench BENCH_ARGS=--benchmark_filter=Decode
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "bench/alloc_counter.h"
 #include "processor/debezium/decoder.h"
 #include "tests/support/jsonl_records.h"
-
-namespace {
-std::uint64_t g_allocations = 0;  // the benchmark is single-threaded
-}  // namespace
-
-void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace fanout {
 namespace {
@@ -71,7 +51,7 @@ void BM_Decode(benchmark::State& state, const std::string& prefix) {
     }
   }
   std::size_t i = 0;
-  const std::uint64_t allocations_before = g_allocations;
+  const std::uint64_t allocations_before = bench::AllocationCount();
   for (auto _ : state) {
     Status status = decoder.Decode(views[i], &event);
     benchmark::DoNotOptimize(status);
@@ -83,7 +63,7 @@ void BM_Decode(benchmark::State& state, const std::string& prefix) {
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(bytes) /
                                                     static_cast<double>(views.size()) * events));
   state.counters["allocs_per_event"] =
-      static_cast<double>(g_allocations - allocations_before) / events;
+      static_cast<double>(bench::AllocationCount() - allocations_before) / events;
   state.counters["avg_value_bytes"] =
       static_cast<double>(bytes) / static_cast<double>(views.size());
 }

@@ -5,7 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang clang-format git curl ca-certificates
+  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev git curl
+  ca-certificates
   # libraries
   librdkafka-dev libpq-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
