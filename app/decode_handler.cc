@@ -3,16 +3,42 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "processor/core/json_writer.h"
+#include "processor/delivery/dead_letter.h"
 
 namespace fanout {
+namespace {
 
-DecodeHandler::DecodeHandler(EventStats* stats, const Router* router)
-    : stats_(stats), router_(router) {
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view Option(const config::Settings& options, std::string_view key) {
+  for (const auto& [k, v] : options) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+}  // namespace
+
+DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
+                             const config::Config& config)
+    : stats_(stats), router_(router), producer_(producer), dead_letter_topic_(config.dead_letter.topic) {
   for (const CompiledRoute& route : router_->routes()) {
-    route_templates_.push_back(RouteTemplates{&route, route.TemplateNames()});
+    RouteInfo info{&route, route.TemplateNames(), "", KafkaValueMode::kAfter};
+    if (const config::SinkConfig* sink = config.FindSink(route.sink())) info.sink_type = sink->type;
+    for (const config::RouteConfig& rc : config.routes) {
+      if (rc.spec.name == route.name() && Option(rc.options, "value") == "envelope") {
+        info.value_mode = KafkaValueMode::kEnvelope;
+      }
+    }
+    routes_.push_back(std::move(info));
   }
 }
 
@@ -35,7 +61,7 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
     stats_->RecordDecodeError();
     spdlog::error("decode {}[{}]@{}: {}", record.topic, record.partition, record.offset,
                   status.message());
-    return Status();
+    return DeadLetter(record, "decode_error", status.message(), "", "");
   }
   stats_->RecordEvent(event_);
   const bool debug = spdlog::should_log(spdlog::level::debug);
@@ -50,14 +76,8 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
   if (matched_.empty() && event_.kind == RecordKind::kChange) stats_->RecordUnmatched();
   for (std::size_t i = 0; i < matched_.size(); ++i) {
     if (dump && i > 0) line_.push_back(',');
-    Status built = BuildActions(*matched_[i], dump);
-    if (built.ok()) {
-      stats_->RecordRouted(matched_[i]->name());
-    } else {
-      stats_->RecordRouteError(matched_[i]->name());
-      spdlog::error("route '{}': {}[{}]@{}: {}", matched_[i]->name(), record.topic,
-                    record.partition, record.offset, built.message());
-    }
+    const auto index = static_cast<std::size_t>(matched_[i] - router_->routes().data());
+    FANOUT_RETURN_IF_ERROR(Execute(routes_[index], record, dump));
   }
   if (dump) {
     line_ += "]}";
@@ -72,15 +92,16 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
   return Status();
 }
 
-Status DecodeHandler::BuildActions(const CompiledRoute& route, bool dump) {
+Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump) {
+  const CompiledRoute& route = *info.route;
   if (dump) {
     line_ += "{\"route\":";
     AppendJsonString(line_, route.name());
   }
-  const RouteTemplates& templates =
-      route_templates_[static_cast<std::size_t>(&route - router_->routes().data())];
-  Status result;
-  for (std::string_view name : templates.names) {
+  // Render every template: the dump shows them, and a template that cannot be filled makes the
+  // event a bad record for this route whatever the sink.
+  Status built;
+  for (std::string_view name : info.template_names) {
     if (dump) {
       line_.push_back(',');
       AppendJsonString(line_, name);
@@ -91,7 +112,7 @@ Status DecodeHandler::BuildActions(const CompiledRoute& route, bool dump) {
       rendered_.clear();
       Status status = t.Render(event_, &rendered_);
       if (!status.ok()) {
-        if (result.ok()) result = status;
+        if (built.ok()) built = status;
         continue;
       }
       if (dump) {
@@ -102,12 +123,44 @@ Status DecodeHandler::BuildActions(const CompiledRoute& route, bool dump) {
     }
     if (dump) line_.push_back(']');
   }
+  if (built.ok() && info.sink_type == "kafka") {
+    built = BuildKafkaRecord(route, info.value_mode, event_, record, &outgoing_);
+    if (built.ok()) {
+      built = producer_->Produce(outgoing_);
+      if (built.code() == StatusCode::kAborted || built.code() == StatusCode::kInternal) {
+        return built;  // the transaction (or the producer) is gone: the loop aborts or stops
+      }
+    }
+  }
   if (dump) {
     line_ += ",\"ok\":";
-    line_ += result.ok() ? "true" : "false";
+    line_ += built.ok() ? "true" : "false";
     line_.push_back('}');
   }
-  return result;
+  if (built.ok()) {
+    stats_->RecordRouted(route.name());
+    return Status();
+  }
+  stats_->RecordRouteError(route.name());
+  spdlog::error("route '{}': {}[{}]@{}: {}", route.name(), record.topic, record.partition,
+                record.offset, built.message());
+  return DeadLetter(record, "bad_record", built.message(), route.name(), route.sink());
+}
+
+Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view error_class,
+                                 std::string_view message, std::string_view route,
+                                 std::string_view sink) {
+  const std::int64_t now = NowMs();
+  DeadLetterContext context{error_class, message, route, sink, 1, now, now};
+  Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
+  if (status.ok()) {
+    stats_->RecordDeadLetter();
+    return status;
+  }
+  if (status.code() == StatusCode::kAborted) return status;
+  // Nothing may be lost silently: a dead-letter queue that cannot be written stops fanout.
+  return Internal("cannot write to the dead-letter topic " + dead_letter_topic_ + ": " +
+                  std::string(status.message()));
 }
 
 }  // namespace fanout

@@ -1,31 +1,34 @@
-// DecodeHandler: the record handler until sink delivery exists. Decodes each record into a
-// ChangeEvent, counts it, matches it against the routes and builds each matched route's actions
-// (renders its templates), logs it at debug level and, when asked, appends it with its routing
-// as one JSON line to a dump file (`fanout run --dump-events FILE`, a debugging aid that shows
-// exactly what fanout saw and decided). Nothing is written to sinks yet.
-//
-// A route whose templates cannot be filled for an event (a missing or null column) is a bad
-// record for that route only: logged, counted, and the other routes go on.
-//
-// An undecodable record is logged with its coordinates (never its bytes) and counted; until the
-// dead-letter queue exists it is then finished, so one bad record does not stop the partition.
+// DecodeHandler: what fanout does with each consumed record. Decodes it into a ChangeEvent,
+// counts it, matches it against the routes and carries out each matched route:
+//   - a route to a Kafka sink produces its record through the Producer (inside the open
+//     transaction in exactly-once mode, so it commits together with the offsets);
+//   - routes to other sink types are evaluated and counted only: their delivery is not built yet.
+// A record that cannot be decoded, or a route whose record cannot be built (a template that
+// cannot be filled, a record Kafka rejects), goes to the dead-letter topic with its context; the
+// other routes go on. Optionally every event is appended, with its routing, to a dump file
+// (`fanout run --dump-events FILE`, a debugging aid).
 #ifndef FANOUT_APP_DECODE_HANDLER_H_
 #define FANOUT_APP_DECODE_HANDLER_H_
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
+#include "config/config.h"
 #include "observability/event_stats.h"
 #include "processor/debezium/decoder.h"
 #include "processor/delivery/consume_loop.h"
+#include "processor/kafka/producer.h"
 #include "processor/route/router.h"
+#include "sinks/kafka/record_builder.h"
 
 namespace fanout {
 
 class DecodeHandler final : public RecordHandler {
  public:
-  // `router` must outlive the handler.
-  DecodeHandler(EventStats* stats, const Router* router);
+  // `router`, `producer` and `config` must outlive the handler.
+  DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
+                const config::Config& config);
   ~DecodeHandler() override;
   DecodeHandler(const DecodeHandler&) = delete;
   DecodeHandler& operator=(const DecodeHandler&) = delete;
@@ -37,20 +40,28 @@ class DecodeHandler final : public RecordHandler {
   Status Handle(const KafkaRecordView& record) override;
 
  private:
-  // Renders the route's templates; appends them to line_ when `dump` is set.
-  Status BuildActions(const CompiledRoute& route, bool dump);
-
-  struct RouteTemplates {
+  struct RouteInfo {
     const CompiledRoute* route;
-    std::vector<std::string_view> names;  // template names, computed once
+    std::vector<std::string_view> template_names;  // computed once
+    std::string sink_type;
+    KafkaValueMode value_mode = KafkaValueMode::kAfter;
   };
+
+  // Carries out one matched route; appends its routing to line_ when dumping. A bad record
+  // for the route is dead-lettered here; the returned error is Aborted or fatal only.
+  Status Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump);
+  Status DeadLetter(const KafkaRecordView& record, std::string_view error_class,
+                    std::string_view message, std::string_view route, std::string_view sink);
 
   EventStats* stats_;
   const Router* router_;
-  std::vector<RouteTemplates> route_templates_;  // parallel to router_->routes()
+  Producer* producer_;
+  std::string dead_letter_topic_;
+  std::vector<RouteInfo> routes_;  // parallel to router_->routes()
   DebeziumDecoder decoder_;
   ChangeEvent event_;
   std::vector<const CompiledRoute*> matched_;
+  OutgoingRecord outgoing_;
   std::string rendered_;
   std::string line_;
   std::FILE* dump_ = nullptr;

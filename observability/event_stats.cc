@@ -72,6 +72,7 @@ std::string EventStats::TableCounts() const {
     }
     out += fmt::format(" unmatched={}", unmatched_);
   }
+  if (dead_letters_ > 0) out += fmt::format(" | dead_letters={}", dead_letters_);
   return out;
 }
 

@@ -25,6 +25,8 @@ class EventStats {
   // A route matched and its actions were built; or they could not be (a bad record for it).
   void RecordRouted(std::string_view route) { ++RouteCounts(route).routed; }
   void RecordRouteError(std::string_view route) { ++RouteCounts(route).errors; }
+  void RecordDeadLetter() { ++dead_letters_; }
+  std::int64_t dead_letters() const { return dead_letters_; }
 
   std::int64_t total() const { return total_; }
   std::int64_t decode_errors() const { return decode_errors_; }
@@ -57,6 +59,7 @@ class EventStats {
   std::int64_t other_ = 0;  // heartbeats, transaction metadata, schema changes
   std::int64_t decode_errors_ = 0;
   std::int64_t unmatched_ = 0;
+  std::int64_t dead_letters_ = 0;
   std::map<std::string, RouteCount, std::less<>> per_route_;
   std::int64_t last_source_ts_ms_ = 0;
   std::int64_t window_start_total_ = 0;

@@ -66,6 +66,12 @@ class Consumer {
   // partitions), Unavailable when the coordinator cannot be reached.
   virtual Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
 
+  // Moves every assigned partition back to its committed offset (the start of the partition
+  // when nothing is committed), dropping whatever was fetched beyond it: after an aborted
+  // transaction, the work it held is read and done again. Errors: Unavailable when the
+  // committed offsets cannot be read.
+  virtual Status RewindToCommitted() = 0;
+
   // Records between the consume position and the high watermark, summed over the assignment,
   // from the client's cached watermarks (no broker round trip). 0 with no assignment.
   virtual std::int64_t LagRecords() = 0;

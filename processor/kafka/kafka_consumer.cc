@@ -11,11 +11,15 @@
 
 #include "processor/kafka/consumer.h"
 #include "processor/kafka/kafka_errors.h"
+#include "processor/kafka/kafka_internal.h"
 
 namespace fanout {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kCommittedTimeoutMs = 10000;
+constexpr int kSeekTimeoutMs = 10000;
 
 // Properties fanout owns: a user value would break its offset management.
 constexpr std::array<std::string_view, 3> kManagedProperties = {
@@ -191,6 +195,35 @@ class KafkaConsumer final : public Consumer {
     return lag;
   }
 
+  Status RewindToCommitted() override {
+    if (handle_ == nullptr) return FailedPrecondition("consumer is closed");
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(rd_kafka_assignment(handle_, &raw), "assignment"));
+    PartitionListPtr partitions(raw);
+    if (partitions->cnt == 0) return Status();
+    FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(
+        rd_kafka_committed(handle_, partitions.get(), kCommittedTimeoutMs), "read committed offsets"));
+    for (int i = 0; i < partitions->cnt; ++i) {
+      if (partitions->elems[i].offset < 0) partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_, partitions.get(), kSeekTimeoutMs);
+    if (error != nullptr) {
+      Status status = Unavailable(std::string("rewind: ") + rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+      return status;
+    }
+    for (int i = 0; i < partitions->cnt; ++i) {
+      if (partitions->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return kafka::FromKafkaError(partitions->elems[i].err, "rewind " + std::string(partitions->elems[i].topic));
+      }
+      spdlog::info("kafka: rewound {}[{}] to offset {}", partitions->elems[i].topic,
+                   partitions->elems[i].partition, partitions->elems[i].offset);
+    }
+    return Status();
+  }
+
+  rd_kafka_t* handle() const { return handle_; }
+
   Status Close() override {
     if (handle_ == nullptr) return Status();
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
@@ -281,7 +314,9 @@ void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
   static_cast<KafkaConsumer*>(opaque)->OnClientError(static_cast<rd_kafka_resp_err_t>(err), reason);
 }
 
-void LogCallback(const rd_kafka_t*, int level, const char* facility, const char* message) {
+}  // namespace
+
+void kafka::LogCallback(const rd_kafka_t*, int level, const char* facility, const char* message) {
   // syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
   if (level <= 3) {
     spdlog::error("librdkafka {}: {}", facility, message);
@@ -291,6 +326,13 @@ void LogCallback(const rd_kafka_t*, int level, const char* facility, const char*
     spdlog::debug("librdkafka {}: {}", facility, message);
   }
 }
+
+rd_kafka_t* kafka::HandleOf(Consumer& consumer) {
+  auto* kafka_consumer = dynamic_cast<KafkaConsumer*>(&consumer);
+  return kafka_consumer == nullptr ? nullptr : kafka_consumer->handle();
+}
+
+namespace {
 
 bool HasProperty(const KafkaProperties& properties, std::string_view key) {
   for (const auto& [k, v] : properties) {
@@ -349,7 +391,7 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
   rd_kafka_conf_set_opaque(conf.get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), RebalanceCallback);
   rd_kafka_conf_set_error_cb(conf.get(), ErrorCallback);
-  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  rd_kafka_conf_set_log_cb(conf.get(), kafka::LogCallback);
   char error[512];
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error));
   if (handle == nullptr) return InvalidArgument(std::string("kafka consumer: ") + error);

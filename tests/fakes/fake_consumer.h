@@ -73,6 +73,12 @@ class FakeConsumer final : public Consumer {
     return Status();
   }
 
+  Status RewindToCommitted() override {
+    ++rewinds;
+    return Status();
+  }
+  int rewinds = 0;
+
   std::int64_t LagRecords() override { return 0; }
 
   Status Close() override {
