@@ -27,8 +27,7 @@ std::vector<FieldSpec> RetryFields() {
 std::vector<FieldSpec> SinkFields() {
   return {
       {.name = "type", .type = T::kEnum, .description = "The kind of system this sink writes to.",
-       .required = true, .values = {"redis", "elasticsearch", "postgres", "kafka", "http"},
-       .planned = true},
+       .required = true, .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
       {.name = "url", .type = T::kString,
        .description = "Where the server is: `redis://host:port/db`, `rediss://` for TLS, or "
                       "`http(s)://host:port` for Elasticsearch/OpenSearch and HTTP.",
@@ -54,8 +53,9 @@ std::vector<FieldSpec> SinkFields() {
        .description = "Most actions sent in one request (pipeline, `_bulk`, transaction, POST).",
        .default_value = "500", .min = 1, .max = 100000, .planned = true},
       {.name = "properties", .type = T::kPropertyMap,
-       .description = "librdkafka producer properties for this sink, on top of `kafka:`.",
-       .sink_types = {"kafka"}, .planned = true},
+       .description = "librdkafka producer properties, on top of `kafka:`. All kafka sinks share "
+                      "one producer per instance (one transaction), so their properties are merged.",
+       .sink_types = {"kafka"}},
   };
 }
 
@@ -106,9 +106,9 @@ std::vector<FieldSpec> RouteFields() {
        .description = "Target `schema.table`; default: the source table's name.",
        .sink_types = {"postgres"}, .planned = true},
       {.name = "topic", .type = T::kTemplate, .description = "Target topic.",
-       .sink_types = {"kafka"}, .planned = true},
+       .sink_types = {"kafka"}},
       {.name = "key", .type = T::kTemplate,
-       .description = "Record key; default: the source record's key.", .sink_types = {"kafka"}, .planned = true},
+       .description = "Record key; default: the source record's key.", .sink_types = {"kafka"}},
       {.name = "value", .type = T::kEnum,
        .description = "What the record carries: the projected after-image, or the whole event.",
        .default_value = "after", .values = {"after", "envelope"}, .sink_types = {"kafka", "http"}, .planned = true},
@@ -148,8 +148,7 @@ FieldSpec MakeConfigSpec() {
                {.name = "guarantee", .type = T::kEnum,
                 .description = "`exactly_once`: Kafka sink output, dead letters and offsets "
                                "commit in one transaction; `at_least_once`: no transactions.",
-                .default_value = "exactly_once", .values = {"exactly_once", "at_least_once"},
-                .planned = true},
+                .default_value = "exactly_once", .values = {"exactly_once", "at_least_once"}},
                {.name = "max_in_flight", .type = T::kInteger,
                 .description = "Events being processed at once, over all partitions; above it "
                                "partitions pause.",
@@ -170,8 +169,7 @@ FieldSpec MakeConfigSpec() {
           {.name = "dead_letter", .type = T::kObject,
            .description = "Where events that cannot be delivered go.",
            .children = {{.name = "topic", .type = T::kString,
-                         .description = "Dead-letter topic.", .default_value = "fanout.dlq",
-                         .planned = true}}},
+                         .description = "Dead-letter topic.", .default_value = "fanout.dlq"}}},
           {.name = "retry", .type = T::kObject,
            .description = "Default retry policy of every route.", .children = RetryFields()},
           {.name = "logging", .type = T::kObject, .description = "Logs.",
