@@ -111,7 +111,7 @@ std::vector<FieldSpec> RouteFields() {
        .description = "Record key; default: the source record's key.", .sink_types = {"kafka"}},
       {.name = "value", .type = T::kEnum,
        .description = "What the record carries: the projected after-image, or the whole event.",
-       .default_value = "after", .values = {"after", "envelope"}, .sink_types = {"kafka", "http"}, .planned = true},
+       .default_value = "after", .values = {"after", "envelope"}, .sink_types = {"kafka", "http"}},
       {.name = "path", .type = T::kTemplate,
        .description = "Request path appended to the sink's URL.", .sink_types = {"http"}, .planned = true},
       {.name = "retry", .type = T::kObject,
