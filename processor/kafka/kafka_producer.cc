@@ -17,6 +17,9 @@ namespace {
 constexpr int kTransactionTimeoutMs = 60000;
 constexpr int kFlushTimeoutMs = 60000;
 constexpr int kRetriableAttempts = 5;
+// One transactional call may wait this long; a timeout is retriable (then Aborted), so a
+// coordinator that stops answering cannot hang fanout.
+constexpr int kCallTimeoutMs = 10000;
 
 // Consumer-only properties of the shared `kafka:` section; a producer would warn about each.
 constexpr std::array<std::string_view, 14> kConsumerOnly = {
@@ -149,11 +152,11 @@ class KafkaProducer final : public Producer {
                       decltype(&rd_kafka_consumer_group_metadata_destroy)>
           metadata(rd_kafka_consumer_group_metadata(consumer_), rd_kafka_consumer_group_metadata_destroy);
       FANOUT_RETURN_IF_ERROR(RetryTxnCall(
-          [&] { return rd_kafka_send_offsets_to_transaction(handle_, list.get(), metadata.get(), -1); },
+          [&] { return rd_kafka_send_offsets_to_transaction(handle_, list.get(), metadata.get(), kCallTimeoutMs); },
           "send offsets to transaction"));
     }
     FANOUT_RETURN_IF_ERROR(
-        RetryTxnCall([&] { return rd_kafka_commit_transaction(handle_, -1); }, "commit transaction"));
+        RetryTxnCall([&] { return rd_kafka_commit_transaction(handle_, kCallTimeoutMs); }, "commit transaction"));
     in_transaction_ = false;
     return Status();
   }
@@ -163,7 +166,7 @@ class KafkaProducer final : public Producer {
       failed_deliveries_ = 0;
       return Status();
     }
-    Status status = RetryTxnCall([&] { return rd_kafka_abort_transaction(handle_, -1); },
+    Status status = RetryTxnCall([&] { return rd_kafka_abort_transaction(handle_, kCallTimeoutMs); },
                                  "abort transaction");
     in_transaction_ = false;
     return status.code() == StatusCode::kAborted ? Internal(std::string(status.message())) : status;
