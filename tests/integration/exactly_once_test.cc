@@ -14,6 +14,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <memory>
 #include <thread>
 
 #include "tests/support/debezium_fixture.h"
@@ -63,124 +64,191 @@ std::vector<OutputRecord> ReadCommitted(const std::string& topic) {
   return out;
 }
 
-class ExactlyOnceTest : public DebeziumFixture {};
-
-TEST_F(ExactlyOnceTest, KillNineAtRandomMomentsNeitherLosesNorDoublesAnything) {
-  CreateDatabase(R"(
-    create sequence public.change_seq;
-    create table public.items (id int primary key, seq bigint not null, note text);
-  )");
-  RegisterConnector("public.items");
-  const std::string out_topic = name_ + ".out";
-  const std::string config = WriteFanoutConfig(name_ + "-eos", R"(sinks:
+class ExactlyOnceTest : public DebeziumFixture {
+ protected:
+  // The source table, its connector (with `partitions` partitions) and the route to out_topic_.
+  void SetUpSource(int partitions) {
+    CreateDatabase(R"(
+      create sequence public.change_seq;
+      create table public.items (id int primary key, seq bigint not null, note text);
+    )");
+    RegisterConnector("public.items", partitions);
+    out_topic_ = name_ + ".out";
+    base_config_ = WriteFanoutConfig(name_ + "-eos", R"(sinks:
   events: { type: kafka }
 routes:
   - name: items-out
     from: public.items
     to: events
-    topic: )" + out_topic + R"(
+    topic: )" + out_topic_ + R"(
     key: "{id}"
 )");
-  // Static membership: a restarted instance takes its partitions back at once instead of
-  // waiting for the killed one's session to time out.
-  {
-    std::string text = ReadFile(config);
-    // A long commit interval: every kill lands on work that is done but not yet committed.
-    const std::string interval = "commit_interval: 200ms";
-    text.replace(text.find(interval), interval.size(), "commit_interval: 1s");
-    text.replace(text.find("kafka:\n"), 7,
-                 "kafka:\n  group.instance.id: " + name_ + "-instance\n  session.timeout.ms: \"10000\"\n");
-    std::ofstream(config) << text;
   }
 
-  // The change generator: kChanges single-row transactions (inserts, then updates), each
-  // stamped with a fresh value of a sequence; the seqs it wrote are what must come out.
-  std::set<std::int64_t> generated;
-  std::atomic<bool> generating{true};
-  std::thread generator([&] {
-    Postgres db(WithDatabase(RequireEnv("FANOUT_SOURCE_PG_URL"), name_));
-    std::mt19937 random(kSeed);
-    std::set<int> present;
-    for (int i = 0; i < kChanges; ++i) {
-      int id = 1 + static_cast<int>(random() % kKeys);
-      std::string sql = present.contains(id)
-                            ? "update public.items set seq = nextval('public.change_seq'), note = 'u" +
-                                  std::to_string(i) + "' where id = " + std::to_string(id)
-                            : "insert into public.items values (" + std::to_string(id) +
-                                  ", nextval('public.change_seq'), 'c')";
-      present.insert(id);
-      std::string seq = db.Scalar(sql + " returning seq");
-      if (!seq.empty()) generated.insert(std::stoll(seq));
-      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
-    }
-    generating = false;
-  });
+  // The config of instance `i`: its own client.id (so its own transactional.id) and static
+  // membership, so a restarted instance takes its partitions back at once instead of waiting
+  // for the killed one's session to time out; a long commit interval, so every kill lands on
+  // work that is done but not yet committed.
+  std::string InstanceConfig(int i) {
+    std::string text = ReadFile(base_config_);
+    const std::string interval = "commit_interval: 200ms";
+    text.replace(text.find(interval), interval.size(), "commit_interval: 1s");
+    const std::string instance = name_ + "-" + std::to_string(i);
+    text.replace(text.find("kafka:\n"), 7,
+                 "kafka:\n  client.id: " + instance + "\n  group.instance.id: " + instance +
+                     "\n  session.timeout.ms: \"10000\"\n");
+    const std::string path = TempPath("instance-" + std::to_string(i) + ".yaml");
+    std::ofstream(path) << text;
+    return path;
+  }
 
-  // The killer: start fanout, SIGKILL it after a random while, start it again, ... until the
-  // generator is done; then one last instance runs until the output is complete.
-  std::mt19937 random(kSeed + 1);
-  int kills = 0;
-  const std::string log = TempPath("eos.log");
-  auto assignments = [&] {
+  // kChanges single-row transactions (inserts, then updates), each stamped with a fresh value
+  // of a sequence; the seqs written are what must come out.
+  void StartGenerator() {
+    generating_ = true;
+    generator_ = std::thread([this] {
+      Postgres db(WithDatabase(RequireEnv("FANOUT_SOURCE_PG_URL"), name_));
+      std::mt19937 random(kSeed);
+      std::set<int> present;
+      for (int i = 0; i < kChanges; ++i) {
+        int id = 1 + static_cast<int>(random() % kKeys);
+        std::string sql =
+            present.contains(id)
+                ? "update public.items set seq = nextval('public.change_seq'), note = 'u" +
+                      std::to_string(i) + "' where id = " + std::to_string(id)
+                : "insert into public.items values (" + std::to_string(id) +
+                      ", nextval('public.change_seq'), 'c')";
+        present.insert(id);
+        std::string seq = db.Scalar(sql + " returning seq");
+        if (!seq.empty()) generated_.insert(std::stoll(seq));
+        std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
+      }
+      generating_ = false;
+    });
+  }
+
+  // How often the instance writing `log` was given partitions (empty assignments not counted).
+  std::size_t Assignments(const std::string& log) {
     std::string text = ReadFile(log);
     std::size_t n = 0;
-    for (std::size_t at = text.find("kafka: assigned"); at != std::string::npos;
-         at = text.find("kafka: assigned", at + 1)) {
-      ++n;
+    for (std::size_t at = text.find("kafka: assigned "); at != std::string::npos;
+         at = text.find("kafka: assigned ", at + 1)) {
+      if (text.compare(at, 23, "kafka: assigned nothing") != 0) ++n;
     }
     return n;
-  };
-  while (generating) {
-    const std::size_t assigned_before = assignments();
+  }
+
+  // Waits until the output holds as many records as changes were made, then checks it record
+  // by record: every change exactly once, per-key order kept.
+  void CheckOutput(int kills) {
+    ASSERT_EQ(generated_.size(), static_cast<std::size_t>(kChanges));
+    std::vector<OutputRecord> output;
+    WaitFor([&] {
+      output = ReadCommitted(out_topic_);
+      return output.size() >= generated_.size();
+    }, std::chrono::seconds(120));
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // anything extra would show up now
+    output = ReadCommitted(out_topic_);
+
+    std::multiset<std::int64_t> seen;
+    std::map<std::string, std::int64_t> last_seq_by_key;
+    int out_of_order = 0;
+    for (const OutputRecord& r : output) {
+      seen.insert(r.seq);
+      auto [it, inserted] = last_seq_by_key.emplace(r.key, r.seq);
+      if (!inserted) {
+        if (r.seq <= it->second) ++out_of_order;
+        it->second = r.seq;
+      }
+    }
+    std::vector<std::int64_t> missing;
+    std::vector<std::int64_t> doubled;
+    for (std::int64_t seq : generated_) {
+      std::size_t n = seen.count(seq);
+      if (n == 0) missing.push_back(seq);
+      if (n > 1) doubled.push_back(seq);
+    }
+    EXPECT_EQ(output.size(), generated_.size()) << "records in the output vs changes made";
+    EXPECT_THAT(missing, ::testing::IsEmpty()) << "changes that never came out";
+    EXPECT_THAT(doubled, ::testing::IsEmpty()) << "changes that came out twice";
+    EXPECT_EQ(out_of_order, 0) << "records out of per-key order";
+    EXPECT_EQ(seen.count(-1), 0u) << "records without a seq";
+    std::cout << "exactly-once run: " << kChanges << " changes, " << kills << " kill -9, "
+              << output.size() << " records out\n";
+  }
+
+  std::string out_topic_;
+  std::string base_config_;
+  std::set<std::int64_t> generated_;
+  std::atomic<bool> generating_{false};
+  std::thread generator_;
+};
+
+TEST_F(ExactlyOnceTest, KillNineAtRandomMomentsNeitherLosesNorDoublesAnything) {
+  SetUpSource(1);
+  const std::string config = InstanceConfig(0);
+  const std::string log = TempPath("eos.log");
+  StartGenerator();
+  // Start fanout, SIGKILL it at a random moment after it got its partitions (while it works,
+  // not while it starts), start it again, ... until the generator is done.
+  std::mt19937 random(kSeed + 1);
+  int kills = 0;
+  while (generating_) {
+    const std::size_t assigned_before = Assignments(log);
     ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-    // Kill while it works, not while it starts: a random moment after it got its partitions.
-    ASSERT_TRUE(WaitFor([&] { return assignments() > assigned_before; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
         << ReadFile(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
     fanout.Signal(SIGKILL);
     ASSERT_EQ(fanout.Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
     ++kills;
   }
-  generator.join();
-  ASSERT_EQ(generated.size(), static_cast<std::size_t>(kChanges));
-
+  generator_.join();
   ChildProcess last({FANOUT_BINARY, "run", "-c", config}, log);
-  std::vector<OutputRecord> output;
-  WaitFor([&] {
-    output = ReadCommitted(out_topic);
-    return output.size() >= generated.size();
-  }, std::chrono::seconds(120));
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // anything extra would show up now
-  output = ReadCommitted(out_topic);
+  CheckOutput(kills);
   last.Signal(SIGTERM);
-  EXPECT_EQ(last.Wait(std::chrono::seconds(30)), std::optional<int>(0));
-
+  EXPECT_EQ(last.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
   EXPECT_GE(kills, 5) << "the run should have been interrupted several times";
-  std::multiset<std::int64_t> seen;
-  std::map<std::string, std::int64_t> last_seq_by_key;
-  int out_of_order = 0;
-  for (const OutputRecord& r : output) {
-    seen.insert(r.seq);
-    auto [it, inserted] = last_seq_by_key.emplace(r.key, r.seq);
-    if (!inserted) {
-      if (r.seq <= it->second) ++out_of_order;
-      it->second = r.seq;
-    }
+}
+
+TEST_F(ExactlyOnceTest, ThreeInstancesShareThePartitionsAndSurviveKills) {
+  constexpr std::size_t kInstances = 3;
+  SetUpSource(static_cast<int>(kInstances));
+  std::vector<std::string> configs;
+  std::vector<std::string> logs;
+  std::vector<std::unique_ptr<ChildProcess>> instances;
+  for (std::size_t i = 0; i < kInstances; ++i) {
+    configs.push_back(InstanceConfig(static_cast<int>(i)));
+    logs.push_back(TempPath("instance-" + std::to_string(i) + ".log"));
+    instances.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{FANOUT_BINARY, "run", "-c", configs[i]}, logs[i]));
   }
-  std::vector<std::int64_t> missing;
-  std::vector<std::int64_t> doubled;
-  for (std::int64_t seq : generated) {
-    std::size_t n = seen.count(seq);
-    if (n == 0) missing.push_back(seq);
-    if (n > 1) doubled.push_back(seq);
+  // Debezium creates the topic (with its partitions) on the first change.
+  StartGenerator();
+  for (std::size_t i = 0; i < kInstances; ++i) {
+    ASSERT_TRUE(WaitFor([&] { return Assignments(logs[i]) > 0; }, std::chrono::seconds(60)))
+        << "instance " << i << " never got partitions:\n" << ReadFile(logs[i]);
   }
-  EXPECT_EQ(output.size(), generated.size()) << "records in the output vs changes made";
-  EXPECT_THAT(missing, ::testing::IsEmpty()) << "changes that never came out";
-  EXPECT_THAT(doubled, ::testing::IsEmpty()) << "changes that came out twice";
-  EXPECT_EQ(out_of_order, 0) << "records out of per-key order";
-  EXPECT_EQ(seen.count(-1), 0u) << "records without a seq";
-  std::cout << "exactly-once run: " << kChanges << " changes, " << kills << " kill -9, "
-            << output.size() << " records out\n";
+  // Kill a random instance at random moments; it comes back under the same identity and
+  // takes its partitions back, the others keep theirs.
+  std::mt19937 random(kSeed + 2);
+  int kills = 0;
+  while (generating_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 800));
+    const std::size_t i = random() % kInstances;
+    instances[i]->Signal(SIGKILL);
+    ASSERT_EQ(instances[i]->Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
+    ++kills;
+    instances[i] = std::make_unique<ChildProcess>(
+        std::vector<std::string>{FANOUT_BINARY, "run", "-c", configs[i]}, logs[i]);
+  }
+  generator_.join();
+  CheckOutput(kills);
+  for (std::size_t i = 0; i < kInstances; ++i) {
+    instances[i]->Signal(SIGTERM);
+    EXPECT_EQ(instances[i]->Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(logs[i]);
+  }
+  EXPECT_GE(kills, 5);
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ void DebeziumFixture::CreateDatabase(const std::string& schema_sql) {
   ASSERT_TRUE(db_->Exec(schema_sql));
 }
 
-void DebeziumFixture::RegisterConnector(const std::string& tables) {
+void DebeziumFixture::RegisterConnector(const std::string& tables, int partitions) {
   const std::string path = TempPath("connector.json");
   std::ofstream(path) << R"({
   "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
@@ -58,6 +58,8 @@ void DebeziumFixture::RegisterConnector(const std::string& tables) {
   "key.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "snapshot.mode": "initial",
+  "topic.creation.default.partitions": ")" << partitions << R"(",
+  "topic.creation.default.replication.factor": "1",
   "tasks.max": "1"
 })";
   ASSERT_EQ(RunStackScript("connect.sh register " + name_ + " " + path), 0);

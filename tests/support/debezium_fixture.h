@@ -18,8 +18,9 @@ class DebeziumFixture : public ::testing::Test {
   // Creates database `name_` and runs `schema_sql` in it; call RegisterConnector() after.
   void CreateDatabase(const std::string& schema_sql);
   // Registers a pgoutput connector for `tables` (comma-separated schema.table) with the
-  // prefix `topic_prefix()` and waits until it runs.
-  void RegisterConnector(const std::string& tables);
+  // prefix `topic_prefix()` and waits until it runs. Its topics get `partitions` partitions
+  // (Debezium partitions by key, so a key's changes stay in one partition, in order).
+  void RegisterConnector(const std::string& tables, int partitions = 1);
   void TearDown() override;
 
   std::string topic_prefix() const { return name_; }
