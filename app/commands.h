@@ -25,6 +25,19 @@ struct RunOptions {
 // Runs the consumer until SIGINT/SIGTERM (kExitOk) or a fatal error (kExitRuntimeError).
 int RunCommand(const RunOptions& options);
 
+struct DlqReplayOptions {
+  std::string config_path;
+  std::optional<std::string> topic;   // default: dead_letter.topic
+  std::optional<std::string> route;   // only this route's dead letters
+  std::optional<std::string> since;   // a duration: only dead letters younger than this
+  std::string idle = "5s";            // stop after this long without new dead letters
+  std::optional<std::string> log_level;
+};
+
+// Re-drives dead letters through the routes (exactly once, in the configured guarantee) and
+// exits when caught up. kExitOk, kExitConfigError or kExitRuntimeError.
+int DlqReplayCommand(const DlqReplayOptions& options);
+
 }  // namespace fanout
 
 #endif  // FANOUT_APP_COMMANDS_H_

@@ -73,6 +73,9 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
     line_ += ",\"routes\":[";
   }
   router_->Match(event_, &matched_);
+  if (!only_route_.empty()) {
+    std::erase_if(matched_, [&](const CompiledRoute* r) { return r->name() != only_route_; });
+  }
   if (matched_.empty() && event_.kind == RecordKind::kChange) stats_->RecordUnmatched();
   for (std::size_t i = 0; i < matched_.size(); ++i) {
     if (dump && i > 0) line_.push_back(',');
@@ -147,11 +150,21 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
   return DeadLetter(record, "bad_record", built.message(), route.name(), route.sink());
 }
 
+void DecodeHandler::SetReplay(std::string route, int previous_attempts,
+                              std::int64_t first_failure_ms) {
+  only_route_ = std::move(route);
+  previous_attempts_ = previous_attempts;
+  first_failure_ms_ = first_failure_ms;
+}
+
+void DecodeHandler::ClearReplay() { SetReplay("", 0, 0); }
+
 Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view error_class,
                                  std::string_view message, std::string_view route,
                                  std::string_view sink) {
   const std::int64_t now = NowMs();
-  DeadLetterContext context{error_class, message, route, sink, 1, now, now};
+  DeadLetterContext context{error_class, message, route, sink, previous_attempts_ + 1,
+                            first_failure_ms_ > 0 ? first_failure_ms_ : now, now};
   Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
   if (status.ok()) {
     stats_->RecordDeadLetter();

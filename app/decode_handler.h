@@ -39,6 +39,12 @@ class DecodeHandler final : public RecordHandler {
 
   Status Handle(const KafkaRecordView& record) override;
 
+  // For `fanout dlq replay`: the next Handle() runs only the route named `route` (empty: all
+  // routes), and a record that fails again is dead-lettered as attempt `previous_attempts + 1`
+  // with the original first failure time. Cleared by ClearReplay().
+  void SetReplay(std::string route, int previous_attempts, std::int64_t first_failure_ms);
+  void ClearReplay();
+
  private:
   struct RouteInfo {
     const CompiledRoute* route;
@@ -65,6 +71,10 @@ class DecodeHandler final : public RecordHandler {
   std::string rendered_;
   std::string line_;
   std::FILE* dump_ = nullptr;
+  // Replay state (see SetReplay).
+  std::string only_route_;
+  int previous_attempts_ = 0;
+  std::int64_t first_failure_ms_ = 0;
 };
 
 }  // namespace fanout

@@ -31,6 +31,20 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
   validate->add_option("-c,--config", validate_path, "Config file (YAML)")->required();
 
+  fanout::DlqReplayOptions replay_options;
+  std::string replay_topic, replay_route, replay_since;
+  CLI::App* dlq = app.add_subcommand("dlq", "Work with the dead-letter topic");
+  CLI::App* replay = dlq->add_subcommand(
+      "replay", "Re-drive dead letters through their routes once the cause is fixed (exactly once)");
+  dlq->require_subcommand(1);
+  replay->add_option("-c,--config", replay_options.config_path, "Config file (YAML)")->required();
+  replay->add_option("--topic", replay_topic, "Dead-letter topic (default: dead_letter.topic)");
+  replay->add_option("--route", replay_route, "Only the dead letters of this route");
+  replay->add_option("--since", replay_since, "Only dead letters younger than this duration (e.g. 24h)");
+  replay->add_option("--idle", replay_options.idle, "Stop after this long without new dead letters")
+      ->default_str("5s");
+  replay->add_option("--log-level", log_level, "trace, debug, info, warn or error");
+
   CLI::App* config_docs =
       app.add_subcommand("config-docs", "Print the configuration reference (docs/CONFIG.md)");
 
@@ -49,6 +63,13 @@ int main(int argc, char** argv) {
     return fanout::RunCommand(run_options);
   }
   if (*validate) return fanout::ValidateCommand(validate_path);
+  if (*replay) {
+    if (!replay_topic.empty()) replay_options.topic = replay_topic;
+    if (!replay_route.empty()) replay_options.route = replay_route;
+    if (!replay_since.empty()) replay_options.since = replay_since;
+    if (!log_level.empty()) replay_options.log_level = log_level;
+    return fanout::DlqReplayCommand(replay_options);
+  }
   if (*config_docs) {
     std::fputs(fanout::config::RenderMarkdown(fanout::config::ConfigSpec()).c_str(), stdout);
     return fanout::kExitOk;

@@ -1,11 +1,11 @@
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <thread>
 
 #include "app/commands.h"
 #include "app/decode_handler.h"
+#include "app/kafka_setup.h"
 #include "app/load_config.h"
 #include "app/signals.h"
 #include "observability/event_stats.h"
@@ -16,56 +16,6 @@
 #include "processor/kafka/producer.h"
 
 namespace fanout {
-namespace {
-
-std::string Property(const config::Config& config, std::string_view key) {
-  for (const config::KafkaProperty& p : config.kafka) {
-    if (p.key == key) return p.value;
-  }
-  return "";
-}
-
-// Stable per instance, so a restart fences its previous incarnation and aborts the transaction
-// it left open at once: `kafka.transactional.id`, else fanout-<group.id>-<client.id or host>.
-std::string TransactionalId(const config::Config& config) {
-  std::string id = Property(config, "transactional.id");
-  if (!id.empty()) return id;
-  std::string instance = Property(config, "client.id");
-  if (instance.empty()) {
-    char host[256] = {};
-    ::gethostname(host, sizeof(host) - 1);
-    instance = host;
-  }
-  return "fanout-" + Property(config, "group.id") + "-" + instance;
-}
-
-// Creates the producer, retrying while the cluster cannot be reached (or until `stop`).
-Result<std::unique_ptr<Producer>> CreateProducer(const config::Config& config, Consumer& consumer,
-                                                 const std::atomic<bool>& stop) {
-  ProducerConfig producer_config;
-  for (const config::KafkaProperty& p : config.kafka) {
-    if (p.key != "transactional.id") producer_config.properties.emplace_back(p.key, p.value);
-  }
-  for (const config::SinkConfig& sink : config.sinks) {
-    if (sink.type == "kafka") {
-      for (const auto& property : sink.properties) producer_config.properties.push_back(property);
-    }
-  }
-  if (!config.processing.exactly_once) return CreateIdempotentProducer(producer_config);
-  producer_config.transactional_id = TransactionalId(config);
-  producer_config.init_timeout = std::chrono::seconds(5);
-  for (;;) {
-    Result<std::unique_ptr<Producer>> producer = CreateTransactionalProducer(consumer, producer_config);
-    if (producer.ok() || producer.status().code() != StatusCode::kUnavailable ||
-        stop.load(std::memory_order_relaxed)) {
-      return producer;
-    }
-    spdlog::warn("kafka: cannot reach {} to initialise transactions ({}); retrying",
-                 Property(config, "bootstrap.servers"), producer.status().message());
-  }
-}
-
-}  // namespace
 
 int RunCommand(const RunOptions& options) {
   config::LoadResult loaded = LoadValidatedConfig(options.config_path);
@@ -99,28 +49,20 @@ int RunCommand(const RunOptions& options) {
     }
   }
 
-  ConsumerConfig consumer_config;
-  for (const config::KafkaProperty& p : config.kafka) {
-    if (p.key != "transactional.id") consumer_config.properties.emplace_back(p.key, p.value);
-  }
-  consumer_config.topics = config.source.topics;
-  Result<std::unique_ptr<Consumer>> consumer = CreateKafkaConsumer(consumer_config);
+  Result<std::unique_ptr<Consumer>> consumer =
+      CreateKafkaConsumer(ConsumerConfigFor(config, "", config.source.topics));
   if (!consumer.ok()) {
     spdlog::error("{}", consumer.status().ToString());
     return kExitConfigError;
   }
-  Result<std::unique_ptr<Producer>> producer = CreateProducer(config, **consumer, stop);
+  Result<std::unique_ptr<Producer>> producer =
+      CreateProducerFor(config, **consumer, TransactionalId(config), stop);
   if (!producer.ok()) {
     if (stop.load()) return kExitOk;  // asked to stop while the cluster was away
     spdlog::error("kafka producer: {}", producer.status().ToString());
     return kExitRuntimeError;
   }
-  std::unique_ptr<OffsetCommitter> committer;
-  if (config.processing.exactly_once) {
-    committer = std::make_unique<TransactionalOffsetCommitter>(**producer);
-  } else {
-    committer = std::make_unique<AtLeastOnceOffsetCommitter>(**producer, **consumer);
-  }
+  std::unique_ptr<OffsetCommitter> committer = CommitterFor(config, **producer, **consumer);
 
   EventStats stats;
   DecodeHandler handler(&stats, &router.value(), producer->get(), config);
@@ -139,7 +81,7 @@ int RunCommand(const RunOptions& options) {
   loop_options.on_progress = [&stats](std::int64_t lag) { spdlog::info("{}", stats.ProgressLine(lag)); };
   ConsumeLoop loop(**consumer, handler, *committer, loop_options);
 
-  spdlog::info("fanout: joining group '{}' ({}), topics: {}", Property(config, "group.id"),
+  spdlog::info("fanout: joining group '{}' ({}), topics: {}", KafkaProperty(config, "group.id"),
                config.processing.exactly_once ? "exactly once, transactional.id " + TransactionalId(config)
                                               : std::string("at least once"),
                fmt::join(config.source.topics, ", "));

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -87,6 +88,14 @@ class Consumer {
 // topic.metadata.refresh.interval.ms to 10000 (new topics matching a ^regex appear within 10 s).
 // Errors: InvalidArgument naming the property librdkafka rejected.
 Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& config);
+
+// The offsets `group` has committed on every partition of `topic` (partitions without a commit
+// are left out), read without joining the group. Errors: Unavailable when the cluster cannot be
+// reached within `timeout`, NotFound when the topic does not exist.
+Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(const KafkaProperties& properties,
+                                                                  const std::string& group,
+                                                                  const std::string& topic,
+                                                                  std::chrono::milliseconds timeout);
 
 struct PropertyError {
   std::string property;

@@ -363,6 +363,50 @@ std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& pro
   return errors;
 }
 
+Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(const KafkaProperties& properties,
+                                                                  const std::string& group,
+                                                                  const std::string& topic,
+                                                                  std::chrono::milliseconds timeout) {
+  ConfPtr conf(rd_kafka_conf_new());
+  for (const auto& [key, value] : properties) {
+    if (key == "group.id" || key == "group.instance.id" || IsManaged(key)) continue;
+    FANOUT_RETURN_IF_ERROR(SetProperty(conf.get(), key, value).WithContext("kafka." + key));
+  }
+  FANOUT_RETURN_IF_ERROR(SetProperty(conf.get(), "group.id", group));
+  rd_kafka_conf_set_log_cb(conf.get(), kafka::LogCallback);
+  char error[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error));
+  if (raw == nullptr) return InvalidArgument(std::string("kafka consumer: ") + error);
+  conf.release();
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> handle(raw, rd_kafka_destroy);
+  const int timeout_ms = static_cast<int>(timeout.count());
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(handle.get(), topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle.get(), 0, rkt, &metadata, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(err, "metadata of " + topic));
+  PartitionListPtr partitions(rd_kafka_topic_partition_list_new(0));
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    if (metadata->topics[t].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Status status = NotFound("topic " + topic + ": " + rd_kafka_err2str(metadata->topics[t].err));
+      rd_kafka_metadata_destroy(metadata);
+      return status;
+    }
+    for (int p = 0; p < metadata->topics[t].partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(partitions.get(), topic.c_str(),
+                                        metadata->topics[t].partitions[p].id);
+    }
+  }
+  rd_kafka_metadata_destroy(metadata);
+  FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(
+      rd_kafka_committed(handle.get(), partitions.get(), timeout_ms), "committed offsets of " + group));
+  std::map<std::int32_t, std::int64_t> out;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    if (partitions->elems[i].offset >= 0) out[partitions->elems[i].partition] = partitions->elems[i].offset;
+  }
+  return out;
+}
+
 Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& config) {
   std::vector<PropertyError> errors = ValidateConsumerProperties(config.properties);
   if (!errors.empty()) {

@@ -152,6 +152,40 @@ TEST(DeadLetterTest, PoisonMessagesGoToTheDeadLetterTopicAndThePartitionMovesOn)
   EXPECT_EQ(bad.headers["fanout.sink"], "events");
   EXPECT_THAT(bad.headers["fanout.error.message"], HasSubstr("after.note"));
   EXPECT_EQ(bad.headers["fanout.source.offset"], "2");
+
+  // The cause is fixed (the notes route keys by id now); replaying the notes route's dead
+  // letters delivers id 2 through that route only, and a second replay does nothing more.
+  std::string fixed = ReadFile(config);
+  fixed.replace(fixed.find("key: \"{after.note}\""), 19, "key: \"{id}\"");
+  const std::string fixed_config = dir + "/fixed.yaml";
+  std::ofstream(fixed_config) << fixed;
+  for (int run = 0; run < 2; ++run) {
+    ChildProcess replay({FANOUT_BINARY, "dlq", "replay", "-c", fixed_config, "--route", "notes",
+                         "--idle", "2s"},
+                        dir + "/replay.log");
+    EXPECT_EQ(replay.Wait(std::chrono::seconds(60)), std::optional<int>(0)) << ReadFile(dir + "/replay.log");
+  }
+  EXPECT_THAT(ReadFile(dir + "/replay.log"), HasSubstr("1 replayed"));
+  EXPECT_THAT(ReadFile(dir + "/replay.log"), HasSubstr("0 replayed"));
+  notes = ReadTopic(topic + ".notes");
+  ASSERT_EQ(notes.size(), 3u) << "id 2 delivered once by the replays";
+  EXPECT_EQ(notes[2].key, "2");
+  EXPECT_EQ(notes[2].headers["fanout.source.offset"], "2") << "the original coordinates";
+  EXPECT_EQ(ReadTopic(topic + ".out").size(), 3u) << "the mirror route is not re-driven";
+
+  // Replaying everything: the garbage is still garbage, so it comes back as attempt 2, with
+  // its original source and first failure time.
+  ChildProcess replay_all({FANOUT_BINARY, "dlq", "replay", "-c", fixed_config, "--idle", "2s"},
+                          dir + "/replay-all.log");
+  EXPECT_EQ(replay_all.Wait(std::chrono::seconds(60)), std::optional<int>(0)) << ReadFile(dir + "/replay-all.log");
+  dlq = ReadTopic(topic + ".dlq");
+  ASSERT_EQ(dlq.size(), 3u);
+  EXPECT_EQ(dlq[2].value, "not json {{{ at all");
+  EXPECT_EQ(dlq[2].headers["fanout.attempts"], "2");
+  EXPECT_EQ(dlq[2].headers["fanout.source.offset"], "1");
+  EXPECT_EQ(dlq[2].headers["fanout.failure.first_ms"], dlq[0].headers["fanout.failure.first_ms"]);
+  EXPECT_EQ(dlq[2].headers["origin"], "test");
+  EXPECT_EQ(ReadTopic(topic + ".notes").size(), 3u);
   std::filesystem::remove_all(dir);
 }
 
