@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "processor/delivery/retry_policy.h"
 #include "processor/route/route_spec.h"
 
 namespace fanout::config {
@@ -42,15 +43,6 @@ struct ProcessingConfig {
   std::size_t max_batch = 1000;
 };
 
-struct RetryConfig {
-  int max_attempts = 10;
-  std::chrono::milliseconds initial_backoff{100};
-  std::chrono::milliseconds max_backoff{30000};
-  std::chrono::milliseconds max_elapsed{600000};
-};
-
-enum class OnExhausted { kDeadLetter, kBlock, kFail };
-
 struct SinkConfig {
   std::string name;
   std::string type;      // redis, elasticsearch, postgres, kafka, http
@@ -63,8 +55,7 @@ struct SinkConfig {
 struct RouteConfig {
   RouteSpec spec;        // matching, predicate, projection, action templates
   Settings options;      // non-template sink options (delete_mode, table, value)
-  RetryConfig retry;     // the route's own policy merged over the top-level one
-  OnExhausted on_exhausted = OnExhausted::kDeadLetter;
+  RetryPolicy retry;     // the route's own policy merged over the top-level one
   SourceLocation location;
 };
 
@@ -85,7 +76,7 @@ struct Config {
   std::vector<SinkConfig> sinks;
   std::vector<RouteConfig> routes;
   DeadLetterConfig dead_letter;
-  RetryConfig retry;
+  RetryPolicy retry;     // the default of every route
   LoggingConfig logging;
 
   const SinkConfig* FindSink(std::string_view name) const;

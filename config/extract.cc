@@ -30,7 +30,7 @@ Settings ScalarMap(YamlReader& reader, const YAML::Node& node, const std::string
 }
 
 void ReadRetry(YamlReader& reader, const YAML::Node& node, const std::string& path,
-               RetryConfig* retry) {
+               RetryPolicy* retry) {
   if (!node || !node.IsMap()) return;
   if (const YAML::Node attempts = node["max_attempts"]) {
     if (auto value = reader.Integer(attempts, path + ".max_attempts", 1, 1000000)) {
@@ -54,7 +54,7 @@ void ReadRetry(YamlReader& reader, const YAML::Node& node, const std::string& pa
 }
 
 void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& path,
-               const RetryConfig& default_retry, RouteConfig* route) {
+               const RetryPolicy& default_retry, RouteConfig* route) {
   RouteSpec& spec = route->spec;
   route->location = reader.Location(node);
   if (node["name"]) spec.name = reader.String(node["name"], path + ".name").value_or("");
@@ -88,9 +88,9 @@ void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& pa
   ReadRetry(reader, node["retry"], path + ".retry", &route->retry);
   if (const YAML::Node exhausted = node["on_exhausted"]) {
     std::string text = reader.String(exhausted, path + ".on_exhausted").value_or("");
-    route->on_exhausted = text == "block"  ? OnExhausted::kBlock
-                          : text == "fail" ? OnExhausted::kFail
-                                           : OnExhausted::kDeadLetter;
+    route->retry.on_exhausted = text == "block"  ? OnExhaustedAction::kBlock
+                                : text == "fail" ? OnExhaustedAction::kFail
+                                                 : OnExhaustedAction::kDeadLetter;
   }
 }
 

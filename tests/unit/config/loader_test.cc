@@ -157,7 +157,7 @@ TEST(LoaderTest, LoadsSinksAndRoutes) {
                           std::pair<std::string, std::string>("invalidate", "customer:email:{email}")));
   EXPECT_EQ(cache.retry.max_attempts, 3) << "the route's own value";
   EXPECT_EQ(cache.retry.max_backoff, std::chrono::seconds(5)) << "inherited from retry:";
-  EXPECT_EQ(cache.on_exhausted, OnExhausted::kDeadLetter);
+  EXPECT_EQ(cache.retry.on_exhausted, OnExhaustedAction::kDeadLetter);
 
   const RouteConfig& search = config.routes[1];
   EXPECT_THAT(search.spec.tables, ElementsAre("public.products", "^public\\.sku_.*"));
@@ -165,7 +165,7 @@ TEST(LoaderTest, LoadsSinksAndRoutes) {
   EXPECT_THAT(search.spec.projection.rename,
               ElementsAre(std::pair<std::string, std::string>("name", "title")));
   EXPECT_THAT(search.options, ElementsAre(std::pair<std::string, std::string>("delete_mode", "soft")));
-  EXPECT_EQ(search.on_exhausted, OnExhausted::kBlock);
+  EXPECT_EQ(search.retry.on_exhausted, OnExhaustedAction::kBlock);
   EXPECT_EQ(search.retry.max_attempts, 7);
 
   EXPECT_TRUE(config.routes[2].spec.tables.empty());

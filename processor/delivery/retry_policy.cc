@@ -1,0 +1,24 @@
+#include "processor/delivery/retry_policy.h"
+
+#include <algorithm>
+
+namespace fanout {
+
+std::optional<std::chrono::milliseconds> RetryState::OnFailure(Clock::time_point now,
+                                                               std::mt19937_64& random) {
+  ++attempts_;
+  if (!first_failure_) first_failure_ = now;
+  const bool blocks = policy_.on_exhausted == OnExhaustedAction::kBlock;
+  if (!blocks && (attempts_ >= policy_.max_attempts || now - *first_failure_ >= policy_.max_elapsed)) {
+    return std::nullopt;
+  }
+  // d = min(max, initial * 2^(attempts-1)), computed without overflow.
+  std::int64_t ceiling = policy_.max_backoff.count();
+  std::int64_t delay = policy_.initial_backoff.count();
+  for (int i = 1; i < attempts_ && delay < ceiling; ++i) delay *= 2;
+  delay = std::min(delay, ceiling);
+  std::uniform_int_distribution<std::int64_t> jitter(delay / 2, delay);
+  return std::chrono::milliseconds(jitter(random));
+}
+
+}  // namespace fanout
