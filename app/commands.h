@@ -27,10 +27,10 @@ int RunCommand(const RunOptions& options);
 
 struct DlqReplayOptions {
   std::string config_path;
-  std::optional<std::string> topic;   // default: dead_letter.topic
-  std::optional<std::string> route;   // only this route's dead letters
-  std::optional<std::string> since;   // a duration: only dead letters younger than this
-  std::string idle = "5s";            // stop after this long without new dead letters
+  std::optional<std::string> topic;  // default: dead_letter.topic
+  std::optional<std::string> route;  // only this route's dead letters
+  std::optional<std::string> since;  // a duration: only dead letters younger than this
+  std::string idle = "5s";           // stop after this long without new dead letters
   std::optional<std::string> log_level;
 };
 

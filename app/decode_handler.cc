@@ -7,16 +7,11 @@
 #include <cstring>
 
 #include "processor/core/json_writer.h"
+#include "processor/core/wall_clock.h"
 #include "processor/delivery/dead_letter.h"
 
 namespace fanout {
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string_view Option(const config::Settings& options, std::string_view key) {
   for (const auto& [k, v] : options) {
@@ -29,7 +24,10 @@ std::string_view Option(const config::Settings& options, std::string_view key) {
 
 DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
                              const config::Config& config)
-    : stats_(stats), router_(router), producer_(producer), dead_letter_topic_(config.dead_letter.topic) {
+    : stats_(stats),
+      router_(router),
+      producer_(producer),
+      dead_letter_topic_(config.dead_letter.topic) {
   for (const CompiledRoute& route : router_->routes()) {
     RouteInfo info{&route, route.TemplateNames(), "", KafkaValueMode::kAfter};
     if (const config::SinkConfig* sink = config.FindSink(route.sink())) info.sink_type = sink->type;
@@ -162,9 +160,14 @@ void DecodeHandler::ClearReplay() { SetReplay("", 0, 0); }
 Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view error_class,
                                  std::string_view message, std::string_view route,
                                  std::string_view sink) {
-  const std::int64_t now = NowMs();
-  DeadLetterContext context{error_class, message, route, sink, previous_attempts_ + 1,
-                            first_failure_ms_ > 0 ? first_failure_ms_ : now, now};
+  const std::int64_t now = WallClockMs();
+  DeadLetterContext context{error_class,
+                            message,
+                            route,
+                            sink,
+                            previous_attempts_ + 1,
+                            first_failure_ms_ > 0 ? first_failure_ms_ : now,
+                            now};
   Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
   if (status.ok()) {
     stats_->RecordDeadLetter();

@@ -13,33 +13,19 @@
 #include "config/duration.h"
 #include "observability/event_stats.h"
 #include "observability/logging.h"
+#include "processor/core/wall_clock.h"
 #include "processor/delivery/consume_loop.h"
 
 namespace fanout {
-namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 int DlqReplayCommand(const DlqReplayOptions& options) {
-  config::LoadResult loaded = LoadValidatedConfig(options.config_path);
-  if (!loaded.ok()) {
-    PrintConfigErrors(loaded);
-    return kExitConfigError;
-  }
-  const config::Config& config = loaded.config;
-  Status status = SetupLogging(options.log_level.value_or(config.logging.level));
-  if (!status.ok()) {
-    spdlog::error("{}", status.ToString());
-    return kExitConfigError;
-  }
+  int exit_code = kExitOk;
+  std::optional<config::Config> loaded =
+      LoadConfigForCommand(options.config_path, options.log_level, &exit_code);
+  if (!loaded) return exit_code;
+  const config::Config& config = *loaded;
+  Status status;
   ReplayFilter filter;
-  filter.started_ms = NowMs();
+  filter.started_ms = WallClockMs();
   filter.route = options.route;
   if (options.since) {
     Result<std::chrono::milliseconds> since = config::ParseDuration(*options.since);
@@ -54,9 +40,8 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
     spdlog::error("--idle: {}", idle.status().message());
     return kExitConfigError;
   }
-  if (filter.route && !std::any_of(config.routes.begin(), config.routes.end(), [&](const auto& r) {
-        return r.spec.name == *filter.route;
-      })) {
+  if (filter.route && !std::any_of(config.routes.begin(), config.routes.end(),
+                                   [&](const auto& r) { return r.spec.name == *filter.route; })) {
     spdlog::error("--route: no route named '{}' in {}", *filter.route, options.config_path);
     return kExitConfigError;
   }
@@ -64,13 +49,8 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
   static std::atomic<bool> stop{false};
   InstallStopSignals(&stop);
 
-  std::vector<RouteSpec> specs;
-  for (const config::RouteConfig& route : config.routes) specs.push_back(route.spec);
-  Result<Router> router = Router::Create(std::move(specs));
-  if (!router.ok()) {
-    spdlog::error("routes: {}", router.status().message());
-    return kExitConfigError;
-  }
+  Result<Router> router = CompileRoutes(config);
+  if (!router.ok()) return kExitConfigError;
   const std::string topic = options.topic.value_or(config.dead_letter.topic);
   // Replay progress is a consumer group per scope (all routes, or one route), committed with
   // the replayed output: a second replay does not repeat what the first one finished, and what

@@ -18,7 +18,8 @@ bool ParseInt(std::string_view text, Int* out) {
 Status ReplayHandler::Handle(const KafkaRecordView& record) {
   ++seen_;
   if ((filter_.started_ms > 0 && record.timestamp_ms >= filter_.started_ms) ||
-      (filter_.since_ms > 0 && record.timestamp_ms >= 0 && record.timestamp_ms < filter_.since_ms)) {
+      (filter_.since_ms > 0 && record.timestamp_ms >= 0 &&
+       record.timestamp_ms < filter_.since_ms)) {
     ++skipped_;
     return Status();
   }
@@ -52,9 +53,10 @@ Status ReplayHandler::Handle(const KafkaRecordView& record) {
     }
   }
   if (!has_source) {
-    spdlog::warn("dlq replay: {}[{}]@{} is not a fanout dead letter (no fanout.source.* headers); "
-                 "skipped",
-                 record.topic, record.partition, record.offset);
+    spdlog::warn(
+        "dlq replay: {}[{}]@{} is not a fanout dead letter (no fanout.source.* headers); "
+        "skipped",
+        record.topic, record.partition, record.offset);
     ++skipped_;
     return Status();
   }

@@ -36,7 +36,8 @@ struct ReplayFilter {
 
 class ReplayHandler final : public RecordHandler {
  public:
-  ReplayHandler(DecodeHandler* inner, ReplayFilter filter) : inner_(inner), filter_(std::move(filter)) {}
+  ReplayHandler(DecodeHandler* inner, ReplayFilter filter)
+      : inner_(inner), filter_(std::move(filter)) {}
 
   Status Handle(const KafkaRecordView& record) override;
 

@@ -38,7 +38,8 @@ ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string
   return consumer;
 }
 
-Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config, Consumer& consumer,
+Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config,
+                                                    Consumer& consumer,
                                                     const std::string& transactional_id,
                                                     const std::atomic<bool>& stop) {
   ProducerConfig producer_config;
@@ -54,7 +55,8 @@ Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config
   producer_config.transactional_id = transactional_id;
   producer_config.init_timeout = std::chrono::seconds(5);
   for (;;) {
-    Result<std::unique_ptr<Producer>> producer = CreateTransactionalProducer(consumer, producer_config);
+    Result<std::unique_ptr<Producer>> producer =
+        CreateTransactionalProducer(consumer, producer_config);
     if (producer.ok() || producer.status().code() != StatusCode::kUnavailable ||
         stop.load(std::memory_order_relaxed)) {
       return producer;
@@ -66,7 +68,8 @@ Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config
 
 std::unique_ptr<OffsetCommitter> CommitterFor(const config::Config& config, Producer& producer,
                                               Consumer& consumer) {
-  if (config.processing.exactly_once) return std::make_unique<TransactionalOffsetCommitter>(producer);
+  if (config.processing.exactly_once)
+    return std::make_unique<TransactionalOffsetCommitter>(producer);
   return std::make_unique<AtLeastOnceOffsetCommitter>(producer, consumer);
 }
 

@@ -28,7 +28,8 @@ ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string
 
 // The producer of the configured guarantee (transactional with `transactional_id`, or
 // idempotent), retrying while the cluster cannot be reached until `stop` is set.
-Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config, Consumer& consumer,
+Result<std::unique_ptr<Producer>> CreateProducerFor(const config::Config& config,
+                                                    Consumer& consumer,
                                                     const std::string& transactional_id,
                                                     const std::atomic<bool>& stop);
 

@@ -1,9 +1,12 @@
 #include "app/load_config.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 
+#include "app/commands.h"
+#include "observability/logging.h"
 #include "processor/kafka/consumer.h"
 
 namespace fanout {
@@ -25,6 +28,32 @@ config::LoadResult LoadValidatedConfig(const std::string& path) {
   }
   config::SortErrors(result.errors);
   return result;
+}
+
+std::optional<config::Config> LoadConfigForCommand(const std::string& path,
+                                                   const std::optional<std::string>& log_level,
+                                                   int* exit_code) {
+  config::LoadResult loaded = LoadValidatedConfig(path);
+  if (!loaded.ok()) {
+    PrintConfigErrors(loaded);
+    *exit_code = kExitConfigError;
+    return std::nullopt;
+  }
+  Status status = SetupLogging(log_level.value_or(loaded.config.logging.level));
+  if (!status.ok()) {
+    spdlog::error("{}", status.ToString());
+    *exit_code = kExitConfigError;
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+Result<Router> CompileRoutes(const config::Config& config) {
+  std::vector<RouteSpec> specs;
+  for (const config::RouteConfig& route : config.routes) specs.push_back(route.spec);
+  Result<Router> router = Router::Create(std::move(specs));
+  if (!router.ok()) spdlog::error("routes: {}", router.status().message());
+  return router;
 }
 
 void PrintConfigErrors(const config::LoadResult& result) {

@@ -35,12 +35,14 @@ int main(int argc, char** argv) {
   std::string replay_topic, replay_route, replay_since;
   CLI::App* dlq = app.add_subcommand("dlq", "Work with the dead-letter topic");
   CLI::App* replay = dlq->add_subcommand(
-      "replay", "Re-drive dead letters through their routes once the cause is fixed (exactly once)");
+      "replay",
+      "Re-drive dead letters through their routes once the cause is fixed (exactly once)");
   dlq->require_subcommand(1);
   replay->add_option("-c,--config", replay_options.config_path, "Config file (YAML)")->required();
   replay->add_option("--topic", replay_topic, "Dead-letter topic (default: dead_letter.topic)");
   replay->add_option("--route", replay_route, "Only the dead letters of this route");
-  replay->add_option("--since", replay_since, "Only dead letters younger than this duration (e.g. 24h)");
+  replay->add_option("--since", replay_since,
+                     "Only dead letters younger than this duration (e.g. 24h)");
   replay->add_option("--idle", replay_options.idle, "Stop after this long without new dead letters")
       ->default_str("5s");
   replay->add_option("--log-level", log_level, "trace, debug, info, warn or error");

@@ -18,34 +18,25 @@
 namespace fanout {
 
 int RunCommand(const RunOptions& options) {
-  config::LoadResult loaded = LoadValidatedConfig(options.config_path);
-  if (!loaded.ok()) {
-    PrintConfigErrors(loaded);
-    return kExitConfigError;
-  }
-  const config::Config& config = loaded.config;
-  Status status = SetupLogging(options.log_level.value_or(config.logging.level));
-  if (!status.ok()) {
-    spdlog::error("{}", status.ToString());
-    return kExitConfigError;
-  }
+  int exit_code = kExitOk;
+  std::optional<config::Config> loaded =
+      LoadConfigForCommand(options.config_path, options.log_level, &exit_code);
+  if (!loaded) return exit_code;
+  const config::Config& config = *loaded;
+  Status status;
 
   static std::atomic<bool> stop{false};
   InstallStopSignals(&stop);
 
-  std::vector<RouteSpec> specs;
-  for (const config::RouteConfig& route : config.routes) specs.push_back(route.spec);
-  Result<Router> router = Router::Create(std::move(specs));
-  if (!router.ok()) {  // validation compiled every piece already; this is a last line of defence
-    spdlog::error("routes: {}", router.status().message());
-    return kExitConfigError;
-  }
+  Result<Router> router = CompileRoutes(config);
+  if (!router.ok()) return kExitConfigError;
   for (const config::RouteConfig& route : config.routes) {
     const config::SinkConfig* sink = config.FindSink(route.spec.sink);
     if (sink != nullptr && sink->type != "kafka") {
-      spdlog::warn("route '{}': {} sinks are not built yet; the route is evaluated and counted, "
-                   "nothing is written",
-                   route.spec.name, sink->type);
+      spdlog::warn(
+          "route '{}': {} sinks are not built yet; the route is evaluated and counted, "
+          "nothing is written",
+          route.spec.name, sink->type);
     }
   }
 
@@ -78,12 +69,15 @@ int RunCommand(const RunOptions& options) {
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = config.logging.progress_interval;
-  loop_options.on_progress = [&stats](std::int64_t lag) { spdlog::info("{}", stats.ProgressLine(lag)); };
+  loop_options.on_progress = [&stats](std::int64_t lag) {
+    spdlog::info("{}", stats.ProgressLine(lag));
+  };
   ConsumeLoop loop(**consumer, handler, *committer, loop_options);
 
   spdlog::info("fanout: joining group '{}' ({}), topics: {}", KafkaProperty(config, "group.id"),
-               config.processing.exactly_once ? "exactly once, transactional.id " + TransactionalId(config)
-                                              : std::string("at least once"),
+               config.processing.exactly_once
+                   ? "exactly once, transactional.id " + TransactionalId(config)
+                   : std::string("at least once"),
                fmt::join(config.source.topics, ", "));
   status = loop.Run(stop);
   spdlog::info("fanout: stopped after {} commits and {} aborts; {}", loop.commits(), loop.aborts(),

@@ -69,9 +69,10 @@ Status BuildActions(const CompiledRoute& route, const std::vector<std::string_vi
 
 void BM_DecodeRoute(benchmark::State& state, const std::string& prefix) {
   std::string error;
-  std::vector<testing::CapturedRecord> records = testing::ReadCapturedRecords(
-      std::string(FANOUT_TEST_DATA_DIR) + "/debezium/postgres/" + prefix + ".public.customers.jsonl",
-      &error);
+  std::vector<testing::CapturedRecord> records =
+      testing::ReadCapturedRecords(std::string(FANOUT_TEST_DATA_DIR) + "/debezium/postgres/" +
+                                       prefix + ".public.customers.jsonl",
+                                   &error);
   std::vector<KafkaRecordView> views;
   for (const auto& record : records) views.push_back(record.View());
   Result<Router> router = Router::Create(BenchRoutes());

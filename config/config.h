@@ -45,17 +45,17 @@ struct ProcessingConfig {
 
 struct SinkConfig {
   std::string name;
-  std::string type;      // redis, elasticsearch, postgres, kafka, http
-  Settings settings;     // scalar keys (url, dsn, timeout, ...); may hold secrets: never log
-  Settings headers;      // http
-  Settings properties;   // kafka producer properties
+  std::string type;     // redis, elasticsearch, postgres, kafka, http
+  Settings settings;    // scalar keys (url, dsn, timeout, ...); may hold secrets: never log
+  Settings headers;     // http
+  Settings properties;  // kafka producer properties
   SourceLocation location;
 };
 
 struct RouteConfig {
-  RouteSpec spec;        // matching, predicate, projection, action templates
-  Settings options;      // non-template sink options (delete_mode, table, value)
-  RetryPolicy retry;     // the route's own policy merged over the top-level one
+  RouteSpec spec;     // matching, predicate, projection, action templates
+  Settings options;   // non-template sink options (delete_mode, table, value)
+  RetryPolicy retry;  // the route's own policy merged over the top-level one
   SourceLocation location;
 };
 
@@ -76,7 +76,7 @@ struct Config {
   std::vector<SinkConfig> sinks;
   std::vector<RouteConfig> routes;
   DeadLetterConfig dead_letter;
-  RetryPolicy retry;     // the default of every route
+  RetryPolicy retry;  // the default of every route
   LoggingConfig logging;
 
   const SinkConfig* FindSink(std::string_view name) const;

@@ -12,115 +12,200 @@ using T = FieldType;
 
 std::vector<FieldSpec> RetryFields() {
   return {
-      {.name = "max_attempts", .type = T::kInteger,
+      {.name = "max_attempts",
+       .type = T::kInteger,
        .description = "Attempts per action before `on_exhausted` applies (1 = no retry).",
-       .default_value = "10", .min = 1, .max = 1000000, .planned = true},
-      {.name = "backoff", .type = T::kDurationRange,
+       .default_value = "10",
+       .min = 1,
+       .max = 1000000,
+       .planned = true},
+      {.name = "backoff",
+       .type = T::kDurationRange,
        .description = "Jittered exponential backoff between attempts: `initial..maximum`.",
-       .default_value = "100ms..30s", .planned = true},
-      {.name = "max_elapsed", .type = T::kDuration,
+       .default_value = "100ms..30s",
+       .planned = true},
+      {.name = "max_elapsed",
+       .type = T::kDuration,
        .description = "Give up (apply `on_exhausted`) once an action has been failing this long.",
-       .default_value = "10m", .planned = true},
+       .default_value = "10m",
+       .planned = true},
   };
 }
 
 std::vector<FieldSpec> SinkFields() {
   return {
-      {.name = "type", .type = T::kEnum, .description = "The kind of system this sink writes to.",
-       .required = true, .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
-      {.name = "url", .type = T::kString,
+      {.name = "type",
+       .type = T::kEnum,
+       .description = "The kind of system this sink writes to.",
+       .required = true,
+       .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
+      {.name = "url",
+       .type = T::kString,
        .description = "Where the server is: `redis://host:port/db`, `rediss://` for TLS, or "
                       "`http(s)://host:port` for Elasticsearch/OpenSearch and HTTP.",
-       .sink_types = {"redis", "elasticsearch", "http"}, .planned = true},
-      {.name = "dsn", .type = T::kString,
+       .sink_types = {"redis", "elasticsearch", "http"},
+       .planned = true},
+      {.name = "dsn",
+       .type = T::kString,
        .description = "libpq connection string or URI of the target database.",
-       .secret = true, .sink_types = {"postgres"}, .planned = true},
-      {.name = "username", .type = T::kString, .description = "User name (Redis ACL, HTTP basic auth).",
-       .sink_types = {"redis", "elasticsearch", "http"}, .planned = true},
-      {.name = "password", .type = T::kString, .description = "Password; use `${ENV}`.",
-       .secret = true, .sink_types = {"redis", "elasticsearch", "http"}, .planned = true},
-      {.name = "api_key", .type = T::kString,
+       .secret = true,
+       .sink_types = {"postgres"},
+       .planned = true},
+      {.name = "username",
+       .type = T::kString,
+       .description = "User name (Redis ACL, HTTP basic auth).",
+       .sink_types = {"redis", "elasticsearch", "http"},
+       .planned = true},
+      {.name = "password",
+       .type = T::kString,
+       .description = "Password; use `${ENV}`.",
+       .secret = true,
+       .sink_types = {"redis", "elasticsearch", "http"},
+       .planned = true},
+      {.name = "api_key",
+       .type = T::kString,
        .description = "Elasticsearch API key (`Authorization: ApiKey ...`); use `${ENV}`.",
-       .secret = true, .sink_types = {"elasticsearch"}, .planned = true},
-      {.name = "headers", .type = T::kPropertyMap,
-       .description = "Extra HTTP request headers.", .sink_types = {"http"}, .planned = true},
-      {.name = "timeout", .type = T::kDuration, .description = "Per-request timeout.",
-       .default_value = "10s", .sink_types = {"redis", "elasticsearch", "postgres", "http"}, .planned = true},
-      {.name = "pool_size", .type = T::kInteger, .description = "Connections kept open.",
-       .default_value = "4", .min = 1, .max = 256,
-       .sink_types = {"elasticsearch", "postgres", "http"}, .planned = true},
-      {.name = "batch_size", .type = T::kInteger,
+       .secret = true,
+       .sink_types = {"elasticsearch"},
+       .planned = true},
+      {.name = "headers",
+       .type = T::kPropertyMap,
+       .description = "Extra HTTP request headers.",
+       .sink_types = {"http"},
+       .planned = true},
+      {.name = "timeout",
+       .type = T::kDuration,
+       .description = "Per-request timeout.",
+       .default_value = "10s",
+       .sink_types = {"redis", "elasticsearch", "postgres", "http"},
+       .planned = true},
+      {.name = "pool_size",
+       .type = T::kInteger,
+       .description = "Connections kept open.",
+       .default_value = "4",
+       .min = 1,
+       .max = 256,
+       .sink_types = {"elasticsearch", "postgres", "http"},
+       .planned = true},
+      {.name = "batch_size",
+       .type = T::kInteger,
        .description = "Most actions sent in one request (pipeline, `_bulk`, transaction, POST).",
-       .default_value = "500", .min = 1, .max = 100000, .planned = true},
-      {.name = "properties", .type = T::kPropertyMap,
-       .description = "librdkafka producer properties, on top of `kafka:`. All kafka sinks share "
-                      "one producer per instance (one transaction), so their properties are merged.",
+       .default_value = "500",
+       .min = 1,
+       .max = 100000,
+       .planned = true},
+      {.name = "properties",
+       .type = T::kPropertyMap,
+       .description =
+           "librdkafka producer properties, on top of `kafka:`. All kafka sinks share "
+           "one producer per instance (one transaction), so their properties are merged.",
        .sink_types = {"kafka"}},
   };
 }
 
 std::vector<FieldSpec> RouteFields() {
   return {
-      {.name = "name", .type = T::kString,
+      {.name = "name",
+       .type = T::kString,
        .description = "Unique name; appears in metrics, logs and dead-letter headers.",
        .required = true},
-      {.name = "from", .type = T::kTablePatternList,
+      {.name = "from",
+       .type = T::kTablePatternList,
        .description = "Source tables: `schema.table` (MySQL: `db.table`), a glob such as "
                       "`public.*`, or a `^regex` over the qualified name. Omitted: any table.",
        .example = "from: [public.customers, \"^public\\\\.order_.*\"]"},
-      {.name = "topics", .type = T::kPatternList,
-       .description = "Only events read from these topics (exact names or `^regex`). Omitted: any."},
-      {.name = "ops", .type = T::kOpList,
+      {.name = "topics",
+       .type = T::kPatternList,
+       .description =
+           "Only events read from these topics (exact names or `^regex`). Omitted: any."},
+      {.name = "ops",
+       .type = T::kOpList,
        .description = "Operations to route: `c` `u` `d` `r` `t` `m` (or `create`, `update`, "
                       "`delete`, `read`, `truncate`, `message`).",
        .default_value = "[c, u, d, r]"},
-      {.name = "when", .type = T::kPredicate,
+      {.name = "when",
+       .type = T::kPredicate,
        .description = "Condition on the event, e.g. `changed(email) and after.status in ('paid', "
                       "'shipped')`; grammar in processor/route/README.md."},
-      {.name = "to", .type = T::kString, .description = "The sink (a name under `sinks:`).",
+      {.name = "to",
+       .type = T::kString,
+       .description = "The sink (a name under `sinks:`).",
        .required = true},
-      {.name = "include", .type = T::kStringList,
+      {.name = "include",
+       .type = T::kStringList,
        .description = "Only these columns reach the sink (before `exclude` and `rename`)."},
       {.name = "exclude", .type = T::kStringList, .description = "Columns left out."},
-      {.name = "rename", .type = T::kPropertyMap,
+      {.name = "rename",
+       .type = T::kPropertyMap,
        .description = "Column renames, `source_name: target_name`."},
-      {.name = "invalidate", .type = T::kTemplateList,
+      {.name = "invalidate",
+       .type = T::kTemplateList,
        .description = "Redis keys to delete, rendered from the before and the after image (a "
                       "changed e-mail invalidates the old and the new key).",
-       .sink_types = {"redis"}, .example = "invalidate: [\"customer:{id}\", \"customer:email:{email}\"]"},
-      {.name = "upsert", .type = T::kTemplate,
+       .sink_types = {"redis"},
+       .example = "invalidate: [\"customer:{id}\", \"customer:email:{email}\"]"},
+      {.name = "upsert",
+       .type = T::kTemplate,
        .description = "Redis key the projected row is written to (guarded by source version).",
-       .sink_types = {"redis"}, .planned = true},
-      {.name = "publish", .type = T::kTemplate,
+       .sink_types = {"redis"},
+       .planned = true},
+      {.name = "publish",
+       .type = T::kTemplate,
        .description = "Redis channel an invalidation message is published on.",
-       .sink_types = {"redis"}, .planned = true},
-      {.name = "index", .type = T::kTemplate, .description = "Target index.",
-       .sink_types = {"elasticsearch"}, .planned = true},
-      {.name = "id", .type = T::kTemplate,
+       .sink_types = {"redis"},
+       .planned = true},
+      {.name = "index",
+       .type = T::kTemplate,
+       .description = "Target index.",
+       .sink_types = {"elasticsearch"},
+       .planned = true},
+      {.name = "id",
+       .type = T::kTemplate,
        .description = "Document `_id`; default: the row key (`{key.<col>}` joined by `:`).",
-       .sink_types = {"elasticsearch"}, .planned = true},
-      {.name = "delete_mode", .type = T::kEnum,
+       .sink_types = {"elasticsearch"},
+       .planned = true},
+      {.name = "delete_mode",
+       .type = T::kEnum,
        .description = "`hard`: versioned delete; `soft`: a versioned `_deleted: true` flag.",
-       .default_value = "hard", .values = {"hard", "soft"}, .sink_types = {"elasticsearch"}, .planned = true},
-      {.name = "table", .type = T::kString,
+       .default_value = "hard",
+       .values = {"hard", "soft"},
+       .sink_types = {"elasticsearch"},
+       .planned = true},
+      {.name = "table",
+       .type = T::kString,
        .description = "Target `schema.table`; default: the source table's name.",
-       .sink_types = {"postgres"}, .planned = true},
-      {.name = "topic", .type = T::kTemplate, .description = "Target topic.",
+       .sink_types = {"postgres"},
+       .planned = true},
+      {.name = "topic",
+       .type = T::kTemplate,
+       .description = "Target topic.",
        .sink_types = {"kafka"}},
-      {.name = "key", .type = T::kTemplate,
-       .description = "Record key; default: the source record's key.", .sink_types = {"kafka"}},
-      {.name = "value", .type = T::kEnum,
+      {.name = "key",
+       .type = T::kTemplate,
+       .description = "Record key; default: the source record's key.",
+       .sink_types = {"kafka"}},
+      {.name = "value",
+       .type = T::kEnum,
        .description = "What the record carries: the projected after-image, or the whole event.",
-       .default_value = "after", .values = {"after", "envelope"}, .sink_types = {"kafka", "http"}},
-      {.name = "path", .type = T::kTemplate,
-       .description = "Request path appended to the sink's URL.", .sink_types = {"http"}, .planned = true},
-      {.name = "retry", .type = T::kObject,
+       .default_value = "after",
+       .values = {"after", "envelope"},
+       .sink_types = {"kafka", "http"}},
+      {.name = "path",
+       .type = T::kTemplate,
+       .description = "Request path appended to the sink's URL.",
+       .sink_types = {"http"},
+       .planned = true},
+      {.name = "retry",
+       .type = T::kObject,
        .description = "This route's retry policy; default: the top-level `retry`.",
        .children = RetryFields()},
-      {.name = "on_exhausted", .type = T::kEnum,
+      {.name = "on_exhausted",
+       .type = T::kEnum,
        .description = "When retries run out: `dead_letter` the event, `block` the partition "
                       "(retrying forever), or `fail` (exit non-zero).",
-       .default_value = "dead_letter", .values = {"dead_letter", "block", "fail"}, .planned = true},
+       .default_value = "dead_letter",
+       .values = {"dead_letter", "block", "fail"},
+       .planned = true},
   };
 }
 
@@ -129,58 +214,102 @@ FieldSpec MakeConfigSpec() {
       .name = "",
       .type = T::kObject,
       .description = "A fanout configuration file.",
-      .children = {
-          {.name = "version", .type = T::kInteger, .description = "Format version; must be 1.",
-           .required = true, .min = 1, .max = 1},
-          {.name = "kafka", .type = T::kPropertyMap,
-           .description = "librdkafka properties for the consumer (and producers), passed "
-                          "through and checked by librdkafka. `bootstrap.servers` and `group.id` "
-                          "are required; fanout manages offsets itself, so "
-                          "`enable.auto.commit` and `enable.auto.offset.store` are rejected.",
-           .required = true,
-           .example = "kafka:\n  bootstrap.servers: 127.0.0.1:19092\n  group.id: fanout-inventory"},
-          {.name = "source", .type = T::kObject, .description = "What to consume.", .required = true,
-           .children = {{.name = "topics", .type = T::kSubscriptionList,
-                         .description = "Debezium topics: names, or regexes starting with `^`.",
-                         .required = true}}},
-          {.name = "processing", .type = T::kObject, .description = "How events are processed.",
-           .children = {
-               {.name = "guarantee", .type = T::kEnum,
-                .description = "`exactly_once`: Kafka sink output, dead letters and offsets "
-                               "commit in one transaction; `at_least_once`: no transactions.",
-                .default_value = "exactly_once", .values = {"exactly_once", "at_least_once"}},
-               {.name = "max_in_flight", .type = T::kInteger,
-                .description = "Events being processed at once, over all partitions; above it "
-                               "partitions pause.",
-                .default_value = "10000", .min = 1, .max = 10000000, .planned = true},
-               {.name = "commit_interval", .type = T::kDuration,
-                .description = "How often finished offsets are committed.", .default_value = "1s"},
-               {.name = "max_batch", .type = T::kInteger, .description = "Records taken per poll.",
-                .default_value = "1000", .min = 1, .max = 100000},
-           }},
-          {.name = "sinks", .type = T::kObjectMap,
-           .description = "Named connections to the systems routes write to.",
-           .children = SinkFields(),
-           .example = "sinks:\n  cache: { type: redis, url: \"redis://127.0.0.1:16379/0\" }"},
-          {.name = "routes", .type = T::kObjectList,
-           .description = "Rules from change events to sink actions. An event may match several "
-                          "routes; an event no route matches is counted and finished.",
-           .children = RouteFields()},
-          {.name = "dead_letter", .type = T::kObject,
-           .description = "Where events that cannot be delivered go.",
-           .children = {{.name = "topic", .type = T::kString,
-                         .description = "Dead-letter topic.", .default_value = "fanout.dlq"}}},
-          {.name = "retry", .type = T::kObject,
-           .description = "Default retry policy of every route.", .children = RetryFields()},
-          {.name = "logging", .type = T::kObject, .description = "Logs.",
-           .children = {
-               {.name = "level", .type = T::kEnum,
-                .description = "`debug` logs every event (payloads included).",
-                .default_value = "info", .values = {"trace", "debug", "info", "warn", "error"}},
-               {.name = "progress_interval", .type = T::kDuration,
-                .description = "How often the progress line is logged.", .default_value = "5s"},
-           }},
-      },
+      .children =
+          {
+              {.name = "version",
+               .type = T::kInteger,
+               .description = "Format version; must be 1.",
+               .required = true,
+               .min = 1,
+               .max = 1},
+              {.name = "kafka",
+               .type = T::kPropertyMap,
+               .description =
+                   "librdkafka properties for the consumer (and producers), passed "
+                   "through and checked by librdkafka. `bootstrap.servers` and `group.id` "
+                   "are required; fanout manages offsets itself, so "
+                   "`enable.auto.commit` and `enable.auto.offset.store` are rejected.",
+               .required = true,
+               .example =
+                   "kafka:\n  bootstrap.servers: 127.0.0.1:19092\n  group.id: fanout-inventory"},
+              {.name = "source",
+               .type = T::kObject,
+               .description = "What to consume.",
+               .required = true,
+               .children = {{.name = "topics",
+                             .type = T::kSubscriptionList,
+                             .description = "Debezium topics: names, or regexes starting with `^`.",
+                             .required = true}}},
+              {.name = "processing",
+               .type = T::kObject,
+               .description = "How events are processed.",
+               .children =
+                   {
+                       {.name = "guarantee",
+                        .type = T::kEnum,
+                        .description =
+                            "`exactly_once`: Kafka sink output, dead letters and offsets "
+                            "commit in one transaction; `at_least_once`: no transactions.",
+                        .default_value = "exactly_once",
+                        .values = {"exactly_once", "at_least_once"}},
+                       {.name = "max_in_flight",
+                        .type = T::kInteger,
+                        .description =
+                            "Events being processed at once, over all partitions; above it "
+                            "partitions pause.",
+                        .default_value = "10000",
+                        .min = 1,
+                        .max = 10000000,
+                        .planned = true},
+                       {.name = "commit_interval",
+                        .type = T::kDuration,
+                        .description = "How often finished offsets are committed.",
+                        .default_value = "1s"},
+                       {.name = "max_batch",
+                        .type = T::kInteger,
+                        .description = "Records taken per poll.",
+                        .default_value = "1000",
+                        .min = 1,
+                        .max = 100000},
+                   }},
+              {.name = "sinks",
+               .type = T::kObjectMap,
+               .description = "Named connections to the systems routes write to.",
+               .children = SinkFields(),
+               .example = "sinks:\n  cache: { type: redis, url: \"redis://127.0.0.1:16379/0\" }"},
+              {.name = "routes",
+               .type = T::kObjectList,
+               .description =
+                   "Rules from change events to sink actions. An event may match several "
+                   "routes; an event no route matches is counted and finished.",
+               .children = RouteFields()},
+              {.name = "dead_letter",
+               .type = T::kObject,
+               .description = "Where events that cannot be delivered go.",
+               .children = {{.name = "topic",
+                             .type = T::kString,
+                             .description = "Dead-letter topic.",
+                             .default_value = "fanout.dlq"}}},
+              {.name = "retry",
+               .type = T::kObject,
+               .description = "Default retry policy of every route.",
+               .children = RetryFields()},
+              {.name = "logging",
+               .type = T::kObject,
+               .description = "Logs.",
+               .children =
+                   {
+                       {.name = "level",
+                        .type = T::kEnum,
+                        .description = "`debug` logs every event (payloads included).",
+                        .default_value = "info",
+                        .values = {"trace", "debug", "info", "warn", "error"}},
+                       {.name = "progress_interval",
+                        .type = T::kDuration,
+                        .description = "How often the progress line is logged.",
+                        .default_value = "5s"},
+                   }},
+          },
   };
 }
 
@@ -193,25 +322,44 @@ const FieldSpec& ConfigSpec() {
 
 std::string_view TypeName(FieldType type) {
   switch (type) {
-    case T::kString: return "string";
-    case T::kInteger: return "integer";
-    case T::kBoolean: return "boolean";
-    case T::kDuration: return "duration";
-    case T::kDurationRange: return "duration range";
-    case T::kEnum: return "enum";
-    case T::kStringList: return "list of strings";
-    case T::kPattern: return "pattern";
-    case T::kPatternList: return "pattern or list of patterns";
-    case T::kSubscriptionList: return "topic or list of topics";
-    case T::kTablePatternList: return "table pattern or list of them";
-    case T::kOpList: return "op or list of ops";
-    case T::kTemplate: return "template";
-    case T::kTemplateList: return "template or list of templates";
-    case T::kPredicate: return "predicate";
-    case T::kObject: return "mapping";
-    case T::kObjectList: return "list of mappings";
-    case T::kObjectMap: return "mapping of named mappings";
-    case T::kPropertyMap: return "mapping of strings";
+    case T::kString:
+      return "string";
+    case T::kInteger:
+      return "integer";
+    case T::kBoolean:
+      return "boolean";
+    case T::kDuration:
+      return "duration";
+    case T::kDurationRange:
+      return "duration range";
+    case T::kEnum:
+      return "enum";
+    case T::kStringList:
+      return "list of strings";
+    case T::kPattern:
+      return "pattern";
+    case T::kPatternList:
+      return "pattern or list of patterns";
+    case T::kSubscriptionList:
+      return "topic or list of topics";
+    case T::kTablePatternList:
+      return "table pattern or list of them";
+    case T::kOpList:
+      return "op or list of ops";
+    case T::kTemplate:
+      return "template";
+    case T::kTemplateList:
+      return "template or list of templates";
+    case T::kPredicate:
+      return "predicate";
+    case T::kObject:
+      return "mapping";
+    case T::kObjectList:
+      return "list of mappings";
+    case T::kObjectMap:
+      return "mapping of named mappings";
+    case T::kPropertyMap:
+      return "mapping of strings";
   }
   return "?";
 }

@@ -11,7 +11,8 @@ constexpr std::string_view kTemplateKeys[] = {"invalidate", "upsert", "publish",
 // Plain option keys of a route, handed to the sink as they are.
 constexpr std::string_view kOptionKeys[] = {"delete_mode", "table", "value"};
 
-std::vector<std::string> Strings(YamlReader& reader, const YAML::Node& node, const std::string& path) {
+std::vector<std::string> Strings(YamlReader& reader, const YAML::Node& node,
+                                 const std::string& path) {
   return reader.StringList(node, path).value_or(std::vector<std::string>{});
 }
 
@@ -67,8 +68,10 @@ void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& pa
     }
   }
   if (node["when"]) spec.when = reader.String(node["when"], path + ".when").value_or("");
-  if (node["include"]) spec.projection.include = Strings(reader, node["include"], path + ".include");
-  if (node["exclude"]) spec.projection.exclude = Strings(reader, node["exclude"], path + ".exclude");
+  if (node["include"])
+    spec.projection.include = Strings(reader, node["include"], path + ".include");
+  if (node["exclude"])
+    spec.projection.exclude = Strings(reader, node["exclude"], path + ".exclude");
   spec.projection.rename = ScalarMap(reader, node["rename"], path + ".rename");
   for (std::string_view key : kTemplateKeys) {
     const YAML::Node value = node[std::string(key)];
@@ -114,8 +117,9 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
   if (const YAML::Node processing = root["processing"]) {
     ProcessingConfig& p = config->processing;
     if (processing["guarantee"]) {
-      p.exactly_once = reader.String(processing["guarantee"], "processing.guarantee").value_or("") !=
-                       "at_least_once";
+      p.exactly_once =
+          reader.String(processing["guarantee"], "processing.guarantee").value_or("") !=
+          "at_least_once";
     }
     if (processing["max_in_flight"]) {
       p.max_in_flight = static_cast<std::size_t>(
@@ -123,12 +127,14 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
               .value_or(10000));
     }
     if (processing["commit_interval"]) {
-      p.commit_interval = reader.Duration(processing["commit_interval"], "processing.commit_interval")
-                              .value_or(p.commit_interval);
+      p.commit_interval =
+          reader.Duration(processing["commit_interval"], "processing.commit_interval")
+              .value_or(p.commit_interval);
     }
     if (processing["max_batch"]) {
       p.max_batch = static_cast<std::size_t>(
-          reader.Integer(processing["max_batch"], "processing.max_batch", 1, 100000).value_or(1000));
+          reader.Integer(processing["max_batch"], "processing.max_batch", 1, 100000)
+              .value_or(1000));
     }
   }
   ReadRetry(reader, root["retry"], "retry", &config->retry);
@@ -139,7 +145,8 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
       const std::string path = YamlReader::Join("sinks", sink.name);
       sink.location = reader.Location(it->first);
       if (!it->second.IsMap()) continue;
-      if (it->second["type"]) sink.type = reader.String(it->second["type"], path + ".type").value_or("");
+      if (it->second["type"])
+        sink.type = reader.String(it->second["type"], path + ".type").value_or("");
       for (auto field = it->second.begin(); field != it->second.end(); ++field) {
         const std::string key = field->first.Scalar();
         if (key == "type" || !field->second.IsScalar()) continue;

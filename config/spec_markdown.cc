@@ -44,7 +44,8 @@ void Table(std::string& out, const FieldSpec& object, bool with_sink_types) {
     out += " | ";
     if (with_sink_types) {
       std::string types;
-      for (std::string_view type : field.sink_types) types += (types.empty() ? "" : ", ") + std::string(type);
+      for (std::string_view type : field.sink_types)
+        types += (types.empty() ? "" : ", ") + std::string(type);
       out += (types.empty() ? "all" : types) + " | ";
     }
     std::string description = Cell(field.description);
@@ -109,7 +110,8 @@ std::string RenderMarkdown(const FieldSpec& spec) {
     }
     out += "\n";
   }
-  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n')
+    out.pop_back();
   return out;
 }
 

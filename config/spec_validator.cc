@@ -65,7 +65,8 @@ void SpecValidator::ValidateFile(const YAML::Node& root) {
 void SpecValidator::Validate(const FieldSpec& spec, const YAML::Node& node, const std::string& path,
                              std::string_view sink_type) {
   if (!spec.sink_types.empty() && !sink_type.empty() &&
-      std::find(spec.sink_types.begin(), spec.sink_types.end(), sink_type) == spec.sink_types.end()) {
+      std::find(spec.sink_types.begin(), spec.sink_types.end(), sink_type) ==
+          spec.sink_types.end()) {
     reader_.Error(node, path,
                   "'" + std::string(spec.name) + "' applies to " + Join(spec.sink_types, ", ") +
                       " sinks, not to a " + std::string(sink_type) + " sink");
@@ -108,12 +109,21 @@ void SpecValidator::Validate(const FieldSpec& spec, const YAML::Node& node, cons
     case FieldType::kOpList: {
       FieldSpec item = spec;
       switch (spec.type) {
-        case FieldType::kPatternList: item.type = FieldType::kPattern; break;
-        case FieldType::kTemplateList: item.type = FieldType::kTemplate; break;
-        case FieldType::kOpList: break;             // ValidateScalar checks one op
-        case FieldType::kSubscriptionList: break;   // ValidateScalar checks one topic
-        case FieldType::kTablePatternList: break;   // ValidateScalar checks one table pattern
-        default: item.type = FieldType::kString; break;
+        case FieldType::kPatternList:
+          item.type = FieldType::kPattern;
+          break;
+        case FieldType::kTemplateList:
+          item.type = FieldType::kTemplate;
+          break;
+        case FieldType::kOpList:
+          break;  // ValidateScalar checks one op
+        case FieldType::kSubscriptionList:
+          break;  // ValidateScalar checks one topic
+        case FieldType::kTablePatternList:
+          break;  // ValidateScalar checks one table pattern
+        default:
+          item.type = FieldType::kString;
+          break;
       }
       ValidateOneOrList(item, node, path);
       return;
@@ -152,8 +162,8 @@ void SpecValidator::ValidateObject(const FieldSpec& spec, const YAML::Node& node
   for (const FieldSpec& child : spec.children) {
     if (child.required && !node[std::string(child.name)]) {
       reader_.Error(node, YamlReader::Join(path, child.name),
-                    "required key '" + std::string(child.name) + "' is missing: " +
-                        std::string(child.description));
+                    "required key '" + std::string(child.name) +
+                        "' is missing: " + std::string(child.description));
     }
   }
 }
@@ -212,16 +222,29 @@ void SpecValidator::ValidateScalar(const FieldSpec& spec, const YAML::Node& node
       }
       break;
     }
-    case FieldType::kPattern: status = CheckPattern(*text); break;
-    case FieldType::kSubscriptionList: status = CheckSubscription(*text); break;
-    case FieldType::kTablePatternList: status = CheckTablePattern(*text); break;
-    case FieldType::kTemplate: status = CheckTemplate(*text, &offset); break;
-    case FieldType::kPredicate: status = CheckPredicate(*text, &offset); break;
-    case FieldType::kOpList: status = CheckOp(*text); break;
+    case FieldType::kPattern:
+      status = CheckPattern(*text);
+      break;
+    case FieldType::kSubscriptionList:
+      status = CheckSubscription(*text);
+      break;
+    case FieldType::kTablePatternList:
+      status = CheckTablePattern(*text);
+      break;
+    case FieldType::kTemplate:
+      status = CheckTemplate(*text, &offset);
+      break;
+    case FieldType::kPredicate:
+      status = CheckPredicate(*text, &offset);
+      break;
+    case FieldType::kOpList:
+      status = CheckOp(*text);
+      break;
     case FieldType::kString:
       if (spec.required && text->empty()) status = InvalidArgument("must not be empty");
       break;
-    default: break;
+    default:
+      break;
   }
   if (status.ok()) return;
   if (offset && *text == node.Scalar()) {  // no ${ENV} shifted the text
@@ -247,10 +270,11 @@ void SpecValidator::ValidateRouteCrossReferences(const YAML::Node& routes) {
     auto sink = sink_types_.find(to.Scalar());
     if (sink == sink_types_.end()) {
       std::string known;
-      for (const auto& [sink_name, type] : sink_types_) known += (known.empty() ? "" : ", ") + sink_name;
+      for (const auto& [sink_name, type] : sink_types_)
+        known += (known.empty() ? "" : ", ") + sink_name;
       reader_.Error(to, path + ".to",
-                    "no sink named '" + to.Scalar() + "' (sinks: " +
-                        (known.empty() ? "none defined" : known) + ")");
+                    "no sink named '" + to.Scalar() +
+                        "' (sinks: " + (known.empty() ? "none defined" : known) + ")");
       continue;
     }
     const std::string& type = sink->second;

@@ -9,7 +9,8 @@ std::optional<std::chrono::milliseconds> RetryState::OnFailure(Clock::time_point
   ++attempts_;
   if (!first_failure_) first_failure_ = now;
   const bool blocks = policy_.on_exhausted == OnExhaustedAction::kBlock;
-  if (!blocks && (attempts_ >= policy_.max_attempts || now - *first_failure_ >= policy_.max_elapsed)) {
+  if (!blocks &&
+      (attempts_ >= policy_.max_attempts || now - *first_failure_ >= policy_.max_elapsed)) {
     return std::nullopt;
   }
   // d = min(max, initial * 2^(attempts-1)), computed without overflow.

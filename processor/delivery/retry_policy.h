@@ -37,7 +37,8 @@ class RetryState {
 
   // Records a failed attempt at `now`. Returns how long to wait before the next attempt, or
   // nullopt when the action is exhausted (and the policy does not block).
-  std::optional<std::chrono::milliseconds> OnFailure(Clock::time_point now, std::mt19937_64& random);
+  std::optional<std::chrono::milliseconds> OnFailure(Clock::time_point now,
+                                                     std::mt19937_64& random);
 
   int attempts() const { return attempts_; }
   // When the first attempt failed; unset before any failure.

@@ -92,10 +92,9 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
 // The offsets `group` has committed on every partition of `topic` (partitions without a commit
 // are left out), read without joining the group. Errors: Unavailable when the cluster cannot be
 // reached within `timeout`, NotFound when the topic does not exist.
-Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(const KafkaProperties& properties,
-                                                                  const std::string& group,
-                                                                  const std::string& topic,
-                                                                  std::chrono::milliseconds timeout);
+Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(
+    const KafkaProperties& properties, const std::string& group, const std::string& topic,
+    std::chrono::milliseconds timeout);
 
 struct PropertyError {
   std::string property;

@@ -201,8 +201,9 @@ class KafkaConsumer final : public Consumer {
     FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(rd_kafka_assignment(handle_, &raw), "assignment"));
     PartitionListPtr partitions(raw);
     if (partitions->cnt == 0) return Status();
-    FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(
-        rd_kafka_committed(handle_, partitions.get(), kCommittedTimeoutMs), "read committed offsets"));
+    FANOUT_RETURN_IF_ERROR(
+        kafka::FromKafkaError(rd_kafka_committed(handle_, partitions.get(), kCommittedTimeoutMs),
+                              "read committed offsets"));
     for (int i = 0; i < partitions->cnt; ++i) {
       if (partitions->elems[i].offset < 0) partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     }
@@ -214,7 +215,8 @@ class KafkaConsumer final : public Consumer {
     }
     for (int i = 0; i < partitions->cnt; ++i) {
       if (partitions->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return kafka::FromKafkaError(partitions->elems[i].err, "rewind " + std::string(partitions->elems[i].topic));
+        return kafka::FromKafkaError(partitions->elems[i].err,
+                                     "rewind " + std::string(partitions->elems[i].topic));
       }
       spdlog::info("kafka: rewound {}[{}] to offset {}", partitions->elems[i].topic,
                    partitions->elems[i].partition, partitions->elems[i].offset);
@@ -363,10 +365,9 @@ std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& pro
   return errors;
 }
 
-Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(const KafkaProperties& properties,
-                                                                  const std::string& group,
-                                                                  const std::string& topic,
-                                                                  std::chrono::milliseconds timeout) {
+Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(
+    const KafkaProperties& properties, const std::string& group, const std::string& topic,
+    std::chrono::milliseconds timeout) {
   ConfPtr conf(rd_kafka_conf_new());
   for (const auto& [key, value] : properties) {
     if (key == "group.id" || key == "group.instance.id" || IsManaged(key)) continue;
@@ -398,11 +399,13 @@ Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(const KafkaPro
     }
   }
   rd_kafka_metadata_destroy(metadata);
-  FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(
-      rd_kafka_committed(handle.get(), partitions.get(), timeout_ms), "committed offsets of " + group));
+  FANOUT_RETURN_IF_ERROR(
+      kafka::FromKafkaError(rd_kafka_committed(handle.get(), partitions.get(), timeout_ms),
+                            "committed offsets of " + group));
   std::map<std::int32_t, std::int64_t> out;
   for (int i = 0; i < partitions->cnt; ++i) {
-    if (partitions->elems[i].offset >= 0) out[partitions->elems[i].partition] = partitions->elems[i].offset;
+    if (partitions->elems[i].offset >= 0)
+      out[partitions->elems[i].partition] = partitions->elems[i].offset;
   }
   return out;
 }

@@ -23,9 +23,10 @@ constexpr int kCallTimeoutMs = 10000;
 
 // Consumer-only properties of the shared `kafka:` section; a producer would warn about each.
 constexpr std::array<std::string_view, 14> kConsumerOnly = {
-    "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
-    "heartbeat.interval.ms", "max.poll.interval.ms", "auto.offset.reset", "isolation.level",
-    "fetch.min.bytes", "fetch.max.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
+    "group.id",           "group.instance.id",       "partition.assignment.strategy",
+    "session.timeout.ms", "heartbeat.interval.ms",   "max.poll.interval.ms",
+    "auto.offset.reset",  "isolation.level",         "fetch.min.bytes",
+    "fetch.max.bytes",    "fetch.wait.max.ms",       "max.partition.fetch.bytes",
     "enable.auto.commit", "enable.auto.offset.store"};
 
 bool IsConsumerOnly(std::string_view key) {
@@ -60,10 +61,12 @@ Status RetryTxnCall(Call call, std::string_view what) {
   for (int attempt = 1; attempt <= kRetriableAttempts; ++attempt) {
     status = FromTxnError(call(), what);
     if (status.code() != StatusCode::kUnavailable) return status;
-    spdlog::warn("kafka producer: {} (attempt {}/{})", status.message(), attempt, kRetriableAttempts);
+    spdlog::warn("kafka producer: {} (attempt {}/{})", status.message(), attempt,
+                 kRetriableAttempts);
   }
-  return status.code() == StatusCode::kUnavailable ? Status(StatusCode::kAborted, std::string(status.message()))
-                                                   : status;
+  return status.code() == StatusCode::kUnavailable
+             ? Status(StatusCode::kAborted, std::string(status.message()))
+             : status;
 }
 
 class KafkaProducer final : public Producer {
@@ -117,14 +120,16 @@ class KafkaProducer final : public Producer {
         return InvalidArgument("produce to " + record.topic + ": " + rd_kafka_err2str(err));
       }
       if (err == RD_KAFKA_RESP_ERR__STATE) {
-        return Status(StatusCode::kAborted, "produce to " + record.topic + ": " + rd_kafka_err2str(err));
+        return Status(StatusCode::kAborted,
+                      "produce to " + record.topic + ": " + rd_kafka_err2str(err));
       }
       if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char reason[512];
         rd_kafka_fatal_error(handle_, reason, sizeof(reason));
         return Internal(std::string("producer: ") + reason);
       }
-      return Status(StatusCode::kAborted, "produce to " + record.topic + ": " + rd_kafka_err2str(err));
+      return Status(StatusCode::kAborted,
+                    "produce to " + record.topic + ": " + rd_kafka_err2str(err));
     }
   }
 
@@ -141,22 +146,28 @@ class KafkaProducer final : public Producer {
       return Status();
     }
     if (!offsets.empty()) {
-      std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>
+      std::unique_ptr<rd_kafka_topic_partition_list_t,
+                      decltype(&rd_kafka_topic_partition_list_destroy)>
           list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())),
                rd_kafka_topic_partition_list_destroy);
       for (const PartitionOffset& po : offsets) {
-        rd_kafka_topic_partition_list_add(list.get(), po.tp.topic.c_str(), po.tp.partition)->offset =
-            po.offset;
+        rd_kafka_topic_partition_list_add(list.get(), po.tp.topic.c_str(), po.tp.partition)
+            ->offset = po.offset;
       }
       std::unique_ptr<rd_kafka_consumer_group_metadata_t,
                       decltype(&rd_kafka_consumer_group_metadata_destroy)>
-          metadata(rd_kafka_consumer_group_metadata(consumer_), rd_kafka_consumer_group_metadata_destroy);
+          metadata(rd_kafka_consumer_group_metadata(consumer_),
+                   rd_kafka_consumer_group_metadata_destroy);
       FANOUT_RETURN_IF_ERROR(RetryTxnCall(
-          [&] { return rd_kafka_send_offsets_to_transaction(handle_, list.get(), metadata.get(), kCallTimeoutMs); },
+          [&] {
+            return rd_kafka_send_offsets_to_transaction(handle_, list.get(), metadata.get(),
+                                                        kCallTimeoutMs);
+          },
           "send offsets to transaction"));
     }
     FANOUT_RETURN_IF_ERROR(
-        RetryTxnCall([&] { return rd_kafka_commit_transaction(handle_, kCallTimeoutMs); }, "commit transaction"));
+        RetryTxnCall([&] { return rd_kafka_commit_transaction(handle_, kCallTimeoutMs); },
+                     "commit transaction"));
     in_transaction_ = false;
     return Status();
   }
@@ -166,8 +177,8 @@ class KafkaProducer final : public Producer {
       failed_deliveries_ = 0;
       return Status();
     }
-    Status status = RetryTxnCall([&] { return rd_kafka_abort_transaction(handle_, kCallTimeoutMs); },
-                                 "abort transaction");
+    Status status = RetryTxnCall(
+        [&] { return rd_kafka_abort_transaction(handle_, kCallTimeoutMs); }, "abort transaction");
     in_transaction_ = false;
     return status.code() == StatusCode::kAborted ? Internal(std::string(status.message())) : status;
   }
@@ -194,7 +205,8 @@ void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque
   }
 }
 
-Result<std::unique_ptr<Producer>> CreateProducer(rd_kafka_t* consumer, const ProducerConfig& config) {
+Result<std::unique_ptr<Producer>> CreateProducer(rd_kafka_t* consumer,
+                                                 const ProducerConfig& config) {
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
                                                                           rd_kafka_conf_destroy);
   char error[512];
@@ -222,14 +234,15 @@ Result<std::unique_ptr<Producer>> CreateProducer(rd_kafka_t* consumer, const Pro
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof(error));
   if (handle == nullptr) return InvalidArgument(std::string("kafka producer: ") + error);
   conf.release();
-  auto producer = std::make_unique<KafkaProducer>(handle, consumer, config.transactional_id.has_value());
+  auto producer =
+      std::make_unique<KafkaProducer>(handle, consumer, config.transactional_id.has_value());
   *box = producer.get();
   box.release();  // lives as long as the process: the handle may call back until destroyed
   if (config.transactional_id) {
     const int timeout_ms = static_cast<int>(config.init_timeout.count());
-    FANOUT_RETURN_IF_ERROR(FromTxnError(rd_kafka_init_transactions(handle, timeout_ms),
-                                        "init transactions")
-                               .WithContext("transactional.id " + *config.transactional_id));
+    FANOUT_RETURN_IF_ERROR(
+        FromTxnError(rd_kafka_init_transactions(handle, timeout_ms), "init transactions")
+            .WithContext("transactional.id " + *config.transactional_id));
     FANOUT_RETURN_IF_ERROR(producer->BeginTransaction());
   }
   return std::unique_ptr<Producer>(std::move(producer));

@@ -28,7 +28,8 @@ Status BuildKafkaRecord(const CompiledRoute& route, KafkaValueMode mode, const C
     out->key.reset();
   }
   if (mode == KafkaValueMode::kEnvelope) {
-    out->value = source.value ? std::optional<std::string>(std::string(*source.value)) : std::nullopt;
+    out->value =
+        source.value ? std::optional<std::string>(std::string(*source.value)) : std::nullopt;
   } else if (event.after) {
     std::string value = "{";
     bool first = true;

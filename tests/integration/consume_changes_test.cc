@@ -162,11 +162,13 @@ routes:
   EXPECT_EQ(dump[1].routes,
             R"([{"route":"vip-search","index":["customers-vip"],"id":["2"],"ok":true}])");
   EXPECT_EQ(dump[2].routes, "[]") << "name change: email unchanged";
-  EXPECT_EQ(dump[3].routes,
-            R"([{"route":"email-cache","invalidate":["customer:1","customer:email:ann@example.com"],"ok":true}])");
+  EXPECT_EQ(
+      dump[3].routes,
+      R"([{"route":"email-cache","invalidate":["customer:1","customer:email:ann@example.com"],"ok":true}])");
   EXPECT_EQ(dump[4].op, "d");
-  EXPECT_EQ(dump[4].routes,
-            R"([{"route":"email-cache","invalidate":["customer:2","customer:email:bob@example.com"],"ok":true}])")
+  EXPECT_EQ(
+      dump[4].routes,
+      R"([{"route":"email-cache","invalidate":["customer:2","customer:email:bob@example.com"],"ok":true}])")
       << "a delete counts as a change of every column";
   EXPECT_EQ(dump[5].kind, "tombstone");
   EXPECT_EQ(dump[5].routes, "[]");

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 
+#include "tests/support/kafka_topic.h"
 #include "tests/support/process.h"
 
 namespace fanout::testing {
@@ -19,56 +20,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-struct TopicRecord {
-  std::string key;
-  std::string value;
-  bool null_value = false;
-  std::map<std::string, std::string> headers;
-};
-
-std::vector<TopicRecord> ReadTopic(const std::string& topic) {
-  std::string command = "kcat -C -J -e -q -X isolation.level=read_committed -b " +
-                        RequireEnv("FANOUT_KAFKA_BOOTSTRAP") + " -t " + topic +
-                        " -o beginning 2>/dev/null";
-  std::vector<TopicRecord> out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  simdjson::dom::parser parser;
-  char* line = nullptr;
-  std::size_t capacity = 0;
-  while (::getline(&line, &capacity, pipe) > 0) {
-    simdjson::dom::element record;
-    if (parser.parse(std::string(line)).get(record) != simdjson::SUCCESS) continue;
-    TopicRecord r;
-    std::string_view text;
-    if (record["key"].get_string().get(text) == simdjson::SUCCESS) r.key = text;
-    if (record["payload"].get_string().get(text) == simdjson::SUCCESS) {
-      r.value = text;
-    } else {
-      r.null_value = true;
-    }
-    simdjson::dom::array headers;
-    if (record["headers"].get_array().get(headers) == simdjson::SUCCESS) {
-      std::string name;
-      bool is_name = true;
-      for (simdjson::dom::element h : headers) {
-        std::string_view item;
-        if (h.get_string().get(item) != simdjson::SUCCESS) item = "";
-        if (is_name) {
-          name = item;
-        } else {
-          r.headers[name] = std::string(item);
-        }
-        is_name = !is_name;
-      }
-    }
-    out.push_back(std::move(r));
-  }
-  ::free(line);
-  ::pclose(pipe);
-  return out;
-}
 
 std::string Envelope(int id, const std::string& note_json) {
   return R"({"before":null,"after":{"id":)" + std::to_string(id) + R"(,"note":)" + note_json +
@@ -86,18 +37,19 @@ TEST(DeadLetterTest, PoisonMessagesGoToTheDeadLetterTopicAndThePartitionMovesOn)
   {
     std::ofstream input(dir + "/input.txt");
     input << R"({"id":1}|)" << Envelope(1, R"("first")") << "\n";
-    input << R"({"id":9}|not json {{{ at all)" << "\n";
+    input << R"({"id":9}|not json {{{ at all)"
+          << "\n";
     input << R"({"id":2}|)" << Envelope(2, "null") << "\n";
     input << R"({"id":3}|)" << Envelope(3, R"("third")") << "\n";
   }
-  const std::string produce = "kcat -P -b " + RequireEnv("FANOUT_KAFKA_BOOTSTRAP") + " -t " + topic +
-                              " -K '|' -H origin=test -l " + dir + "/input.txt";
+  const std::string produce = "kcat -P -b " + RequireEnv("FANOUT_KAFKA_BOOTSTRAP") + " -t " +
+                              topic + " -K '|' -H origin=test -l " + dir + "/input.txt";
   ASSERT_EQ(std::system(produce.c_str()), 0);
 
   const std::string config = dir + "/fanout.yaml";
   std::ofstream(config) << "version: 1\n"
-                        << "kafka: { bootstrap.servers: \"${FANOUT_KAFKA_BOOTSTRAP}\", group.id: " << name
-                        << " }\n"
+                        << "kafka: { bootstrap.servers: \"${FANOUT_KAFKA_BOOTSTRAP}\", group.id: "
+                        << name << " }\n"
                         << "source: { topics: [" << topic << "] }\n"
                         << "processing: { commit_interval: 200ms }\n"
                         << "sinks: { events: { type: kafka } }\n"
@@ -109,49 +61,52 @@ TEST(DeadLetterTest, PoisonMessagesGoToTheDeadLetterTopicAndThePartitionMovesOn)
                         << "dead_letter: { topic: " << topic << ".dlq }\n";
   const std::string log = dir + "/fanout.log";
   ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-  std::vector<TopicRecord> out;
-  std::vector<TopicRecord> dlq;
-  EXPECT_TRUE(WaitFor([&] {
-    out = ReadTopic(topic + ".out");
-    dlq = ReadTopic(topic + ".dlq");
-    return out.size() >= 3 && dlq.size() >= 2;
-  }, std::chrono::seconds(60))) << ReadFile(log);
+  std::vector<CapturedRecord> out;
+  std::vector<CapturedRecord> dlq;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        out = ReadTopic(topic + ".out");
+        dlq = ReadTopic(topic + ".dlq");
+        return out.size() >= 3 && dlq.size() >= 2;
+      },
+      std::chrono::seconds(60)))
+      << ReadFile(log);
   fanout.Signal(SIGTERM);
   EXPECT_EQ(fanout.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
 
   // The mirror route saw every decodable event, the garbage in between did not stop it.
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].key, "1");
-  EXPECT_EQ(out[1].key, "2");
-  EXPECT_EQ(out[2].key, "3");
-  EXPECT_EQ(out[2].value, R"({"id":3,"note":"third"})");
-  EXPECT_EQ(out[2].headers["fanout.route"], "mirror");
-  EXPECT_EQ(out[2].headers["fanout.position"], "pg:0:103");
-  std::vector<TopicRecord> notes = ReadTopic(topic + ".notes");
+  EXPECT_EQ(out[0].key.value_or(""), "1");
+  EXPECT_EQ(out[1].key.value_or(""), "2");
+  EXPECT_EQ(out[2].key.value_or(""), "3");
+  EXPECT_EQ(out[2].value.value_or(""), R"({"id":3,"note":"third"})");
+  EXPECT_EQ(Header(out[2], "fanout.route"), "mirror");
+  EXPECT_EQ(Header(out[2], "fanout.position"), "pg:0:103");
+  std::vector<CapturedRecord> notes = ReadTopic(topic + ".notes");
   ASSERT_EQ(notes.size(), 2u) << "the notes route for id 2 is a bad record, not the others";
-  EXPECT_EQ(notes[0].key, "first");
-  EXPECT_EQ(notes[1].key, "third");
+  EXPECT_EQ(notes[0].key.value_or(""), "first");
+  EXPECT_EQ(notes[1].key.value_or(""), "third");
 
   ASSERT_EQ(dlq.size(), 2u);
-  TopicRecord& garbage = dlq[0];
-  EXPECT_EQ(garbage.key, R"({"id":9})");
-  EXPECT_EQ(garbage.value, "not json {{{ at all") << "the original bytes, untouched";
-  EXPECT_EQ(garbage.headers["origin"], "test") << "the original headers are kept";
-  EXPECT_EQ(garbage.headers["fanout.error.class"], "decode_error");
-  EXPECT_THAT(garbage.headers["fanout.error.message"], HasSubstr("not valid JSON"));
-  EXPECT_EQ(garbage.headers["fanout.source.topic"], topic);
-  EXPECT_EQ(garbage.headers["fanout.source.partition"], "0");
-  EXPECT_EQ(garbage.headers["fanout.source.offset"], "1");
-  EXPECT_EQ(garbage.headers["fanout.attempts"], "1");
-  EXPECT_FALSE(garbage.headers["fanout.failure.first_ms"].empty());
+  CapturedRecord& garbage = dlq[0];
+  EXPECT_EQ(garbage.key.value_or(""), R"({"id":9})");
+  EXPECT_EQ(garbage.value.value_or(""), "not json {{{ at all") << "the original bytes, untouched";
+  EXPECT_EQ(Header(garbage, "origin"), "test") << "the original headers are kept";
+  EXPECT_EQ(Header(garbage, "fanout.error.class"), "decode_error");
+  EXPECT_THAT(Header(garbage, "fanout.error.message"), HasSubstr("not valid JSON"));
+  EXPECT_EQ(Header(garbage, "fanout.source.topic"), topic);
+  EXPECT_EQ(Header(garbage, "fanout.source.partition"), "0");
+  EXPECT_EQ(Header(garbage, "fanout.source.offset"), "1");
+  EXPECT_EQ(Header(garbage, "fanout.attempts"), "1");
+  EXPECT_FALSE(Header(garbage, "fanout.failure.first_ms").empty());
 
-  TopicRecord& bad = dlq[1];
-  EXPECT_EQ(bad.key, R"({"id":2})");
-  EXPECT_EQ(bad.headers["fanout.error.class"], "bad_record");
-  EXPECT_EQ(bad.headers["fanout.route"], "notes");
-  EXPECT_EQ(bad.headers["fanout.sink"], "events");
-  EXPECT_THAT(bad.headers["fanout.error.message"], HasSubstr("after.note"));
-  EXPECT_EQ(bad.headers["fanout.source.offset"], "2");
+  CapturedRecord& bad = dlq[1];
+  EXPECT_EQ(bad.key.value_or(""), R"({"id":2})");
+  EXPECT_EQ(Header(bad, "fanout.error.class"), "bad_record");
+  EXPECT_EQ(Header(bad, "fanout.route"), "notes");
+  EXPECT_EQ(Header(bad, "fanout.sink"), "events");
+  EXPECT_THAT(Header(bad, "fanout.error.message"), HasSubstr("after.note"));
+  EXPECT_EQ(Header(bad, "fanout.source.offset"), "2");
 
   // The cause is fixed (the notes route keys by id now); replaying the notes route's dead
   // letters delivers id 2 through that route only, and a second replay does nothing more.
@@ -160,31 +115,33 @@ TEST(DeadLetterTest, PoisonMessagesGoToTheDeadLetterTopicAndThePartitionMovesOn)
   const std::string fixed_config = dir + "/fixed.yaml";
   std::ofstream(fixed_config) << fixed;
   for (int run = 0; run < 2; ++run) {
-    ChildProcess replay({FANOUT_BINARY, "dlq", "replay", "-c", fixed_config, "--route", "notes",
-                         "--idle", "2s"},
-                        dir + "/replay.log");
-    EXPECT_EQ(replay.Wait(std::chrono::seconds(60)), std::optional<int>(0)) << ReadFile(dir + "/replay.log");
+    ChildProcess replay(
+        {FANOUT_BINARY, "dlq", "replay", "-c", fixed_config, "--route", "notes", "--idle", "2s"},
+        dir + "/replay.log");
+    EXPECT_EQ(replay.Wait(std::chrono::seconds(60)), std::optional<int>(0))
+        << ReadFile(dir + "/replay.log");
   }
   EXPECT_THAT(ReadFile(dir + "/replay.log"), HasSubstr("1 replayed"));
   EXPECT_THAT(ReadFile(dir + "/replay.log"), HasSubstr("0 replayed"));
   notes = ReadTopic(topic + ".notes");
   ASSERT_EQ(notes.size(), 3u) << "id 2 delivered once by the replays";
-  EXPECT_EQ(notes[2].key, "2");
-  EXPECT_EQ(notes[2].headers["fanout.source.offset"], "2") << "the original coordinates";
+  EXPECT_EQ(notes[2].key.value_or(""), "2");
+  EXPECT_EQ(Header(notes[2], "fanout.source.offset"), "2") << "the original coordinates";
   EXPECT_EQ(ReadTopic(topic + ".out").size(), 3u) << "the mirror route is not re-driven";
 
   // Replaying everything: the garbage is still garbage, so it comes back as attempt 2, with
   // its original source and first failure time.
   ChildProcess replay_all({FANOUT_BINARY, "dlq", "replay", "-c", fixed_config, "--idle", "2s"},
                           dir + "/replay-all.log");
-  EXPECT_EQ(replay_all.Wait(std::chrono::seconds(60)), std::optional<int>(0)) << ReadFile(dir + "/replay-all.log");
+  EXPECT_EQ(replay_all.Wait(std::chrono::seconds(60)), std::optional<int>(0))
+      << ReadFile(dir + "/replay-all.log");
   dlq = ReadTopic(topic + ".dlq");
   ASSERT_EQ(dlq.size(), 3u);
-  EXPECT_EQ(dlq[2].value, "not json {{{ at all");
-  EXPECT_EQ(dlq[2].headers["fanout.attempts"], "2");
-  EXPECT_EQ(dlq[2].headers["fanout.source.offset"], "1");
-  EXPECT_EQ(dlq[2].headers["fanout.failure.first_ms"], dlq[0].headers["fanout.failure.first_ms"]);
-  EXPECT_EQ(dlq[2].headers["origin"], "test");
+  EXPECT_EQ(dlq[2].value.value_or(""), "not json {{{ at all");
+  EXPECT_EQ(Header(dlq[2], "fanout.attempts"), "2");
+  EXPECT_EQ(Header(dlq[2], "fanout.source.offset"), "1");
+  EXPECT_EQ(Header(dlq[2], "fanout.failure.first_ms"), Header(dlq[0], "fanout.failure.first_ms"));
+  EXPECT_EQ(Header(dlq[2], "origin"), "test");
   EXPECT_EQ(ReadTopic(topic + ".notes").size(), 3u);
   std::filesystem::remove_all(dir);
 }

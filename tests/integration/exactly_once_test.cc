@@ -12,12 +12,13 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
-#include <memory>
 #include <thread>
 
 #include "tests/support/debezium_fixture.h"
+#include "tests/support/kafka_topic.h"
 #include "tests/support/process.h"
 
 namespace fanout::testing {
@@ -32,35 +33,20 @@ struct OutputRecord {
   std::int64_t seq = -1;
 };
 
-// Every committed record of `topic`, in partition order, read with isolation.level=read_committed.
+// The committed output with each record's key and the `seq` of its value (-1 when it has none).
 std::vector<OutputRecord> ReadCommitted(const std::string& topic) {
-  std::string command = "kcat -C -J -e -q -X isolation.level=read_committed -b " +
-                        RequireEnv("FANOUT_KAFKA_BOOTSTRAP") + " -t " + topic +
-                        " -o beginning 2>/dev/null";
   std::vector<OutputRecord> out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
   simdjson::dom::parser parser;
-  char* line = nullptr;
-  std::size_t capacity = 0;
-  while (::getline(&line, &capacity, pipe) > 0) {
-    simdjson::dom::element record;
-    if (parser.parse(std::string(line)).get(record) != simdjson::SUCCESS) continue;
+  for (const CapturedRecord& record : ReadTopic(topic)) {
     OutputRecord r;
-    std::string_view text;
-    if (record["key"].get_string().get(text) == simdjson::SUCCESS) r.key = text;
-    if (record["payload"].get_string().get(text) == simdjson::SUCCESS) {
-      simdjson::dom::parser value_parser;
-      simdjson::dom::element value;
-      if (value_parser.parse(std::string(text)).get(value) == simdjson::SUCCESS) {
-        std::int64_t seq = -1;
-        if (value["seq"].get_int64().get(seq) == simdjson::SUCCESS) r.seq = seq;
-      }
+    r.key = record.key.value_or("");
+    simdjson::dom::element value;
+    if (record.value && parser.parse(*record.value).get(value) == simdjson::SUCCESS) {
+      std::int64_t seq = -1;
+      if (value["seq"].get_int64().get(seq) == simdjson::SUCCESS) r.seq = seq;
     }
     out.push_back(r);
   }
-  ::free(line);
-  ::pclose(pipe);
   return out;
 }
 
@@ -143,10 +129,12 @@ routes:
   void CheckOutput(int kills) {
     ASSERT_EQ(generated_.size(), static_cast<std::size_t>(kChanges));
     std::vector<OutputRecord> output;
-    WaitFor([&] {
-      output = ReadCommitted(out_topic_);
-      return output.size() >= generated_.size();
-    }, std::chrono::seconds(120));
+    WaitFor(
+        [&] {
+          output = ReadCommitted(out_topic_);
+          return output.size() >= generated_.size();
+        },
+        std::chrono::seconds(120));
     std::this_thread::sleep_for(std::chrono::seconds(2));  // anything extra would show up now
     output = ReadCommitted(out_topic_);
 
@@ -196,7 +184,8 @@ TEST_F(ExactlyOnceTest, KillNineAtRandomMomentsNeitherLosesNorDoublesAnything) {
   while (generating_) {
     const std::size_t assigned_before = Assignments(log);
     ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-    ASSERT_TRUE(WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
+    ASSERT_TRUE(
+        WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
         << ReadFile(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
     fanout.Signal(SIGKILL);
@@ -227,7 +216,8 @@ TEST_F(ExactlyOnceTest, ThreeInstancesShareThePartitionsAndSurviveKills) {
   StartGenerator();
   for (std::size_t i = 0; i < kInstances; ++i) {
     ASSERT_TRUE(WaitFor([&] { return Assignments(logs[i]) > 0; }, std::chrono::seconds(60)))
-        << "instance " << i << " never got partitions:\n" << ReadFile(logs[i]);
+        << "instance " << i << " never got partitions:\n"
+        << ReadFile(logs[i]);
   }
   // Kill a random instance at random moments; it comes back under the same identity and
   // takes its partitions back, the others keep theirs.
@@ -246,7 +236,8 @@ TEST_F(ExactlyOnceTest, ThreeInstancesShareThePartitionsAndSurviveKills) {
   CheckOutput(kills);
   for (std::size_t i = 0; i < kInstances; ++i) {
     instances[i]->Signal(SIGTERM);
-    EXPECT_EQ(instances[i]->Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(logs[i]);
+    EXPECT_EQ(instances[i]->Wait(std::chrono::seconds(30)), std::optional<int>(0))
+        << ReadFile(logs[i]);
   }
   EXPECT_GE(kills, 5);
 }

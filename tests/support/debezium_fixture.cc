@@ -58,7 +58,8 @@ void DebeziumFixture::RegisterConnector(const std::string& tables, int partition
   "key.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "snapshot.mode": "initial",
-  "topic.creation.default.partitions": ")" << partitions << R"(",
+  "topic.creation.default.partitions": ")"
+                      << partitions << R"(",
   "topic.creation.default.replication.factor": "1",
   "tasks.max": "1"
 })";

@@ -34,7 +34,8 @@ std::vector<CapturedRecord> ReadCapturedRecords(const std::string& path, std::st
     ++line_number;
     simdjson::dom::object object;
     if (parser.parse(line).get_object().get(object) != simdjson::SUCCESS) {
-      if (error != nullptr) *error += path + ":" + std::to_string(line_number) + ": not a JSON object\n";
+      if (error != nullptr)
+        *error += path + ":" + std::to_string(line_number) + ": not a JSON object\n";
       continue;
     }
     CapturedRecord record;

@@ -152,9 +152,10 @@ TEST(LoaderTest, LoadsSinksAndRoutes) {
   EXPECT_EQ(cache.spec.sink, "cache");
   EXPECT_THAT(cache.spec.tables, ElementsAre("public.customers"));
   EXPECT_THAT(cache.spec.ops, ElementsAre(Op::kUpdate, Op::kDelete));
-  EXPECT_THAT(cache.spec.templates,
-              ElementsAre(std::pair<std::string, std::string>("invalidate", "customer:{id}"),
-                          std::pair<std::string, std::string>("invalidate", "customer:email:{email}")));
+  EXPECT_THAT(
+      cache.spec.templates,
+      ElementsAre(std::pair<std::string, std::string>("invalidate", "customer:{id}"),
+                  std::pair<std::string, std::string>("invalidate", "customer:email:{email}")));
   EXPECT_EQ(cache.retry.max_attempts, 3) << "the route's own value";
   EXPECT_EQ(cache.retry.max_backoff, std::chrono::seconds(5)) << "inherited from retry:";
   EXPECT_EQ(cache.retry.on_exhausted, OnExhaustedAction::kDeadLetter);
@@ -164,7 +165,8 @@ TEST(LoaderTest, LoadsSinksAndRoutes) {
   EXPECT_THAT(search.spec.projection.exclude, ElementsAre("cost"));
   EXPECT_THAT(search.spec.projection.rename,
               ElementsAre(std::pair<std::string, std::string>("name", "title")));
-  EXPECT_THAT(search.options, ElementsAre(std::pair<std::string, std::string>("delete_mode", "soft")));
+  EXPECT_THAT(search.options,
+              ElementsAre(std::pair<std::string, std::string>("delete_mode", "soft")));
   EXPECT_EQ(search.retry.on_exhausted, OnExhaustedAction::kBlock);
   EXPECT_EQ(search.retry.max_attempts, 7);
 
@@ -195,19 +197,20 @@ routes:
     on_exhausted: ignore
 )",
                                      "r.yaml", FakeEnv({}));
-  EXPECT_THAT(ErrorLines(result),
-              ElementsAre(
-                  "r.yaml:5:48: sinks.cache.dsn: 'dsn' applies to postgres sinks, not to a redis sink",
-                  HasSubstr("r.yaml:6:19: sinks.search.type: expected one of: redis, elasticsearch"),
-                  "r.yaml:9:5: routes[0]: a route to a redis sink needs invalidate or upsert or publish",
-                  "r.yaml:11:12: routes[0].index: 'index' applies to elasticsearch sinks, not to a "
-                  "redis sink",
-                  "r.yaml:12:11: routes[1].name: route name 'a' is used twice",
-                  "r.yaml:13:9: routes[1].to: no sink named 'nowhere' (sinks: cache, pg, search)",
-                  HasSubstr("r.yaml:14:11: routes[1].ops[0]: unknown op 'insert'"),
-                  HasSubstr("r.yaml:15:5: routes[2].name: required key 'name' is missing"),
-                  HasSubstr("r.yaml:17:23: routes[2].retry.backoff: the initial backoff must be"),
-                  HasSubstr("r.yaml:18:19: routes[2].on_exhausted: expected one of: dead_letter")));
+  EXPECT_THAT(
+      ErrorLines(result),
+      ElementsAre(
+          "r.yaml:5:48: sinks.cache.dsn: 'dsn' applies to postgres sinks, not to a redis sink",
+          HasSubstr("r.yaml:6:19: sinks.search.type: expected one of: redis, elasticsearch"),
+          "r.yaml:9:5: routes[0]: a route to a redis sink needs invalidate or upsert or publish",
+          "r.yaml:11:12: routes[0].index: 'index' applies to elasticsearch sinks, not to a "
+          "redis sink",
+          "r.yaml:12:11: routes[1].name: route name 'a' is used twice",
+          "r.yaml:13:9: routes[1].to: no sink named 'nowhere' (sinks: cache, pg, search)",
+          HasSubstr("r.yaml:14:11: routes[1].ops[0]: unknown op 'insert'"),
+          HasSubstr("r.yaml:15:5: routes[2].name: required key 'name' is missing"),
+          HasSubstr("r.yaml:17:23: routes[2].retry.backoff: the initial backoff must be"),
+          HasSubstr("r.yaml:18:19: routes[2].on_exhausted: expected one of: dead_letter")));
 }
 
 TEST(LoaderTest, ExpressionErrorsPointAtTheCharacter) {
@@ -227,11 +230,12 @@ routes:
                                      "e.yaml", FakeEnv({}));
   EXPECT_THAT(
       ErrorLines(result),
-      ElementsAre(HasSubstr("e.yaml:6:5: routes[0]: exclude[0]: 'email' is not in include"),
-                  HasSubstr("e.yaml:7:11: routes[0].from: 'customers' is not qualified"),
-                  HasSubstr("e.yaml:8:55: routes[0].when: at character 45: expected ')'"),
-                  HasSubstr("e.yaml:10:28: routes[0].invalidate[0]: at character 10: unclosed '{'"),
-                  HasSubstr("e.yaml:10:38: routes[0].invalidate[1]: at character 4: missing column")));
+      ElementsAre(
+          HasSubstr("e.yaml:6:5: routes[0]: exclude[0]: 'email' is not in include"),
+          HasSubstr("e.yaml:7:11: routes[0].from: 'customers' is not qualified"),
+          HasSubstr("e.yaml:8:55: routes[0].when: at character 45: expected ')'"),
+          HasSubstr("e.yaml:10:28: routes[0].invalidate[0]: at character 10: unclosed '{'"),
+          HasSubstr("e.yaml:10:38: routes[0].invalidate[1]: at character 4: missing column")));
 }
 
 TEST(LoaderTest, SecretValuesNeverAppearInErrors) {

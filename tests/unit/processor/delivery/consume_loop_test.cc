@@ -89,7 +89,8 @@ TEST_F(ConsumeLoopTest, RevocationCommitsTheRevokedPartitionsAndSkipsTheirLateRe
 }
 
 TEST_F(ConsumeLoopTest, LostPartitionsAreNotCommittedAndTheRestIsRedone) {
-  consumer_.steps.push_back(FakeStep{.assign = {kP0, kP1}, .records = {{"t", 0, 0, ""}, {"t", 1, 0, ""}}});
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0, kP1}, .records = {{"t", 0, 0, ""}, {"t", 1, 0, ""}}});
   consumer_.steps.push_back(FakeStep{.revoke = {kP0}, .lost = true});
   consumer_.steps.push_back(FakeStep{});
   ConsumeLoop loop(consumer_, handler_, committer_, Options());
@@ -126,7 +127,8 @@ TEST_F(ConsumeLoopTest, AbortedCommitAbortsRewindsAndRedoesTheWork) {
   FlakyCommitter committer(1);
   ConsumeLoopOptions options = Options();
   options.commit_interval = std::chrono::milliseconds(0);  // commit after every batch
-  consumer_.steps.push_back(FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
   // After the rewind the consumer delivers the same records again.
   consumer_.steps.push_back(FakeStep{.records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
   ConsumeLoop loop(consumer_, handler_, committer, options);
@@ -156,7 +158,8 @@ class AbortingHandler final : public RecordHandler {
 TEST_F(ConsumeLoopTest, HandlerAbortRewindsInsteadOfStopping) {
   AbortingHandler handler;
   FlakyCommitter committer(0);
-  consumer_.steps.push_back(FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
   consumer_.steps.push_back(FakeStep{.records = {{"t", 0, 0, ""}, {"t", 0, 1, ""}}});
   ConsumeLoop loop(consumer_, handler, committer, Options());
   ASSERT_TRUE(loop.Run(stop_).ok());

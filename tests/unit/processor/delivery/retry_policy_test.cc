@@ -11,8 +11,10 @@ using std::chrono::milliseconds;
 using Clock = RetryState::Clock;
 
 TEST(RetryPolicyTest, BackoffGrowsExponentiallyWithinJitterBoundsUpToTheMaximum) {
-  RetryPolicy policy{.max_attempts = 100, .initial_backoff = milliseconds(100),
-                     .max_backoff = milliseconds(1000), .max_elapsed = std::chrono::hours(1)};
+  RetryPolicy policy{.max_attempts = 100,
+                     .initial_backoff = milliseconds(100),
+                     .max_backoff = milliseconds(1000),
+                     .max_elapsed = std::chrono::hours(1)};
   RetryState state(policy);
   std::mt19937_64 random(42);
   const Clock::time_point t0{};
@@ -27,7 +29,8 @@ TEST(RetryPolicyTest, BackoffGrowsExponentiallyWithinJitterBoundsUpToTheMaximum)
 }
 
 TEST(RetryPolicyTest, JitterSpreadsTheWaits) {
-  RetryPolicy policy{.max_attempts = 100, .initial_backoff = milliseconds(1000),
+  RetryPolicy policy{.max_attempts = 100,
+                     .initial_backoff = milliseconds(1000),
                      .max_backoff = milliseconds(1000)};
   std::mt19937_64 random(7);
   std::set<std::int64_t> waits;
@@ -44,7 +47,8 @@ TEST(RetryPolicyTest, ExhaustedAfterMaxAttempts) {
   std::mt19937_64 random(1);
   EXPECT_TRUE(state.OnFailure(Clock::time_point{}, random).has_value());
   EXPECT_TRUE(state.OnFailure(Clock::time_point{}, random).has_value());
-  EXPECT_FALSE(state.OnFailure(Clock::time_point{}, random).has_value()) << "the third attempt was the last";
+  EXPECT_FALSE(state.OnFailure(Clock::time_point{}, random).has_value())
+      << "the third attempt was the last";
   EXPECT_EQ(state.attempts(), 3);
 }
 
@@ -60,8 +64,10 @@ TEST(RetryPolicyTest, ExhaustedAfterMaxElapsedSinceTheFirstFailure) {
 }
 
 TEST(RetryPolicyTest, BlockNeverExhausts) {
-  RetryPolicy policy{.max_attempts = 2, .max_backoff = milliseconds(500),
-                     .max_elapsed = std::chrono::seconds(1), .on_exhausted = OnExhaustedAction::kBlock};
+  RetryPolicy policy{.max_attempts = 2,
+                     .max_backoff = milliseconds(500),
+                     .max_elapsed = std::chrono::seconds(1),
+                     .on_exhausted = OnExhaustedAction::kBlock};
   RetryState state(policy);
   std::mt19937_64 random(1);
   for (int i = 0; i < 50; ++i) {

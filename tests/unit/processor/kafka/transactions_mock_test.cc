@@ -35,7 +35,8 @@ class CopyHandler final : public RecordHandler {
       : producer_(producer), stop_(stop), min_handled_(min_handled) {}
   int handled = 0;
   Status Handle(const KafkaRecordView& record) override {
-    OutgoingRecord out{"out", std::string(record.key.value_or("")), std::string(record.value.value_or("")), {}};
+    OutgoingRecord out{
+        "out", std::string(record.key.value_or("")), std::string(record.value.value_or("")), {}};
     FANOUT_RETURN_IF_ERROR(producer_->Produce(out));
     ++handled;
     if (record.offset == kInputRecords - 1 && handled > min_handled_) stop_->store(true);
@@ -80,7 +81,8 @@ class TransactionsMockTest : public ::testing::Test {
       std::string value = "v" + std::to_string(i);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"  // librdkafka's RD_KAFKA_V_* macros
-      ASSERT_EQ(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("in"), RD_KAFKA_V_KEY(key.data(), key.size()),
+      ASSERT_EQ(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("in"),
+                                  RD_KAFKA_V_KEY(key.data(), key.size()),
                                   RD_KAFKA_V_VALUE(value.data(), value.size()),
                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
                 RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -91,8 +93,10 @@ class TransactionsMockTest : public ::testing::Test {
   }
 
   ConsumerConfig Consumer() const {
-    return ConsumerConfig{{{"bootstrap.servers", bootstrap_}, {"group.id", "g"},
-                           {"session.timeout.ms", "6000"}, {"log_level", "3"}},
+    return ConsumerConfig{{{"bootstrap.servers", bootstrap_},
+                           {"group.id", "g"},
+                           {"session.timeout.ms", "6000"},
+                           {"log_level", "3"}},
                           {"in"}};
   }
 
