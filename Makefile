@@ -5,7 +5,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build bench fuzz docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build bench bench-e2e fuzz docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout_bench
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
+
+# Kafka -> Kafka routed throughput and latency, fanout vs a Kafka Streams exactly_once_v2 peer,
+# on the stack's Kafka (bounded; see bench/e2e/run.sh and docs/BENCHMARKS.md).
+bench-e2e: deps
+	bench/e2e/run.sh
 
 # libFuzzer on the Debezium decoder (clang, ASan+UBSan), bounded: FUZZ_SECONDS (default 60).
 FUZZ_DIR ?= build-fuzz

@@ -71,8 +71,13 @@ Status RetryTxnCall(Call call, std::string_view what) {
 
 class KafkaProducer final : public Producer {
  public:
-  KafkaProducer(rd_kafka_t* handle, rd_kafka_t* consumer, bool transactional)
-      : handle_(handle), consumer_(consumer), transactional_(transactional) {}
+  // `self` is the box the delivery callback finds this producer through; it is freed with the
+  // producer, after the client (and with it every callback) is gone.
+  KafkaProducer(rd_kafka_t* handle, rd_kafka_t* consumer, bool transactional,
+                std::unique_ptr<KafkaProducer*> self)
+      : handle_(handle), consumer_(consumer), transactional_(transactional), self_(std::move(self)) {
+    *self_ = this;
+  }
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
   ~KafkaProducer() override {
@@ -195,6 +200,7 @@ class KafkaProducer final : public Producer {
   bool transactional_;
   bool in_transaction_ = false;
   std::int64_t failed_deliveries_ = 0;
+  std::unique_ptr<KafkaProducer*> self_;  // destroyed after the destructor body (and the client)
 };
 
 void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
@@ -234,10 +240,9 @@ Result<std::unique_ptr<Producer>> CreateProducer(rd_kafka_t* consumer,
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof(error));
   if (handle == nullptr) return InvalidArgument(std::string("kafka producer: ") + error);
   conf.release();
-  auto producer =
-      std::make_unique<KafkaProducer>(handle, consumer, config.transactional_id.has_value());
-  *box = producer.get();
-  box.release();  // lives as long as the process: the handle may call back until destroyed
+  auto producer = std::make_unique<KafkaProducer>(handle, consumer,
+                                                  config.transactional_id.has_value(), std::move(box));
+
   if (config.transactional_id) {
     const int timeout_ms = static_cast<int>(config.init_timeout.count());
     FANOUT_RETURN_IF_ERROR(
