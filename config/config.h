@@ -36,6 +36,9 @@ struct SourceConfig {
 // (key, value) pairs in the order written; values after ${ENV} substitution.
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
+// transaction.timeout.ms of fanout's transactional producer.
+inline constexpr std::chrono::milliseconds kTransactionTimeout{60000};
+
 struct ProcessingConfig {
   bool exactly_once = true;  // guarantee: exactly_once | at_least_once
   std::size_t max_in_flight = 10000;

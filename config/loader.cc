@@ -61,6 +61,16 @@ LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
   std::vector<ConfigError> already_reported;
   YamlReader quiet(file_name, env, &already_reported);
   if (root.IsMap()) ExtractConfig(quiet, root, &result.config);
+  // A transaction stays open for a commit interval; at or above the transaction timeout every
+  // transaction would time out and abort, forever.
+  if (result.config.processing.exactly_once &&
+      result.config.processing.commit_interval >= kTransactionTimeout) {
+    const YAML::Node interval =
+        YamlReader::Child(YamlReader::Child(root, "processing"), "commit_interval");
+    YamlReader located(file_name, env, &result.errors);
+    located.Error(interval, "processing.commit_interval",
+                  "with guarantee exactly_once it must be below the transaction timeout (60s)");
+  }
   // Checks that need a whole route: include, exclude and rename must fit together.
   for (std::size_t i = 0; i < result.config.routes.size(); ++i) {
     const RouteConfig& route = result.config.routes[i];

@@ -14,7 +14,7 @@
 namespace fanout {
 namespace {
 
-constexpr int kTransactionTimeoutMs = 60000;
+constexpr int kTransactionTimeoutMs = 60000;  // config::kTransactionTimeout checks against it
 constexpr int kFlushTimeoutMs = 60000;
 constexpr int kRetriableAttempts = 5;
 // One transactional call may wait this long; a timeout is retriable (then Aborted), so a
@@ -75,7 +75,10 @@ class KafkaProducer final : public Producer {
   // producer, after the client (and with it every callback) is gone.
   KafkaProducer(rd_kafka_t* handle, rd_kafka_t* consumer, bool transactional,
                 std::unique_ptr<KafkaProducer*> self)
-      : handle_(handle), consumer_(consumer), transactional_(transactional), self_(std::move(self)) {
+      : handle_(handle),
+        consumer_(consumer),
+        transactional_(transactional),
+        self_(std::move(self)) {
     *self_ = this;
   }
   KafkaProducer(const KafkaProducer&) = delete;
@@ -240,8 +243,8 @@ Result<std::unique_ptr<Producer>> CreateProducer(rd_kafka_t* consumer,
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof(error));
   if (handle == nullptr) return InvalidArgument(std::string("kafka producer: ") + error);
   conf.release();
-  auto producer = std::make_unique<KafkaProducer>(handle, consumer,
-                                                  config.transactional_id.has_value(), std::move(box));
+  auto producer = std::make_unique<KafkaProducer>(
+      handle, consumer, config.transactional_id.has_value(), std::move(box));
 
   if (config.transactional_id) {
     const int timeout_ms = static_cast<int>(config.init_timeout.count());

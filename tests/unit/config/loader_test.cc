@@ -238,6 +238,20 @@ routes:
           HasSubstr("e.yaml:10:38: routes[0].invalidate[1]: at character 4: missing column")));
 }
 
+TEST(LoaderTest, ExactlyOnceCommitIntervalMustBeBelowTheTransactionTimeout) {
+  const std::string base =
+      "version: 1\nkafka: { bootstrap.servers: x, group.id: g }\nsource: { topics: [t] }\n";
+  LoadResult too_long =
+      LoadConfigText(base + "processing: { commit_interval: 2m }\n", "t.yaml", FakeEnv({}));
+  EXPECT_THAT(ErrorLines(too_long),
+              ElementsAre(HasSubstr("t.yaml:4:32: processing.commit_interval: with guarantee "
+                                    "exactly_once it must be below the transaction timeout")));
+  LoadResult at_least_once =
+      LoadConfigText(base + "processing: { commit_interval: 2m, guarantee: at_least_once }\n",
+                     "t.yaml", FakeEnv({}));
+  EXPECT_TRUE(at_least_once.ok()) << "no transaction, no limit";
+}
+
 TEST(LoaderTest, SecretValuesNeverAppearInErrors) {
   LoadResult result = LoadConfigText(R"(version: 1
 kafka: { bootstrap.servers: x, group.id: g, sasl.password: "${PW}" }
