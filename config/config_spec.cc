@@ -263,7 +263,9 @@ FieldSpec MakeConfigSpec() {
                         .planned = true},
                        {.name = "commit_interval",
                         .type = T::kDuration,
-                        .description = "How often finished offsets are committed.",
+                        .description = "How often finished offsets are committed (with "
+                                       "`exactly_once`: how long a transaction stays open; "
+                                       "below 60s, the transaction timeout).",
                         .default_value = "1s"},
                        {.name = "max_batch",
                         .type = T::kInteger,
