@@ -17,8 +17,11 @@ void EventStats::RecordEvent(const ChangeEvent& event) {
   ++total_;
   switch (event.kind) {
     case RecordKind::kChange: {
-      auto& counts = per_table_.try_emplace(event.QualifiedTable(), std::array<std::int64_t, 6>{})
-                         .first->second;
+      const std::string_view table = event.QualifiedTableInto(&table_buffer_);
+      auto it = per_table_.find(table);  // no allocation once a table has been seen
+      if (it == per_table_.end())
+        it = per_table_.emplace(std::string(table), std::array<std::int64_t, 6>{}).first;
+      auto& counts = it->second;
       ++counts[OpIndex(event.op)];
       if (event.source_ts_ms > 0) last_source_ts_ms_ = event.source_ts_ms;
       break;
@@ -32,7 +35,7 @@ void EventStats::RecordEvent(const ChangeEvent& event) {
   }
 }
 
-std::int64_t EventStats::count(const std::string& table, Op op) const {
+std::int64_t EventStats::count(std::string_view table, Op op) const {
   auto it = per_table_.find(table);
   return it == per_table_.end() ? 0 : it->second[OpIndex(op)];
 }

@@ -31,7 +31,7 @@ class EventStats {
   std::int64_t total() const { return total_; }
   std::int64_t decode_errors() const { return decode_errors_; }
   // Change events of `table` ("schema.table") with `op`.
-  std::int64_t count(const std::string& table, Op op) const;
+  std::int64_t count(std::string_view table, Op op) const;
   std::int64_t unmatched() const { return unmatched_; }
   std::int64_t routed(std::string_view route) const;
   std::int64_t route_errors(std::string_view route) const;
@@ -53,7 +53,8 @@ class EventStats {
   };
   RouteCount& RouteCounts(std::string_view route);
 
-  std::map<std::string, std::array<std::int64_t, 6>> per_table_;
+  std::map<std::string, std::array<std::int64_t, 6>, std::less<>> per_table_;
+  std::string table_buffer_;  // the qualified name of the event being counted, reused
   std::int64_t total_ = 0;
   std::int64_t tombstones_ = 0;
   std::int64_t other_ = 0;  // heartbeats, transaction metadata, schema changes

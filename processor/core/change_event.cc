@@ -43,11 +43,22 @@ std::string_view RecordKindName(RecordKind kind) {
   return "?";
 }
 
-std::string ChangeEvent::QualifiedTable() const {
+std::string_view ChangeEvent::QualifiedTableInto(std::string* buffer) const {
   const std::string& qualifier = schema.empty() ? database : schema;
-  if (table.empty()) return "";
-  if (qualifier.empty()) return table;
-  return qualifier + "." + table;
+  buffer->clear();
+  if (table.empty()) return *buffer;
+  if (!qualifier.empty()) {
+    buffer->append(qualifier);
+    buffer->push_back('.');
+  }
+  buffer->append(table);
+  return *buffer;
+}
+
+std::string ChangeEvent::QualifiedTable() const {
+  std::string out;
+  QualifiedTableInto(&out);
+  return out;
 }
 
 std::string SourcePosition::ToString() const {

@@ -60,6 +60,9 @@ struct ChangeEvent {
 
   // "schema.table" for Postgres, "db.table" for MySQL; "" when unknown.
   std::string QualifiedTable() const;
+  // The same, built into `buffer` (reused, so the hot path does not allocate per event); the
+  // view is valid until `buffer` changes.
+  std::string_view QualifiedTableInto(std::string* buffer) const;
 };
 
 }  // namespace fanout

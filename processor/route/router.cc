@@ -6,19 +6,6 @@
 namespace fanout {
 namespace {
 
-// Builds "qualifier.table" exactly as ChangeEvent::QualifiedTable() does, into a reused buffer.
-std::string_view QualifiedTableInto(const ChangeEvent& event, std::string* buffer) {
-  const std::string& qualifier = event.schema.empty() ? event.database : event.schema;
-  buffer->clear();
-  if (event.table.empty()) return *buffer;
-  if (!qualifier.empty()) {
-    buffer->append(qualifier);
-    buffer->push_back('.');
-  }
-  buffer->append(event.table);
-  return *buffer;
-}
-
 std::string RouteLabel(const RouteSpec& spec, std::size_t index) {
   if (spec.name.empty()) return "route #" + std::to_string(index + 1);
   return "route '" + spec.name + "'";
@@ -175,7 +162,7 @@ void Router::Match(const ChangeEvent& event, std::vector<const CompiledRoute*>* 
   // One buffer per thread: after its first events it has the capacity every name needs.
   thread_local std::string qualified_buffer;
   const std::string_view qualified =
-      any_table_patterns_ ? QualifiedTableInto(event, &qualified_buffer) : std::string_view();
+      any_table_patterns_ ? event.QualifiedTableInto(&qualified_buffer) : std::string_view();
   for (const CompiledRoute& route : routes_) {
     if (route.Matches(event, qualified)) out->push_back(&route);
   }
