@@ -68,8 +68,12 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
 }
 
 Status ConsumeLoop::HandleBatch(const RecordBatch& batch) {
+  // One TopicPartition for the whole batch: assign() reuses the string's capacity, so
+  // Debezium's long topic names do not cost an allocation per record.
+  TopicPartition tp;
   for (const KafkaRecordView& record : batch.records()) {
-    TopicPartition tp{std::string(record.topic), record.partition};
+    tp.topic.assign(record.topic);
+    tp.partition = record.partition;
     if (!assigned_.contains(tp)) continue;
     FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset));
     FANOUT_RETURN_IF_ERROR(handler_.Handle(record));
