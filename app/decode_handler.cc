@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <span>
 
 #include "processor/core/json_writer.h"
 #include "processor/core/wall_clock.h"
@@ -29,8 +30,10 @@ DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* 
       producer_(producer),
       dead_letter_topic_(config.dead_letter.topic) {
   for (const CompiledRoute& route : router_->routes()) {
-    RouteInfo info{&route, route.TemplateNames(), "", KafkaValueMode::kAfter};
-    if (const config::SinkConfig* sink = config.FindSink(route.sink())) info.sink_type = sink->type;
+    RouteInfo info{&route, route.TemplateNames(), false, KafkaValueMode::kAfter};
+    if (const config::SinkConfig* sink = config.FindSink(route.sink())) {
+      info.writes_kafka = sink->type == "kafka";
+    }
     for (const config::RouteConfig& rc : config.routes) {
       if (rc.spec.name == route.name() && Option(rc.options, "value") == "envelope") {
         info.value_mode = KafkaValueMode::kEnvelope;
@@ -99,10 +102,15 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     line_ += "{\"route\":";
     AppendJsonString(line_, route.name());
   }
-  // Render every template: the dump shows them, and a template that cannot be filled makes the
-  // event a bad record for this route whatever the sink.
+  // Render every template when the dump shows them, or when the sink only evaluates the route:
+  // a template that cannot be filled makes the event a bad record for the route whatever the
+  // sink. A Kafka route renders its templates (topic and key, the only ones validation allows
+  // it) in BuildKafkaRecord, once.
   Status built;
-  for (std::string_view name : info.template_names) {
+  const std::span<const std::string_view> names =
+      dump || !info.writes_kafka ? std::span<const std::string_view>(info.template_names)
+                                 : std::span<const std::string_view>();
+  for (std::string_view name : names) {
     if (dump) {
       line_.push_back(',');
       AppendJsonString(line_, name);
@@ -124,7 +132,7 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     }
     if (dump) line_.push_back(']');
   }
-  if (built.ok() && info.sink_type == "kafka") {
+  if (built.ok() && info.writes_kafka) {
     built = BuildKafkaRecord(route, info.value_mode, event_, record, &outgoing_);
     if (built.ok()) {
       built = producer_->Produce(outgoing_);

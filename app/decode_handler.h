@@ -49,7 +49,7 @@ class DecodeHandler final : public RecordHandler {
   struct RouteInfo {
     const CompiledRoute* route;
     std::vector<std::string_view> template_names;  // computed once
-    std::string sink_type;
+    bool writes_kafka = false;  // the only sink type executed today; others are evaluated
     KafkaValueMode value_mode = KafkaValueMode::kAfter;
   };
 

@@ -45,7 +45,8 @@ TEST(EventStatsTest, ReportsRoutesUnmatchedAndDeadLetters) {
   EXPECT_EQ(stats.routed("cache"), 2);
   EXPECT_EQ(stats.route_errors("cache"), 1);
   EXPECT_EQ(stats.routed("search"), 0);
-  EXPECT_THAT(stats.ProgressLine(0), HasSubstr("routes: cache=2 (1 bad) unmatched=1 | dead_letters=1"));
+  EXPECT_THAT(stats.ProgressLine(0),
+              HasSubstr("routes: cache=2 (1 bad) unmatched=1 | dead_letters=1"));
 }
 
 }  // namespace
