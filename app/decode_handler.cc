@@ -29,8 +29,11 @@ DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* 
       router_(router),
       producer_(producer),
       dead_letter_topic_(config.dead_letter.topic) {
+  dead_letter_writer_ = [this](const KafkaRecordView& record, const DeadLetterContext& context) {
+    return WriteDeadLetter(record, context);
+  };
   for (const CompiledRoute& route : router_->routes()) {
-    RouteInfo info{&route, route.TemplateNames(), false, KafkaValueMode::kAfter};
+    RouteInfo info{&route, route.TemplateNames(), false, KafkaValueMode::kAfter, nullptr, nullptr};
     if (const config::SinkConfig* sink = config.FindSink(route.sink())) {
       info.writes_kafka = sink->type == "kafka";
     }
@@ -56,13 +59,21 @@ Status DecodeHandler::OpenDump(const std::string& path) {
   return Status();
 }
 
-Status DecodeHandler::Handle(const KafkaRecordView& record) {
+void DecodeHandler::BindAsyncRoute(std::size_t route_index, std::unique_ptr<ActionBuilder> builder,
+                                   const DispatchRoute* route, SinkDispatcher* dispatcher) {
+  routes_.at(route_index).builder = std::move(builder);
+  routes_[route_index].dispatch = route;
+  dispatcher_ = dispatcher;
+}
+
+Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
   Status status = decoder_.Decode(record, &event_);
   if (!status.ok()) {
     stats_->RecordDecodeError();
     spdlog::error("decode {}[{}]@{}: {}", record.topic, record.partition, record.offset,
                   status.message());
-    return DeadLetter(record, "decode_error", status.message(), "", "");
+    FANOUT_RETURN_IF_ERROR(DeadLetter(record, "decode_error", status.message(), "", ""));
+    return Handled::kFinished;
   }
   stats_->RecordEvent(event_);
   const bool debug = spdlog::should_log(spdlog::level::debug);
@@ -78,6 +89,7 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
     std::erase_if(matched_, [&](const CompiledRoute* r) { return r->name() != only_route_; });
   }
   if (matched_.empty() && event_.kind == RecordKind::kChange) stats_->RecordUnmatched();
+  actions_.clear();
   for (std::size_t i = 0; i < matched_.size(); ++i) {
     if (dump && i > 0) line_.push_back(',');
     const auto index = static_cast<std::size_t>(matched_[i] - router_->routes().data());
@@ -93,7 +105,13 @@ Status DecodeHandler::Handle(const KafkaRecordView& record) {
       }
     }
   }
-  return Status();
+  if (actions_.empty()) return Handled::kFinished;
+  DispatchOrigin origin{
+      replay_tracked_.value_or(PartitionOffset{
+          TopicPartition{std::string(record.topic), record.partition}, record.offset}),
+      previous_attempts_, first_failure_ms_};
+  dispatcher_->Dispatch(record, origin, actions_);
+  return Handled::kPending;
 }
 
 Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump) {
@@ -107,9 +125,10 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
   // sink. A Kafka route renders its templates (topic and key, the only ones validation allows
   // it) in BuildKafkaRecord, once.
   Status built;
+  const bool evaluated_only = !info.writes_kafka && !info.builder;
   const std::span<const std::string_view> names =
-      dump || !info.writes_kafka ? std::span<const std::string_view>(info.template_names)
-                                 : std::span<const std::string_view>();
+      dump || evaluated_only ? std::span<const std::string_view>(info.template_names)
+                             : std::span<const std::string_view>();
   for (std::string_view name : names) {
     if (dump) {
       line_.push_back(',');
@@ -131,6 +150,14 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
       first = false;
     }
     if (dump) line_.push_back(']');
+  }
+  if (built.ok() && info.builder) {
+    Result<std::unique_ptr<SinkAction>> action = info.builder->Build(event_, record);
+    if (!action.ok()) {
+      built = action.status();
+    } else if (*action) {
+      actions_.push_back(NewAction{info.dispatch, std::move(action).value()});
+    }
   }
   if (built.ok() && info.writes_kafka) {
     built = BuildKafkaRecord(route, info.value_mode, event_, record, &outgoing_);
@@ -157,13 +184,44 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
 }
 
 void DecodeHandler::SetReplay(std::string route, int previous_attempts,
-                              std::int64_t first_failure_ms) {
+                              std::int64_t first_failure_ms, PartitionOffset tracked) {
   only_route_ = std::move(route);
   previous_attempts_ = previous_attempts;
   first_failure_ms_ = first_failure_ms;
+  replay_tracked_ = std::move(tracked);
 }
 
-void DecodeHandler::ClearReplay() { SetReplay("", 0, 0); }
+void DecodeHandler::ClearReplay() {
+  only_route_.clear();
+  previous_attempts_ = 0;
+  first_failure_ms_ = 0;
+  replay_tracked_.reset();
+}
+
+Status DecodeHandler::Collect(Clock::time_point now, std::vector<PartitionOffset>* finished) {
+  if (dispatcher_ == nullptr) return Status();
+  return dispatcher_->Collect(now, dead_letter_writer_, finished);
+}
+
+PendingWork::Clock::time_point DecodeHandler::NextDue() const {
+  return dispatcher_ == nullptr ? Clock::time_point::max() : dispatcher_->NextDue();
+}
+
+void DecodeHandler::WaitForResults(Clock::time_point deadline) {
+  if (dispatcher_ != nullptr) dispatcher_->WaitForResults(deadline);
+}
+
+void DecodeHandler::Abandon(const std::vector<TopicPartition>* partitions) {
+  if (dispatcher_ != nullptr) dispatcher_->Abandon(partitions);
+}
+
+std::size_t DecodeHandler::pending() const {
+  return dispatcher_ == nullptr ? 0 : dispatcher_->pending();
+}
+
+std::size_t DecodeHandler::pending(const TopicPartition& tp) const {
+  return dispatcher_ == nullptr ? 0 : dispatcher_->pending(tp);
+}
 
 Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view error_class,
                                  std::string_view message, std::string_view route,
@@ -176,6 +234,11 @@ Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view
                             previous_attempts_ + 1,
                             first_failure_ms_ > 0 ? first_failure_ms_ : now,
                             now};
+  return WriteDeadLetter(record, context);
+}
+
+Status DecodeHandler::WriteDeadLetter(const KafkaRecordView& record,
+                                      const DeadLetterContext& context) {
   Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
   if (status.ok()) {
     stats_->RecordDeadLetter();

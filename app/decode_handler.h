@@ -2,7 +2,10 @@
 // counts it, matches it against the routes and carries out each matched route:
 //   - a route to a Kafka sink produces its record through the Producer (inside the open
 //     transaction in exactly-once mode, so it commits together with the offsets);
-//   - routes to other sink types are evaluated and counted only: their delivery is not built yet.
+//   - a route bound to an asynchronous sink (BindAsyncRoute) builds its action and hands it to
+//     the SinkDispatcher; the record then stays pending until every action is done, and this
+//     handler is the consume loop's PendingWork;
+//   - routes to sink types this build cannot write are evaluated and counted only.
 // A record that cannot be decoded, or a route whose record cannot be built (a template that
 // cannot be filled, a record Kafka rejects), goes to the dead-letter topic with its context; the
 // other routes go on. Optionally every event is appended, with its routing, to a dump file
@@ -11,6 +14,8 @@
 #define FANOUT_APP_DECODE_HANDLER_H_
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,13 +23,15 @@
 #include "observability/event_stats.h"
 #include "processor/debezium/decoder.h"
 #include "processor/delivery/consume_loop.h"
+#include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/producer.h"
 #include "processor/route/router.h"
 #include "sinks/kafka/record_builder.h"
+#include "sinks/sink.h"
 
 namespace fanout {
 
-class DecodeHandler final : public RecordHandler {
+class DecodeHandler final : public RecordHandler, public PendingWork {
  public:
   // `router`, `producer` and `config` must outlive the handler.
   DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
@@ -37,20 +44,39 @@ class DecodeHandler final : public RecordHandler {
   // cannot be opened.
   Status OpenDump(const std::string& path);
 
-  Status Handle(const KafkaRecordView& record) override;
+  // Routes the route `route_index` (into the router's routes) to an asynchronous sink through
+  // `dispatcher` (shared by all such routes; must outlive the handler). `route` must stay at
+  // its address.
+  void BindAsyncRoute(std::size_t route_index, std::unique_ptr<ActionBuilder> builder,
+                      const DispatchRoute* route, SinkDispatcher* dispatcher);
+
+  Result<Handled> Handle(const KafkaRecordView& record) override;
+
+  // PendingWork, through the dispatcher (nothing pending without one).
+  Status Collect(Clock::time_point now, std::vector<PartitionOffset>* finished) override;
+  Clock::time_point NextDue() const override;
+  void WaitForResults(Clock::time_point deadline) override;
+  void Abandon(const std::vector<TopicPartition>* partitions) override;
+  std::size_t pending() const override;
+  std::size_t pending(const TopicPartition& tp) const override;
 
   // For `fanout dlq replay`: the next Handle() runs only the route named `route` (empty: all
   // routes), and a record that fails again is dead-lettered as attempt `previous_attempts + 1`
-  // with the original first failure time. Cleared by ClearReplay().
-  void SetReplay(std::string route, int previous_attempts, std::int64_t first_failure_ms);
+  // with the original first failure time; asynchronous work completes as `tracked` (the dead
+  // letter's own coordinates). Cleared by ClearReplay().
+  void SetReplay(std::string route, int previous_attempts, std::int64_t first_failure_ms,
+                 PartitionOffset tracked);
   void ClearReplay();
 
  private:
   struct RouteInfo {
     const CompiledRoute* route;
     std::vector<std::string_view> template_names;  // computed once
-    bool writes_kafka = false;  // the only sink type executed today; others are evaluated
+    bool writes_kafka = false;                     // synchronous, inside the transaction
     KafkaValueMode value_mode = KafkaValueMode::kAfter;
+    // Set for routes to asynchronous sinks; routes with neither are evaluated only.
+    std::unique_ptr<ActionBuilder> builder;
+    const DispatchRoute* dispatch = nullptr;
   };
 
   // Carries out one matched route; appends its routing to line_ when dumping. A bad record
@@ -58,6 +84,7 @@ class DecodeHandler final : public RecordHandler {
   Status Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump);
   Status DeadLetter(const KafkaRecordView& record, std::string_view error_class,
                     std::string_view message, std::string_view route, std::string_view sink);
+  Status WriteDeadLetter(const KafkaRecordView& record, const DeadLetterContext& context);
 
   EventStats* stats_;
   const Router* router_;
@@ -68,6 +95,9 @@ class DecodeHandler final : public RecordHandler {
   ChangeEvent event_;
   std::vector<const CompiledRoute*> matched_;
   OutgoingRecord outgoing_;
+  SinkDispatcher* dispatcher_ = nullptr;
+  std::vector<NewAction> actions_;  // the current record's asynchronous actions
+  DeadLetterWriter dead_letter_writer_;
   std::string rendered_;
   std::string line_;
   std::FILE* dump_ = nullptr;
@@ -75,6 +105,7 @@ class DecodeHandler final : public RecordHandler {
   std::string only_route_;
   int previous_attempts_ = 0;
   std::int64_t first_failure_ms_ = 0;
+  std::optional<PartitionOffset> replay_tracked_;
 };
 
 }  // namespace fanout

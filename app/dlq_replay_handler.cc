@@ -15,13 +15,13 @@ bool ParseInt(std::string_view text, Int* out) {
 
 }  // namespace
 
-Status ReplayHandler::Handle(const KafkaRecordView& record) {
+Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record) {
   ++seen_;
   if ((filter_.started_ms > 0 && record.timestamp_ms >= filter_.started_ms) ||
       (filter_.since_ms > 0 && record.timestamp_ms >= 0 &&
        record.timestamp_ms < filter_.since_ms)) {
     ++skipped_;
-    return Status();
+    return Handled::kFinished;
   }
   KafkaRecordView original;
   original.key = record.key;
@@ -58,11 +58,11 @@ Status ReplayHandler::Handle(const KafkaRecordView& record) {
         "skipped",
         record.topic, record.partition, record.offset);
     ++skipped_;
-    return Status();
+    return Handled::kFinished;
   }
   if (filter_.route && route != *filter_.route) {
     ++skipped_;
-    return Status();
+    return Handled::kFinished;
   }
   auto done = [&](const ReplayProgress& progress) {
     auto it = progress.find(record.partition);
@@ -72,13 +72,15 @@ Status ReplayHandler::Handle(const KafkaRecordView& record) {
   if (done(filter_.all_routes_done) ||
       (route_progress != filter_.route_done.end() && done(route_progress->second))) {
     ++skipped_;  // another replay scope did this one already
-    return Status();
+    return Handled::kFinished;
   }
-  inner_->SetReplay(std::string(route), attempts, first_failure_ms);
-  Status status = inner_->Handle(original);
+  inner_->SetReplay(
+      std::string(route), attempts, first_failure_ms,
+      PartitionOffset{TopicPartition{std::string(record.topic), record.partition}, record.offset});
+  Result<Handled> handled = inner_->Handle(original);
   inner_->ClearReplay();
-  if (status.ok()) ++replayed_;
-  return status;
+  if (handled.ok()) ++replayed_;
+  return handled;
 }
 
 }  // namespace fanout

@@ -42,6 +42,8 @@ inline constexpr std::chrono::milliseconds kTransactionTimeout{60000};
 struct ProcessingConfig {
   bool exactly_once = true;  // guarantee: exactly_once | at_least_once
   std::size_t max_in_flight = 10000;
+  std::size_t max_in_flight_per_partition = 5000;
+  std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds commit_interval{1000};
   std::size_t max_batch = 1000;
 };

@@ -126,6 +126,17 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
           reader.Integer(processing["max_in_flight"], "processing.max_in_flight", 1, 10000000)
               .value_or(10000));
     }
+    if (processing["max_in_flight_per_partition"]) {
+      p.max_in_flight_per_partition = static_cast<std::size_t>(
+          reader
+              .Integer(processing["max_in_flight_per_partition"],
+                       "processing.max_in_flight_per_partition", 1, 10000000)
+              .value_or(5000));
+    }
+    if (processing["drain_timeout"]) {
+      p.drain_timeout = reader.Duration(processing["drain_timeout"], "processing.drain_timeout")
+                            .value_or(p.drain_timeout);
+    }
     if (processing["commit_interval"]) {
       p.commit_interval =
           reader.Duration(processing["commit_interval"], "processing.commit_interval")

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 
 namespace fanout {
@@ -10,7 +11,11 @@ using Clock = std::chrono::steady_clock;
 
 ConsumeLoop::ConsumeLoop(Consumer& consumer, RecordHandler& handler, OffsetCommitter& committer,
                          ConsumeLoopOptions options)
-    : consumer_(consumer), handler_(handler), committer_(committer), options_(std::move(options)) {}
+    : consumer_(consumer),
+      handler_(handler),
+      committer_(committer),
+      options_(std::move(options)),
+      backpressure_(options_.max_in_flight, options_.max_in_flight_per_partition) {}
 
 Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   FANOUT_RETURN_IF_ERROR(consumer_.Subscribe(this));
@@ -19,7 +24,7 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   auto next_commit = Clock::now() + options_.commit_interval;
   auto next_progress = Clock::now() + options_.progress_interval;
   while (!stop.load(std::memory_order_relaxed)) {
-    auto batch = consumer_.Poll(options_.poll_timeout, options_.max_batch);
+    auto batch = consumer_.Poll(PollTimeout(), options_.max_batch);
     if (!fatal_.ok()) {
       result = fatal_;
       break;
@@ -34,11 +39,13 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
       continue;
     }
     result = HandleBatch(**batch);
+    if (result.ok()) result = CollectPending();
     if (result.code() == StatusCode::kAborted) {
       result = AbortWork(result);
     } else if (!result.ok()) {
       handler_failed = true;
     }
+    if (result.ok() && !rewind_pending_) result = ApplyBackpressure();
     if (result.ok() && rewind_pending_) result = RewindNow();
     if (!result.ok()) break;
     auto now = Clock::now();
@@ -53,6 +60,17 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
       next_progress = now + options_.progress_interval;
     }
   }
+  // A requested stop lets pending work finish (bounded) so that it can be committed now rather
+  // than redone by the next owner.
+  if (result.ok() && !rewind_pending_ && options_.pending_work != nullptr) {
+    result = Drain(nullptr, Clock::now() + options_.drain_timeout);
+    if (result.code() == StatusCode::kAborted) {
+      result = AbortWork(result);
+    } else if (!result.ok()) {
+      handler_failed = true;
+    }
+  }
+  if (options_.pending_work != nullptr) options_.pending_work->Abandon(nullptr);
   // Finished work is committed whatever stopped the loop; unfinished work is read again later.
   // After a failure in the middle of an event a transaction is aborted instead (see
   // OffsetCommitter::CommitsAfterHandlerFailure).
@@ -76,10 +94,78 @@ Status ConsumeLoop::HandleBatch(const RecordBatch& batch) {
     tp.partition = record.partition;
     if (!assigned_.contains(tp)) continue;
     FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset));
-    FANOUT_RETURN_IF_ERROR(handler_.Handle(record));
-    FANOUT_RETURN_IF_ERROR(tracker_.Complete(tp, record.offset));
+    Result<Handled> handled = handler_.Handle(record);
+    if (!handled.ok()) return handled.status();
+    if (*handled == Handled::kFinished) {
+      FANOUT_RETURN_IF_ERROR(tracker_.Complete(tp, record.offset));
+    }
   }
   return Status();
+}
+
+Status ConsumeLoop::CollectPending() {
+  PendingWork* work = options_.pending_work;
+  if (work == nullptr) return Status();
+  finished_.clear();
+  Status status = work->Collect(Clock::now(), &finished_);
+  for (const PartitionOffset& po : finished_) {
+    // NotFound: the partition was revoked meanwhile; its new owner redoes the record.
+    (void)tracker_.Complete(po.tp, po.offset);
+  }
+  return status;
+}
+
+std::size_t ConsumeLoop::PendingOf(const std::vector<TopicPartition>* partitions) const {
+  const PendingWork* work = options_.pending_work;
+  if (work == nullptr) return 0;
+  if (partitions == nullptr) return work->pending();
+  std::size_t n = 0;
+  for (const TopicPartition& tp : *partitions) n += work->pending(tp);
+  return n;
+}
+
+Status ConsumeLoop::Drain(const std::vector<TopicPartition>* partitions,
+                          PendingWork::Clock::time_point deadline) {
+  PendingWork* work = options_.pending_work;
+  if (work == nullptr) return Status();
+  if (PendingOf(partitions) > 0) {
+    spdlog::info("waiting up to {} ms for {} records in flight", options_.drain_timeout.count(),
+                 PendingOf(partitions));
+  }
+  while (PendingOf(partitions) > 0 && Clock::now() < deadline) {
+    work->WaitForResults(std::min(deadline, work->NextDue()));
+    FANOUT_RETURN_IF_ERROR(CollectPending());
+  }
+  if (const std::size_t left = PendingOf(partitions); left > 0) {
+    spdlog::warn("{} records still in flight after {} ms; they will be read and done again", left,
+                 options_.drain_timeout.count());
+  }
+  return Status();
+}
+
+Status ConsumeLoop::ApplyBackpressure() {
+  PendingWork* work = options_.pending_work;
+  if (work == nullptr) return Status();
+  Backpressure::Decision decision = backpressure_.Update(
+      assigned_, work->pending(), [work](const TopicPartition& tp) { return work->pending(tp); });
+  if (!decision.pause.empty()) {
+    spdlog::debug("pausing {} partitions: {} records in flight", decision.pause.size(),
+                  work->pending());
+    FANOUT_RETURN_IF_ERROR(consumer_.Pause(decision.pause));
+  }
+  if (!decision.resume.empty()) FANOUT_RETURN_IF_ERROR(consumer_.Resume(decision.resume));
+  return Status();
+}
+
+std::chrono::milliseconds ConsumeLoop::PollTimeout() const {
+  const PendingWork* work = options_.pending_work;
+  if (work == nullptr) return options_.poll_timeout;
+  // Results wake the poll (Consumer::Wake); a retry coming due does not, so cap the wait.
+  const auto due = work->NextDue();
+  const auto now = Clock::now();
+  if (due >= now + options_.poll_timeout) return options_.poll_timeout;
+  if (due <= now) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(due - now);
 }
 
 Status ConsumeLoop::CommitCompleted() {
@@ -113,6 +199,8 @@ Status ConsumeLoop::AbortWork(const Status& cause) {
                cause.ToString());
   Status abort = committer_.Abort();
   if (!abort.ok()) return Internal("abort failed: " + abort.ToString());
+  // Everything since the last commit is read again: pending work included.
+  if (options_.pending_work != nullptr) options_.pending_work->Abandon(nullptr);
   tracker_ = OffsetTracker();
   rewind_pending_ = true;
   return Status();
@@ -133,13 +221,29 @@ void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool 
     // Another member owns them already: their work cannot commit, and in a transaction it is
     // bundled with the other partitions' work, so all of it is done again.
     for (const TopicPartition& tp : partitions) assigned_.erase(tp);
+    backpressure_.Forget(partitions);
     Status status = AbortWork(Unavailable("partitions lost"));
     if (!status.ok()) fatal_ = status;
     return;
   }
-  // Finish what we own before giving it up: commit everything completed (a transaction covers
-  // all partitions at once), then forget the revoked partitions.
-  Status status = CommitCompleted();
+  // Finish what we own before giving it up: let the revoked partitions' pending work finish
+  // (bounded), commit everything completed (a transaction covers all partitions at once), then
+  // forget the revoked partitions.
+  Status status = Drain(&partitions, Clock::now() + options_.drain_timeout);
+  if (status.code() == StatusCode::kAborted) {
+    status = AbortWork(status);
+    if (!status.ok()) fatal_ = status;
+  } else if (!status.ok()) {
+    fatal_ = status;
+  }
+  if (!fatal_.ok() || rewind_pending_) {
+    for (const TopicPartition& tp : partitions) assigned_.erase(tp);
+    backpressure_.Forget(partitions);
+    return;
+  }
+  if (options_.pending_work != nullptr) options_.pending_work->Abandon(&partitions);
+  backpressure_.Forget(partitions);
+  status = CommitCompleted();
   if (!status.ok()) {
     spdlog::error("commit on revocation failed: {}", status.ToString());
     if (status.code() == StatusCode::kInternal) fatal_ = status;

@@ -1,6 +1,9 @@
 // ConsumeLoop: drives a Consumer. Polls batches, hands every record to a RecordHandler in offset
 // order, tracks completion in an OffsetTracker and commits the completed prefix of each
 // partition through an OffsetCommitter every `commit_interval`, on revocation and on shutdown.
+// Records whose work finishes asynchronously (PendingWork) complete when it reports them; while
+// too many are pending, partitions pause. Revocation and shutdown first drain pending work (up
+// to `drain_timeout`), then commit.
 //
 // When a commit (or the handler) reports Aborted — a Kafka transaction that cannot commit — the
 // loop aborts the work since the last commit and rewinds the consumer to the committed offsets,
@@ -21,19 +24,45 @@
 
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
+#include "processor/delivery/backpressure.h"
 #include "processor/delivery/offset_committer.h"
 #include "processor/delivery/offset_tracker.h"
 #include "processor/kafka/consumer.h"
 
 namespace fanout {
 
+// What became of a handled record.
+enum class Handled : std::uint8_t {
+  kFinished,  // its work is done: its offset may be committed
+  kPending,   // its work goes on asynchronously; PendingWork::Collect reports when it is done
+};
+
 class RecordHandler {
  public:
   virtual ~RecordHandler() = default;
-  // Processes one record. OK means its work is finished and its offset may be committed.
-  // Aborted means the open transaction cannot commit: the loop aborts and rewinds. Any other
-  // error stops the loop without committing this record (it will be read again).
-  virtual Status Handle(const KafkaRecordView& record) = 0;
+  // Processes one record. Aborted means the open transaction cannot commit: the loop aborts and
+  // rewinds. Any other error stops the loop without committing this record (it is read again).
+  virtual Result<Handled> Handle(const KafkaRecordView& record) = 0;
+};
+
+// The asynchronous work handlers leave pending (sinks whose writes finish later). The loop
+// collects what finished, bounds what is in flight (pausing partitions) and drains it on
+// revocation and shutdown. All calls come from the loop's thread.
+class PendingWork {
+ public:
+  using Clock = std::chrono::steady_clock;
+  virtual ~PendingWork() = default;
+  // Appends the records whose work is now done. Aborted: abort and rewind; other errors stop
+  // the loop (records finished before the error are appended all the same).
+  virtual Status Collect(Clock::time_point now, std::vector<PartitionOffset>* finished) = 0;
+  // When Collect has something to do at the latest (a retry); max() when nothing is scheduled.
+  virtual Clock::time_point NextDue() const = 0;
+  // Blocks until some result arrives or `deadline`.
+  virtual void WaitForResults(Clock::time_point deadline) = 0;
+  // Forgets the pending records of `partitions` (null: all); they will be read again.
+  virtual void Abandon(const std::vector<TopicPartition>* partitions) = 0;
+  virtual std::size_t pending() const = 0;
+  virtual std::size_t pending(const TopicPartition& tp) const = 0;
 };
 
 struct ConsumeLoopOptions {
@@ -43,6 +72,13 @@ struct ConsumeLoopOptions {
   // Called about every `progress_interval` with the consumer's lag in records.
   std::chrono::milliseconds progress_interval{5000};
   std::function<void(std::int64_t lag_records)> on_progress;
+  // Asynchronous work of the handler; null when every record finishes inside Handle().
+  PendingWork* pending_work = nullptr;
+  // Bounds on records with pending work; over them partitions pause (see Backpressure).
+  std::size_t max_in_flight = 10000;
+  std::size_t max_in_flight_per_partition = 5000;
+  // How long revocation and shutdown wait for pending work before abandoning it.
+  std::chrono::milliseconds drain_timeout{10000};
 };
 
 class ConsumeLoop final : public RebalanceListener {
@@ -64,6 +100,14 @@ class ConsumeLoop final : public RebalanceListener {
  private:
   // Handles one batch; returns Aborted when the batch's work had to be thrown away.
   Status HandleBatch(const RecordBatch& batch);
+  // Completes the records whose pending work finished.
+  Status CollectPending();
+  // Waits (until `deadline`) for the pending work of `partitions` (null: all) and collects it.
+  Status Drain(const std::vector<TopicPartition>* partitions,
+               PendingWork::Clock::time_point deadline);
+  std::size_t PendingOf(const std::vector<TopicPartition>* partitions) const;
+  Status ApplyBackpressure();
+  std::chrono::milliseconds PollTimeout() const;
   Status CommitCompleted();
   // Aborts the work since the last commit; the rewind happens in the loop (RewindNow).
   Status AbortWork(const Status& cause);
@@ -74,6 +118,8 @@ class ConsumeLoop final : public RebalanceListener {
   OffsetCommitter& committer_;
   ConsumeLoopOptions options_;
   OffsetTracker tracker_;
+  Backpressure backpressure_;
+  std::vector<PartitionOffset> finished_;  // reused by CollectPending
   // Records of partitions revoked in the middle of a poll may still sit in the batch; they
   // belong to the new owner and are skipped.
   std::set<TopicPartition> assigned_;

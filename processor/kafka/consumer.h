@@ -77,6 +77,15 @@ class Consumer {
   // from the client's cached watermarks (no broker round trip). 0 with no assignment.
   virtual std::int64_t LagRecords() = 0;
 
+  // Stops fetching from `partitions` (backpressure) / starts again where consumption stopped.
+  // Records already returned by Poll are not affected. Errors: Internal from the client.
+  virtual Status Pause(const std::vector<TopicPartition>& partitions) = 0;
+  virtual Status Resume(const std::vector<TopicPartition>& partitions) = 0;
+
+  // Makes a Poll() blocked in another thread return early (an empty batch is fine). Thread-safe,
+  // may be called at any time, also after Close() (then it does nothing).
+  virtual void Wake() = 0;
+
   // Leaves the group (the listener sees the final revocation and may commit) and releases the
   // client. Idempotent.
   virtual Status Close() = 0;

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -122,7 +123,11 @@ class KafkaConsumer final : public Consumer {
   ~KafkaConsumer() override { (void)Close(); }
 
   // Takes ownership of the client created with this object as its callback opaque.
-  void Attach(rd_kafka_t* handle) { handle_ = handle; }
+  void Attach(rd_kafka_t* handle) {
+    handle_ = handle;
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    wake_queue_ = rd_kafka_queue_get_consumer(handle_);
+  }
 
   Status Subscribe(RebalanceListener* listener) override {
     listener_ = listener;
@@ -226,8 +231,25 @@ class KafkaConsumer final : public Consumer {
 
   rd_kafka_t* handle() const { return handle_; }
 
+  Status Pause(const std::vector<TopicPartition>& partitions) override {
+    return PauseOrResume(partitions, /*pause=*/true);
+  }
+  Status Resume(const std::vector<TopicPartition>& partitions) override {
+    return PauseOrResume(partitions, /*pause=*/false);
+  }
+
+  void Wake() override {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    if (wake_queue_ != nullptr) rd_kafka_queue_yield(wake_queue_);
+  }
+
   Status Close() override {
     if (handle_ == nullptr) return Status();
+    {
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      if (wake_queue_ != nullptr) rd_kafka_queue_destroy(wake_queue_);
+      wake_queue_ = nullptr;
+    }
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
     rd_kafka_destroy(handle_);
     handle_ = nullptr;
@@ -282,6 +304,20 @@ class KafkaConsumer final : public Consumer {
   }
 
  private:
+  Status PauseOrResume(const std::vector<TopicPartition>& partitions, bool pause) {
+    if (handle_ == nullptr || partitions.empty()) return Status();
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const TopicPartition& tp : partitions) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    }
+    rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(handle_, list.get())
+                                    : rd_kafka_resume_partitions(handle_, list.get());
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::debug("kafka: {} {}", pause ? "paused" : "resumed", Join(partitions));
+    }
+    return kafka::FromKafkaError(err, pause ? "pause" : "resume");
+  }
+
   Status HandleError(const rd_kafka_message_t* message) {
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return Status();
     if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -304,6 +340,10 @@ class KafkaConsumer final : public Consumer {
   std::vector<std::string> topics_;
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
+  // The consumer queue, kept to interrupt Poll() from sink threads (Wake); guarded because a
+  // wake may race with Close().
+  std::mutex wake_mutex_;
+  rd_kafka_queue_t* wake_queue_ = nullptr;
   Clock::time_point last_connectivity_log_{};
 };
 

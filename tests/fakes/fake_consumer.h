@@ -6,6 +6,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,23 @@ class FakeConsumer final : public Consumer {
   int rewinds = 0;
 
   std::int64_t LagRecords() override { return 0; }
+
+  Status Pause(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) paused.insert(tp);
+    ++pause_calls;
+    return Status();
+  }
+  Status Resume(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) paused.erase(tp);
+    ++resume_calls;
+    return Status();
+  }
+  std::set<TopicPartition> paused;
+  int pause_calls = 0;
+  int resume_calls = 0;
+
+  void Wake() override { wakes.fetch_add(1); }
+  std::atomic<int> wakes{0};
 
   Status Close() override {
     closed = true;

@@ -27,11 +27,11 @@ class RecordingHandler final : public RecordHandler {
   std::vector<std::string> handled;
   std::set<std::int64_t> fail_at;
 
-  Status Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record) override {
     if (fail_at.contains(record.offset)) return Internal("handler failed");
     handled.push_back(std::string(record.topic) + "/" + std::to_string(record.partition) + "@" +
                       std::to_string(record.offset));
-    return Status();
+    return Handled::kFinished;
   }
 };
 
@@ -145,13 +145,13 @@ class AbortingHandler final : public RecordHandler {
  public:
   std::vector<std::int64_t> handled;
   bool aborted = false;
-  Status Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record) override {
     if (record.offset == 1 && !aborted) {
       aborted = true;
       return Status(StatusCode::kAborted, "produce: transaction aborted");
     }
     handled.push_back(record.offset);
-    return Status();
+    return Handled::kFinished;
   }
 };
 

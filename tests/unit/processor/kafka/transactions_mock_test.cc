@@ -34,13 +34,13 @@ class CopyHandler final : public RecordHandler {
   CopyHandler(Producer* producer, std::atomic<bool>* stop, int min_handled)
       : producer_(producer), stop_(stop), min_handled_(min_handled) {}
   int handled = 0;
-  Status Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record) override {
     OutgoingRecord out{
         "out", std::string(record.key.value_or("")), std::string(record.value.value_or("")), {}};
     FANOUT_RETURN_IF_ERROR(producer_->Produce(out));
     ++handled;
     if (record.offset == kInputRecords - 1 && handled > min_handled_) stop_->store(true);
-    return Status();
+    return Handled::kFinished;
   }
 
  private:

@@ -1,0 +1,87 @@
+#include "app/async_sinks.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+namespace fanout {
+
+Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& config,
+                                                       const Router& router,
+                                                       const SinkRegistry& registry,
+                                                       DecodeHandler* handler,
+                                                       std::function<void()> wake) {
+  std::unique_ptr<AsyncSinks> sinks(new AsyncSinks());
+  std::vector<Sink*> raw;
+  for (const config::SinkConfig& sink : config.sinks) {
+    if (sink.type == "kafka" || !registry.Has(sink.type)) continue;
+    if (!sinks->runtime_) sinks->runtime_ = std::make_unique<SinkRuntime>(1);
+    SinkSpec spec{sink.name, sink.type, sink.settings, sink.headers};
+    Result<std::unique_ptr<Sink>> created = registry.Create(spec, *sinks->runtime_);
+    if (!created.ok()) {
+      return InvalidArgument(config::ToString(sink.location) + ": sink '" + sink.name +
+                             "': " + std::string(created.status().message()));
+    }
+    raw.push_back(created->get());
+    sinks->sinks_.push_back(std::move(created).value());
+    sinks->sink_names_.push_back(sink.name);
+  }
+  if (sinks->sinks_.empty()) return sinks;
+  sinks->dispatcher_ = std::make_unique<SinkDispatcher>(std::move(raw), std::move(wake));
+
+  const std::span<const CompiledRoute> compiled = router.routes();
+  for (std::size_t i = 0; i < compiled.size(); ++i) {
+    const config::RouteConfig* route_config = nullptr;
+    for (const config::RouteConfig& rc : config.routes) {
+      if (rc.spec.name == compiled[i].name()) route_config = &rc;
+    }
+    if (route_config == nullptr) continue;
+    std::size_t sink_index = 0;
+    while (sink_index < sinks->sink_names_.size() &&
+           sinks->sink_names_[sink_index] != compiled[i].sink()) {
+      ++sink_index;
+    }
+    if (sink_index == sinks->sink_names_.size()) continue;  // Kafka, or not built in
+    Result<std::unique_ptr<ActionBuilder>> builder =
+        sinks->sinks_[sink_index]->Bind(RouteBinding{&compiled[i], &route_config->options});
+    if (!builder.ok()) {
+      return InvalidArgument(config::ToString(route_config->location) + ": route '" +
+                             route_config->spec.name +
+                             "': " + std::string(builder.status().message()));
+    }
+    auto dispatch = std::make_unique<DispatchRoute>();
+    dispatch->name = route_config->spec.name;
+    dispatch->sink_name = sinks->sink_names_[sink_index];
+    dispatch->sink_index = sink_index;
+    dispatch->retry = route_config->retry;
+    handler->BindAsyncRoute(i, std::move(builder).value(), dispatch.get(),
+                            sinks->dispatcher_.get());
+    sinks->routes_.push_back(std::move(dispatch));
+  }
+  return sinks;
+}
+
+AsyncSinks::~AsyncSinks() { Close(); }
+
+Status AsyncSinks::Start(std::chrono::milliseconds timeout) {
+  for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    Status status = sinks_[i]->Start(timeout);
+    if (status.code() == StatusCode::kUnavailable) {
+      spdlog::warn("sink '{}': {}; its actions wait and retry until it is back", sink_names_[i],
+                   status.message());
+      continue;
+    }
+    if (!status.ok()) {
+      return Status(status.code(), "sink '" + sink_names_[i] + "': " + status.ToString());
+    }
+    spdlog::info("sink '{}': ready", sink_names_[i]);
+  }
+  return Status();
+}
+
+void AsyncSinks::Close() {
+  for (auto& sink : sinks_) sink->Close();
+  if (runtime_) runtime_->Stop();
+}
+
+}  // namespace fanout

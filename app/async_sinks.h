@@ -1,0 +1,58 @@
+// AsyncSinks: the asynchronous sinks of one fanout process (everything but Kafka), wired up from
+// the config: each sink created through the registry on one SinkRuntime, each route to such a
+// sink bound (its action builder) and handed to the DecodeHandler, one SinkDispatcher for all.
+//
+// Destruction order matters and is kept here: sinks close (no callback left), the runtime's
+// threads stop, then the dispatcher goes.
+#ifndef FANOUT_APP_ASYNC_SINKS_H_
+#define FANOUT_APP_ASYNC_SINKS_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "app/decode_handler.h"
+#include "config/config.h"
+#include "processor/delivery/sink_dispatcher.h"
+#include "processor/route/router.h"
+#include "sinks/runtime.h"
+#include "sinks/sink.h"
+
+namespace fanout {
+
+class AsyncSinks {
+ public:
+  // Creates the sinks `registry` knows and binds their routes into `handler`; sinks of other
+  // types are left alone (their routes stay evaluated only). `wake` interrupts the consume
+  // loop's poll when results arrive. InvalidArgument: a sink setting or route option is wrong.
+  static Result<std::unique_ptr<AsyncSinks>> Create(const config::Config& config,
+                                                    const Router& router,
+                                                    const SinkRegistry& registry,
+                                                    DecodeHandler* handler,
+                                                    std::function<void()> wake);
+  ~AsyncSinks();
+
+  // Checks every sink can reach its server within `timeout`. A sink that cannot is only
+  // warned about (its actions will retry); any other error is returned.
+  Status Start(std::chrono::milliseconds timeout);
+
+  // Closes the sinks and stops the I/O threads. Idempotent.
+  void Close();
+
+  std::size_t size() const { return sinks_.size(); }
+  const SinkDispatcher* dispatcher() const { return dispatcher_.get(); }
+
+ private:
+  AsyncSinks() = default;
+
+  std::unique_ptr<SinkDispatcher> dispatcher_;  // destroyed last
+  std::unique_ptr<SinkRuntime> runtime_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::vector<std::string> sink_names_;
+  std::vector<std::unique_ptr<DispatchRoute>> routes_;
+};
+
+}  // namespace fanout
+
+#endif  // FANOUT_APP_ASYNC_SINKS_H_

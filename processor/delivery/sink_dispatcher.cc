@@ -1,0 +1,343 @@
+#include "processor/delivery/sink_dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "processor/core/wall_clock.h"
+
+namespace fanout {
+
+// An owned copy of a record with pending actions: its actions may outlive the consumed batch,
+// and a dead letter needs the original key, value and headers.
+struct SinkDispatcher::PendingRecord {
+  PartitionOffset tracked;  // what completes in the consume loop
+  std::string topic;        // the record's own coordinates, for its dead letter
+  std::int32_t partition_id = 0;
+  std::int64_t offset = -1;
+  int previous_attempts = 0;
+  std::int64_t first_failure_ms = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::int64_t timestamp_ms = -1;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  PartitionState* partition = nullptr;  // map nodes are never erased
+  std::uint64_t epoch = 0;
+  int remaining = 0;
+
+  KafkaRecordView View() const {
+    KafkaRecordView view;
+    view.topic = topic;
+    view.partition = partition_id;
+    view.offset = offset;
+    if (key) view.key = *key;
+    if (value) view.value = *value;
+    view.timestamp_ms = timestamp_ms;
+    for (const auto& [name, header_value] : headers) {
+      RecordHeaderView header{name, std::nullopt};
+      if (header_value) header.value = *header_value;
+      view.headers.push_back(header);
+    }
+    return view;
+  }
+};
+
+struct SinkDispatcher::QueuedAction {
+  std::shared_ptr<PendingRecord> record;
+  const DispatchRoute* route = nullptr;
+  std::unique_ptr<SinkAction> action;
+  std::unique_ptr<RetryState> retry;  // from the first counted failure on
+  std::int64_t first_failure_ms = 0;  // wall clock, for the dead letter
+};
+
+struct SinkDispatcher::Lane {
+  std::deque<QueuedAction> queue;
+  bool busy = false;  // a batch is in flight
+  Clock::time_point not_before{};
+  int unavailable_streak = 0;  // consecutive kUnavailable answers: the lane's own backoff
+};
+
+struct SinkDispatcher::SinkLanes {
+  Sink* sink = nullptr;
+  std::vector<Lane> lanes;
+  std::size_t max_batch = 1;
+  bool unavailable = false;
+};
+
+struct SinkDispatcher::InFlight {
+  std::size_t sink = 0;
+  std::size_t lane = 0;
+  std::vector<QueuedAction> items;
+  std::vector<const SinkAction*> actions;  // parallel to items, what Write() sees
+};
+
+struct SinkDispatcher::Completion {
+  std::shared_ptr<InFlight> batch;
+  std::vector<ActionResult> results;
+};
+
+SinkDispatcher::SinkDispatcher(std::vector<Sink*> sinks, std::function<void()> wake)
+    : wake_(std::move(wake)), random_(std::random_device{}()) {
+  for (Sink* sink : sinks) {
+    auto lanes = std::make_unique<SinkLanes>();
+    lanes->sink = sink;
+    // Built in place: a deque of move-only actions cannot be copied when a vector grows.
+    lanes->lanes = std::vector<Lane>(std::max<std::size_t>(1, sink->max_concurrency()));
+    lanes->max_batch = std::max<std::size_t>(1, sink->max_batch());
+    sinks_.push_back(std::move(lanes));
+  }
+}
+
+SinkDispatcher::~SinkDispatcher() = default;
+
+void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigin& origin,
+                              std::vector<NewAction>& actions) {
+  if (actions.empty()) return;
+  auto pending = std::make_shared<PendingRecord>();
+  pending->tracked = origin.tracked;
+  pending->topic.assign(record.topic);
+  pending->partition_id = record.partition;
+  pending->offset = record.offset;
+  pending->previous_attempts = origin.previous_attempts;
+  pending->first_failure_ms = origin.first_failure_ms;
+  if (record.key) pending->key.emplace(*record.key);
+  if (record.value) pending->value.emplace(*record.value);
+  pending->timestamp_ms = record.timestamp_ms;
+  for (const RecordHeaderView& header : record.headers) {
+    pending->headers.emplace_back(
+        std::string(header.name),
+        header.value ? std::optional<std::string>(*header.value) : std::nullopt);
+  }
+  PartitionState& partition = partitions_[pending->tracked.tp];
+  pending->partition = &partition;
+  pending->epoch = partition.epoch;
+  pending->remaining = static_cast<int>(actions.size());
+  ++partition.pending;
+  ++pending_;
+
+  // Same key, same lane: one batch in flight per lane keeps a key's actions in order.
+  const std::size_t hash = record.key ? std::hash<std::string_view>{}(*record.key)
+                                      : static_cast<std::size_t>(record.partition);
+  const Clock::time_point now = Clock::now();
+  for (NewAction& action : actions) {
+    const std::size_t sink = action.route->sink_index;
+    const std::size_t lane = hash % sinks_[sink]->lanes.size();
+    sinks_[sink]->lanes[lane].queue.push_back(
+        QueuedAction{pending, action.route, std::move(action.action), nullptr, 0});
+    SendIfReady(sink, lane, now);
+  }
+  actions.clear();
+}
+
+void SinkDispatcher::SendIfReady(std::size_t sink, std::size_t lane_index, Clock::time_point now) {
+  SinkLanes& lanes = *sinks_[sink];
+  Lane& lane = lanes.lanes[lane_index];
+  if (lane.busy || lane.queue.empty() || now < lane.not_before) return;
+  auto batch = std::make_shared<InFlight>();
+  batch->sink = sink;
+  batch->lane = lane_index;
+  const std::size_t n = std::min(lanes.max_batch, lane.queue.size());
+  batch->items.reserve(n);
+  batch->actions.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    batch->items.push_back(std::move(lane.queue.front()));
+    lane.queue.pop_front();
+    batch->actions.push_back(batch->items.back().action.get());
+  }
+  lane.busy = true;
+  const std::span<const SinkAction* const> actions(batch->actions);
+  lanes.sink->Write(actions, [this, batch](std::vector<ActionResult> results) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      completions_.push_back(Completion{batch, std::move(results)});
+    }
+    arrived_.notify_all();
+    if (wake_) wake_();
+  });
+}
+
+bool SinkDispatcher::Current(const QueuedAction& item) const {
+  return item.record->epoch == item.record->partition->epoch;
+}
+
+void SinkDispatcher::Finish(QueuedAction& item, std::vector<PartitionOffset>* finished) {
+  PendingRecord& record = *item.record;
+  if (--record.remaining > 0) return;
+  --record.partition->pending;
+  --pending_;
+  finished->push_back(record.tracked);
+}
+
+Status SinkDispatcher::Collect(Clock::time_point now, const DeadLetterWriter& dead_letters,
+                               std::vector<PartitionOffset>* finished) {
+  std::vector<Completion> completions;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    completions.swap(completions_);
+  }
+  for (Completion& completion : completions) {
+    FANOUT_RETURN_IF_ERROR(ProcessCompletion(completion, now, dead_letters, finished));
+  }
+  for (std::size_t sink = 0; sink < sinks_.size(); ++sink) {
+    for (std::size_t lane = 0; lane < sinks_[sink]->lanes.size(); ++lane) {
+      SendIfReady(sink, lane, now);
+    }
+  }
+  return Status();
+}
+
+Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_point now,
+                                         const DeadLetterWriter& dead_letters,
+                                         std::vector<PartitionOffset>* finished) {
+  InFlight& batch = *completion.batch;
+  SinkLanes& lanes = *sinks_[batch.sink];
+  Lane& lane = lanes.lanes[batch.lane];
+  lane.busy = false;
+  if (completion.results.size() != batch.items.size()) {
+    return Internal("a sink returned " + std::to_string(completion.results.size()) +
+                    " results for " + std::to_string(batch.items.size()) + " actions");
+  }
+  std::vector<QueuedAction> again;
+  std::chrono::milliseconds wait{0};
+  bool unavailable = false;
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    QueuedAction& item = batch.items[i];
+    if (!Current(item)) continue;  // abandoned while in flight
+    const ActionResult& result = completion.results[i];
+    const DispatchRoute& route = *item.route;
+    switch (result.outcome) {
+      case ActionOutcome::kApplied:
+      case ActionOutcome::kAlreadyApplied:
+        lanes.unavailable = false;
+        lane.unavailable_streak = 0;
+        Finish(item, finished);
+        break;
+      case ActionOutcome::kUnavailable:
+        unavailable = true;
+        wait = std::max(wait, result.retry_after);
+        again.push_back(std::move(item));
+        break;
+      case ActionOutcome::kRetry: {
+        if (!item.retry) {
+          item.retry = std::make_unique<RetryState>(route.retry);
+          item.first_failure_ms = WallClockMs();
+        }
+        std::optional<std::chrono::milliseconds> backoff = item.retry->OnFailure(now, random_);
+        if (backoff) {
+          spdlog::debug("route '{}': attempt {} failed, retrying in {} ms: {}", route.name,
+                        item.retry->attempts(), backoff->count(), result.message);
+          wait = std::max({wait, *backoff, result.retry_after});
+          again.push_back(std::move(item));
+          break;
+        }
+        const std::string why = "retries exhausted after " +
+                                std::to_string(item.retry->attempts()) +
+                                " attempts: " + result.message;
+        if (route.retry.on_exhausted == OnExhaustedAction::kFail) {
+          return Internal("route '" + route.name + "' (on_exhausted: fail): " + why);
+        }
+        FANOUT_RETURN_IF_ERROR(DeadLetter(item, "retries_exhausted", why, dead_letters));
+        Finish(item, finished);
+        break;
+      }
+      case ActionOutcome::kBadRecord:
+        FANOUT_RETURN_IF_ERROR(DeadLetter(item, "bad_record", result.message, dead_letters));
+        Finish(item, finished);
+        break;
+      case ActionOutcome::kFatal:
+        return Internal("sink '" + route.sink_name + "': " + result.message);
+    }
+  }
+  if (unavailable) {
+    if (!lanes.unavailable) {
+      spdlog::warn("sink '{}' is unavailable; retrying without dead-lettering: {}",
+                   batch.items.front().route->sink_name, completion.results.front().message);
+    }
+    lanes.unavailable = true;
+    // The lane's own exponential backoff, bounded by the route's: the server is down for every
+    // action alike, so attempts are not counted against any of them.
+    const RetryPolicy& policy = batch.items.front().route->retry;
+    const int shift = std::min(lane.unavailable_streak++, 20);
+    auto backoff = policy.initial_backoff * (std::int64_t{1} << shift);
+    backoff = std::min<std::chrono::milliseconds>(backoff, policy.max_backoff);
+    std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
+    wait = std::max(wait, std::chrono::milliseconds(jitter(random_)));
+  }
+  // Retried actions go back to the head of their lane, in their order, ahead of newer ones.
+  for (auto it = again.rbegin(); it != again.rend(); ++it) lane.queue.push_front(std::move(*it));
+  if (!again.empty()) lane.not_before = now + wait;
+  return Status();
+}
+
+Status SinkDispatcher::DeadLetter(QueuedAction& item, std::string_view error_class,
+                                  std::string_view message, const DeadLetterWriter& dead_letters) {
+  const std::int64_t now = WallClockMs();
+  const DispatchRoute& route = *item.route;
+  const PendingRecord& record = *item.record;
+  std::int64_t first = record.first_failure_ms;
+  if (first <= 0) first = item.first_failure_ms > 0 ? item.first_failure_ms : now;
+  DeadLetterContext context{
+      error_class,
+      message,
+      route.name,
+      route.sink_name,
+      record.previous_attempts + (item.retry ? std::max(1, item.retry->attempts()) : 1),
+      first,
+      now};
+  spdlog::error("route '{}': {}[{}]@{} dead-lettered ({}): {}", route.name, record.topic,
+                record.partition_id, record.offset, error_class, message);
+  return dead_letters(item.record->View(), context);
+}
+
+SinkDispatcher::Clock::time_point SinkDispatcher::NextDue() const {
+  Clock::time_point due = Clock::time_point::max();
+  for (const auto& lanes : sinks_) {
+    for (const Lane& lane : lanes->lanes) {
+      if (!lane.busy && !lane.queue.empty()) due = std::min(due, lane.not_before);
+    }
+  }
+  return due;
+}
+
+void SinkDispatcher::WaitForResults(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  arrived_.wait_until(lock, deadline, [this] { return !completions_.empty(); });
+}
+
+void SinkDispatcher::Abandon(const std::vector<TopicPartition>* partitions) {
+  auto abandon = [this](PartitionState& state) {
+    ++state.epoch;
+    pending_ -= state.pending;
+    state.pending = 0;
+  };
+  if (partitions == nullptr) {
+    for (auto& [tp, state] : partitions_) abandon(state);
+  } else {
+    for (const TopicPartition& tp : *partitions) {
+      auto it = partitions_.find(tp);
+      if (it != partitions_.end()) abandon(it->second);
+    }
+  }
+  for (auto& lanes : sinks_) {
+    for (Lane& lane : lanes->lanes) {
+      std::erase_if(lane.queue, [this](const QueuedAction& item) { return !Current(item); });
+      if (lane.queue.empty()) lane.not_before = {};
+    }
+  }
+}
+
+std::size_t SinkDispatcher::pending(const TopicPartition& tp) const {
+  auto it = partitions_.find(tp);
+  return it == partitions_.end() ? 0 : it->second.pending;
+}
+
+bool SinkDispatcher::AnySinkUnavailable() const {
+  return std::any_of(sinks_.begin(), sinks_.end(),
+                     [](const auto& lanes) { return lanes->unavailable; });
+}
+
+}  // namespace fanout

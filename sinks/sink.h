@@ -1,0 +1,169 @@
+// The contract between fanout's delivery core and a sink (Redis, Elasticsearch/OpenSearch,
+// PostgreSQL, HTTP): how a matched route becomes an action, how a batch of actions is written
+// asynchronously, and what each action's outcome means. A sink never sees the pipeline: it gets
+// actions and returns one outcome per action.
+//
+// Lifecycle, all on the thread that owns the sink (the consume loop's) unless said otherwise:
+//   Bind() each route at startup → Start() → Write()… → Close() → destroy.
+//
+// Ordering: the delivery core never has two Write() calls in flight whose batches hold actions
+// for the same row key, so a sink may run its Write() calls concurrently and in any order.
+//
+// The Kafka sink is not behind this interface: its records are part of the Kafka transaction
+// that also commits the offsets (see sinks/kafka/record_builder.h).
+#ifndef FANOUT_SINKS_SINK_H_
+#define FANOUT_SINKS_SINK_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "processor/core/change_event.h"
+#include "processor/core/kafka_record.h"
+#include "processor/core/status.h"
+
+namespace fanout {
+
+class CompiledRoute;
+class SinkRuntime;  // sinks/runtime.h: the I/O threads sinks run on
+
+// What became of one action. Each sink maps its client's errors onto these in one file
+// (`sinks/<type>/errors.cc`).
+enum class ActionOutcome : std::uint8_t {
+  kApplied,         // done
+  kAlreadyApplied,  // the target already had it (version conflict, known idempotency key): done
+  kRetry,           // this action failed transiently (timeout, throttled, 5xx): tried again
+                    // after a backoff, counting towards the route's max_attempts
+  kUnavailable,     // the server cannot be reached at all (connection refused or reset, 503):
+                    // tried again after a backoff without counting, because a sink that is
+                    // down is not a reason to dead-letter (DESIGN.md §4)
+  kBadRecord,       // can never succeed as built (mapping error, 4xx): dead-lettered
+  kFatal,           // the sink cannot go on (authentication, misconfiguration): fanout stops
+};
+
+std::string_view ToString(ActionOutcome outcome);
+
+struct ActionResult {
+  ActionOutcome outcome = ActionOutcome::kApplied;
+  // Why, for logs and dead-letter headers. Never payload bytes or credentials.
+  std::string message;
+  // The server's own "not before" hint (HTTP Retry-After); zero when it gave none. The next
+  // attempt waits at least this long, and at least the route's backoff.
+  std::chrono::milliseconds retry_after{0};
+
+  static ActionResult Applied() { return {}; }
+  static ActionResult AlreadyApplied(std::string why = {}) {
+    return {ActionOutcome::kAlreadyApplied, std::move(why), {}};
+  }
+  static ActionResult Retry(std::string why, std::chrono::milliseconds after = {}) {
+    return {ActionOutcome::kRetry, std::move(why), after};
+  }
+  static ActionResult Unavailable(std::string why, std::chrono::milliseconds after = {}) {
+    return {ActionOutcome::kUnavailable, std::move(why), after};
+  }
+  static ActionResult BadRecord(std::string why) {
+    return {ActionOutcome::kBadRecord, std::move(why), {}};
+  }
+  static ActionResult Fatal(std::string why) { return {ActionOutcome::kFatal, std::move(why), {}}; }
+};
+
+// One sink-specific unit of work (a DEL of some keys, a versioned index request, an upsert, a
+// POST body). It owns every byte it needs: it outlives the consumed record it came from.
+class SinkAction {
+ public:
+  virtual ~SinkAction() = default;
+};
+
+// Turns the events a route matched into actions for one sink; made by Sink::Bind.
+// Thread-safety: Build is const and called on the consume thread only.
+class ActionBuilder {
+ public:
+  virtual ~ActionBuilder() = default;
+  // Builds the action for `event` (read from `record`). Pure: no I/O. A null action means there
+  // is nothing to do for this event (e.g. a truncate the sink ignores). InvalidArgument: the
+  // event cannot be turned into an action (a template that cannot be filled, a missing key):
+  // the event is a bad record for this route.
+  virtual Result<std::unique_ptr<SinkAction>> Build(const ChangeEvent& event,
+                                                    const KafkaRecordView& record) const = 0;
+};
+
+// A route as the sink sees it when binding: the compiled route (templates, projection) and the
+// route's sink-specific options from the YAML (`table`, `delete_mode`, `value`, ...).
+struct RouteBinding {
+  const CompiledRoute* route = nullptr;  // outlives the builder
+  const std::vector<std::pair<std::string, std::string>>* options = nullptr;
+};
+
+// Called exactly once per Write, on one of the runtime's threads, with one result per action in
+// batch order.
+using WriteCallback = std::function<void(std::vector<ActionResult> results)>;
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // Checks a route's options against this sink and returns the builder of its actions.
+  // InvalidArgument names the option at fault (reported like a configuration error).
+  virtual Result<std::unique_ptr<ActionBuilder>> Bind(const RouteBinding& binding) = 0;
+
+  // Makes sure the server can be reached (a bounded wait). Unavailable: it cannot, right now;
+  // fanout starts anyway and the actions retry. Anything else (bad URL, refused credentials) is
+  // fatal.
+  virtual Status Start(std::chrono::milliseconds timeout) = 0;
+
+  // Writes `batch` (at most max_batch() actions) asynchronously and returns at once. The actions
+  // stay alive and unchanged until `done` runs. Called from the consume thread only; may be
+  // called again before earlier batches are done (up to max_concurrency() at once).
+  virtual void Write(std::span<const SinkAction* const> batch, WriteCallback done) = 0;
+
+  // Most actions one Write may carry (the sink's `batch_size`).
+  virtual std::size_t max_batch() const = 0;
+  // Writes worth having in flight at once (the sink's `pool_size`).
+  virtual std::size_t max_concurrency() const = 0;
+
+  // Stops: cancels what is in flight (their callbacks still run, with kUnavailable) and closes
+  // connections. Blocks until no callback is running or pending. Idempotent.
+  virtual void Close() = 0;
+};
+
+// A sink's settings from the YAML (`url`, `timeout`, `headers`, ...), values after ${ENV}
+// substitution: they may hold secrets and are never logged.
+struct SinkSpec {
+  std::string name;
+  std::string type;
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of `key`, or `fallback` when it is not set.
+  std::string_view Setting(std::string_view key, std::string_view fallback = {}) const;
+};
+
+// Creates a sink of one type. InvalidArgument names the setting at fault.
+using SinkFactory =
+    std::function<Result<std::unique_ptr<Sink>>(const SinkSpec& spec, SinkRuntime& runtime)>;
+
+// Sink types by name. Types are registered explicitly (RegisterBuiltinSinks in
+// sinks/builtin.h), never by static initialisers.
+// Thread-safety: fill it at startup, then only read it.
+class SinkRegistry {
+ public:
+  // AlreadyExists when `type` is registered twice.
+  Status Register(std::string type, SinkFactory factory);
+  bool Has(std::string_view type) const;
+  // NotFound for a type nobody registered.
+  Result<std::unique_ptr<Sink>> Create(const SinkSpec& spec, SinkRuntime& runtime) const;
+
+ private:
+  std::vector<std::pair<std::string, SinkFactory>> factories_;
+};
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_SINK_H_
