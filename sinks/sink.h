@@ -6,6 +6,9 @@
 // Lifecycle, all on the thread that owns the sink (the consume loop's) unless said otherwise:
 //   Bind() each route at startup → Start() → Write()… → Close() → destroy.
 //
+// Never call Write() after Close(), nor Close() from inside a WriteCallback (it waits for the
+// callbacks to finish).
+//
 // Ordering: the delivery core never has two Write() calls in flight whose batches hold actions
 // for the same row key, so a sink may run its Write() calls concurrently and in any order.
 //

@@ -80,6 +80,9 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
     Status commit = CommitCompleted();
     if (result.ok()) result = commit;
   }
+  // The final revocation while leaving: after an error there is nothing left to finish or
+  // abort there (and no point in saying the work will be redone twice).
+  closing_after_error_ = !result.ok();
   Status close = consumer_.Close();
   if (result.ok()) result = close;
   return result;
@@ -217,6 +220,10 @@ void ConsumeLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
 }
 
 void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
+  if (closing_after_error_) {
+    for (const TopicPartition& tp : partitions) assigned_.erase(tp);
+    return;
+  }
   if (lost) {
     // Another member owns them already: their work cannot commit, and in a transaction it is
     // bundled with the other partitions' work, so all of it is done again.

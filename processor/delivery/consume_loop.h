@@ -124,6 +124,7 @@ class ConsumeLoop final : public RebalanceListener {
   // belong to the new owner and are skipped.
   std::set<TopicPartition> assigned_;
   bool rewind_pending_ = false;
+  bool closing_after_error_ = false;
   Status fatal_;  // a fatal error seen inside a rebalance callback
   std::int64_t commits_ = 0;
   std::int64_t aborts_ = 0;

@@ -1,0 +1,200 @@
+#include "sinks/http/http_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sinks/http/connection_pool.h"
+#include "sinks/http/errors.h"
+#include "sinks/http/request_builder.h"
+#include "sinks/http/settings.h"
+#include "sinks/runtime.h"
+
+namespace fanout {
+namespace {
+
+namespace http = boost::beast::http;
+
+// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
+// Shared with the callbacks, so the last one may finish after the sink is gone.
+struct WriteTracker {
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::size_t in_flight = 0;
+  bool closed = false;
+
+  void Done() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--in_flight == 0) idle.notify_all();
+  }
+};
+
+class HttpSink final : public Sink {
+ public:
+  HttpSink(std::string name, HttpSinkSettings settings, SinkRuntime& runtime)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        strand_(boost::asio::make_strand(runtime.context())),
+        pool_(std::make_shared<HttpConnectionPool>(
+            strand_, settings_.url.host, std::to_string(settings_.url.port), settings_.pool_size)),
+        tracker_(std::make_shared<WriteTracker>()) {}
+
+  ~HttpSink() override { Close(); }
+
+  Result<std::unique_ptr<ActionBuilder>> Bind(const RouteBinding& binding) override {
+    FANOUT_ASSIGN_OR_RETURN(
+        std::unique_ptr<HttpActionBuilder> builder,
+        HttpActionBuilder::Create(binding, settings_.url.base_path, settings_.batch_size > 1));
+    return std::unique_ptr<ActionBuilder>(std::move(builder));
+  }
+
+  Status Start(std::chrono::milliseconds timeout) override;
+  void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
+  std::size_t max_batch() const override { return settings_.batch_size; }
+  std::size_t max_concurrency() const override { return settings_.pool_size; }
+  void Close() override;
+
+ private:
+  std::shared_ptr<const HttpRequest> MakeRequest(const std::string& target, std::string body,
+                                                 const std::string* idempotency_key) const;
+
+  const std::string name_;
+  const HttpSinkSettings settings_;
+  HttpStrand strand_;
+  std::shared_ptr<HttpConnectionPool> pool_;  // used on strand_ only
+  std::shared_ptr<WriteTracker> tracker_;
+};
+
+Status HttpSink::Start(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    if (tracker_->closed) return FailedPrecondition("the sink is closed");
+  }
+  auto promise = std::make_shared<std::promise<HttpExchangeResult>>();
+  std::future<HttpExchangeResult> future = promise->get_future();
+  boost::asio::post(strand_, [pool = pool_, timeout, promise] {
+    pool->Connect(timeout,
+                  [promise](HttpExchangeResult result) { promise->set_value(std::move(result)); });
+  });
+  const std::string where = "cannot reach " + settings_.url.host_header + ": ";
+  // The connection has its own deadline; this bound only guards against a stalled runtime.
+  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
+    return Unavailable(where + "no answer from the sink's I/O thread");
+  }
+  HttpExchangeResult result = future.get();
+  if (!result.error) return Status();
+  return Unavailable(where + std::string(HttpStageName(result.stage)) +
+                     " failed: " + result.error.message());
+}
+
+std::shared_ptr<const HttpRequest> HttpSink::MakeRequest(const std::string& target,
+                                                         std::string body,
+                                                         const std::string* idempotency_key) const {
+  auto request = std::make_shared<HttpRequest>(http::verb::post, target, 11);
+  request->set(http::field::host, settings_.url.host_header);
+  request->set(http::field::user_agent, "fanout");
+  request->set(http::field::content_type, "application/json");
+  if (!settings_.authorization.empty()) {
+    request->set(http::field::authorization, settings_.authorization);
+  }
+  for (const auto& [name, value] : settings_.headers) request->set(name, value);
+  if (idempotency_key != nullptr) request->set("Idempotency-Key", *idempotency_key);
+  request->keep_alive(true);
+  request->body() = std::move(body);
+  request->prepare_payload();
+  return request;
+}
+
+void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
+  const std::size_t count = batch.size();
+  bool closed = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    closed = tracker_->closed;
+    ++tracker_->in_flight;
+  }
+  // Every path below ends in exactly one call of `complete`, on the strand.
+  auto complete = [tracker = tracker_, count, done = std::move(done)](const ActionResult& result) {
+    done(std::vector<ActionResult>(count, result));
+    tracker->Done();
+  };
+  auto finish_now = [this, &complete](ActionResult result) {
+    boost::asio::post(strand_, [complete = std::move(complete), result = std::move(result)] {
+      complete(result);
+    });
+  };
+  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
+  if (count == 0) return finish_now(ActionResult::Applied());
+  if (count > settings_.batch_size) {
+    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
+                                          " actions, over the sink's batch_size"));
+  }
+  std::vector<const HttpAction*> actions;
+  actions.reserve(count);
+  for (const SinkAction* action : batch) {
+    const auto* http_action = dynamic_cast<const HttpAction*>(action);
+    if (http_action == nullptr) {
+      return finish_now(ActionResult::Fatal("an action not built by an http sink"));
+    }
+    actions.push_back(http_action);
+  }
+
+  // The request owns a copy of the bytes: a cancelled socket operation may still hold it after
+  // the callback has let the caller free the actions.
+  std::shared_ptr<const HttpRequest> request =
+      settings_.batch_size > 1
+          ? MakeRequest(settings_.url.base_path.empty() ? "/" : settings_.url.base_path,
+                        BatchBody(actions), nullptr)
+          : MakeRequest(actions.front()->target(), actions.front()->body(),
+                        &actions.front()->idempotency_key());
+  boost::asio::post(strand_, [pool = pool_, request, timeout = settings_.timeout, name = name_,
+                              complete = std::move(complete)]() mutable {
+    pool->Submit(request, timeout,
+                 [request, name = std::move(name),
+                  complete = std::move(complete)](HttpExchangeResult exchange) {
+                   ActionResult result =
+                       ClassifyExchange(exchange, std::chrono::system_clock::now());
+                   if (result.outcome != ActionOutcome::kApplied) {
+                     // Status and path only: header values and bodies may hold secrets or PII.
+                     spdlog::debug("http sink '{}': POST {}: {} ({})", name,
+                                   std::string(request->target()), ToString(result.outcome),
+                                   exchange.stage == HttpStage::kDone
+                                       ? "HTTP " + std::to_string(exchange.status)
+                                       : std::string(HttpStageName(exchange.stage)) + ": " +
+                                             exchange.error.message());
+                   }
+                   complete(result);
+                 });
+  });
+}
+
+void HttpSink::Close() {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    first = !tracker_->closed;
+    tracker_->closed = true;
+  }
+  if (first) boost::asio::post(strand_, [pool = pool_] { pool->Abort(); });
+  std::unique_lock<std::mutex> lock(tracker_->mutex);
+  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& runtime) {
+  FANOUT_ASSIGN_OR_RETURN(HttpSinkSettings settings, ParseHttpSinkSettings(spec));
+  return std::unique_ptr<Sink>(std::make_unique<HttpSink>(spec.name, std::move(settings), runtime));
+}
+
+Status RegisterHttpSink(SinkRegistry& registry) {
+  return registry.Register("http", CreateHttpSink);
+}
+
+}  // namespace fanout

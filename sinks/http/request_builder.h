@@ -1,0 +1,95 @@
+// Builds what the HTTP sink POSTs for one event of one route. Pure: no I/O, no client.
+//
+//   target   the sink URL's path, then the route's `path` template (percent-encoded)
+//   key      the Idempotency-Key: "<route>:<source id>", see IdempotencyKey below
+//   body     `value: after` (default): a JSON object
+//              {"op":"u","table":"public.customers","key":{...},"after":{...}|null,
+//               "before":{...}|null,"position":"pg:...","idempotency_key":"..."}
+//            with the route's projection applied to both images (the key row as it is);
+//            `value: envelope`: the source record's value bytes unchanged. In batch mode
+//            (batch_size > 1) each action is one element of a JSON array, and an envelope
+//            element is {"idempotency_key":"...","envelope":<value>}.
+#ifndef FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_
+#define FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "processor/core/change_event.h"
+#include "processor/core/kafka_record.h"
+#include "processor/core/status.h"
+#include "sinks/sink.h"
+
+namespace fanout {
+
+class CompiledRoute;
+
+enum class HttpValueMode { kAfter, kEnvelope };
+
+// One POST (or, in batch mode, one element of one). Owns its bytes.
+class HttpAction final : public SinkAction {
+ public:
+  HttpAction(std::string target, std::string idempotency_key, std::string body)
+      : target_(std::move(target)),
+        idempotency_key_(std::move(idempotency_key)),
+        body_(std::move(body)) {}
+
+  const std::string& target() const { return target_; }
+  const std::string& idempotency_key() const { return idempotency_key_; }
+  // The request body, or in batch mode this action's element of the array.
+  const std::string& body() const { return body_; }
+
+ private:
+  std::string target_;
+  std::string idempotency_key_;
+  std::string body_;
+};
+
+class HttpActionBuilder final : public ActionBuilder {
+ public:
+  // Checks the route for an HTTP sink whose URL path is `base_path`: the option `value`
+  // (after | envelope) and at most one `path` template; in batch mode (`batch`) no `path` at all,
+  // since one request carries the actions of many routes. InvalidArgument names the option.
+  static Result<std::unique_ptr<HttpActionBuilder>> Create(const RouteBinding& binding,
+                                                           std::string base_path, bool batch);
+
+  // InvalidArgument when the `path` template cannot be filled for `event`. A null action for an
+  // envelope route when the record has no value (there is nothing to forward).
+  Result<std::unique_ptr<SinkAction>> Build(const ChangeEvent& event,
+                                            const KafkaRecordView& record) const override;
+
+  HttpValueMode mode() const { return mode_; }
+
+ private:
+  HttpActionBuilder(const CompiledRoute& route, HttpValueMode mode, std::string base_path,
+                    bool batch)
+      : route_(route), mode_(mode), base_path_(std::move(base_path)), batch_(batch) {}
+
+  const CompiledRoute& route_;
+  HttpValueMode mode_;
+  std::string base_path_;
+  bool batch_;
+};
+
+// "<route>:<position>:<op>:<digest>" where <position> is event.position.ToString() ("pg:<commit
+// lsn>:<lsn>", "binlog:<file>:<pos>:<row>") and <digest> 16 hex digits of FNV-1a over the
+// qualified table and the key row (the row image when the table has no key): the same on every
+// replay of the change, and different for rows that share a position (the rows of one snapshot,
+// the delete and insert of a primary-key change). Without a source position (kNone, or the
+// decoder's own Kafka fallback, which lacks the topic) it is "<route>:kafka:<topic>:<partition>:
+// <offset>": weaker, since Debezium re-emits a change at a new offset after its own restart.
+std::string IdempotencyKey(std::string_view route, const ChangeEvent& event,
+                           const KafkaRecordView& record);
+
+// The body of one batch request: the actions' bodies as one JSON array.
+std::string BatchBody(std::span<const HttpAction* const> actions);
+
+// Percent-encodes what may not appear as-is in a request target: every byte but RFC 3986
+// unreserved and sub-delims characters, ':', '@', '/' and '?' (so '%' itself is encoded too).
+void AppendEncodedPath(std::string_view text, std::string* out);
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_

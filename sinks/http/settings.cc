@@ -1,0 +1,228 @@
+#include "sinks/http/settings.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+
+namespace fanout {
+namespace {
+
+constexpr std::string_view kKnownSettings[] = {"url",        "timeout",  "pool_size",
+                                               "batch_size", "username", "password"};
+
+// Headers the sink writes itself: a user value would break framing, keep-alive or dedup.
+constexpr std::string_view kReservedHeaders[] = {
+    "host",    "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
+    "trailer", "expect",         "idempotency-key"};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x) == (y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y);
+  });
+}
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+// RFC 9110 token characters, for header names.
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Field values may not hold CR, LF or NUL (request smuggling) or other control characters.
+bool IsValidHeaderValue(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
+Result<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return InvalidArgument("not a non-negative integer");
+  }
+  return value;
+}
+
+Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
+                                 std::size_t min, std::size_t max) {
+  std::string_view text = spec.Setting(key);
+  if (text.empty()) return fallback;
+  Result<std::uint64_t> value = ParseUnsigned(text);
+  if (!value.ok() || *value < min || *value > max) {
+    return InvalidArgument(std::string(key) + ": must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max));
+  }
+  return static_cast<std::size_t>(*value);
+}
+
+}  // namespace
+
+Result<HttpUrl> ParseHttpUrl(std::string_view url) {
+  if (StartsWithIgnoreCase(url, "https://")) {
+    return InvalidArgument("url: https is not supported yet; use http://");
+  }
+  if (!StartsWithIgnoreCase(url, "http://")) {
+    return InvalidArgument("url: must start with http://");
+  }
+  std::string_view rest = url.substr(7);
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return InvalidArgument("url: a query or fragment is not supported");
+  }
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  HttpUrl out;
+  out.base_path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
+  if (authority.find('@') != std::string_view::npos) {
+    return InvalidArgument("url: user info is not supported; use username and password");
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority.starts_with('[')) {  // IPv6 literal
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgument("url: unclosed '[' in the host");
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return InvalidArgument("url: unexpected text after ']'");
+      port = after.substr(1);
+      if (port.empty()) return InvalidArgument("url: empty port");
+    }
+  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) return InvalidArgument("url: empty port");
+  }
+  if (host.empty()) return InvalidArgument("url: the host is missing");
+  if (std::any_of(host.begin(), host.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u >= 0x7f || c == '/' || c == '\\';
+      })) {
+    return InvalidArgument("url: the host has characters a host name cannot have");
+  }
+  if (!port.empty()) {
+    Result<std::uint64_t> number = ParseUnsigned(port);
+    if (!number.ok() || *number == 0 || *number > 65535) {
+      return InvalidArgument("url: the port must be from 1 to 65535");
+    }
+    out.port = static_cast<std::uint16_t>(*number);
+  }
+  if (std::any_of(out.base_path.begin(), out.base_path.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u >= 0x7f;
+      })) {
+    return InvalidArgument("url: the path has spaces, control or non-ASCII characters");
+  }
+  out.host = std::string(host);
+  out.host_header = authority.starts_with('[') ? "[" + out.host + "]" : out.host;
+  if (out.port != 80) out.host_header += ":" + std::to_string(out.port);
+  return out;
+}
+
+Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string_view unit = text.substr(digits);
+  Result<std::uint64_t> number = ParseUnsigned(text.substr(0, digits));
+  std::uint64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60 * 1000;
+  if (unit == "h") scale = 60 * 60 * 1000;
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max() / (60 * 60 * 1000);
+  if (!number.ok() || scale == 0 || *number == 0 || *number > kMax) {
+    return InvalidArgument(
+        "timeout: expected a positive integer and a unit (ms, s, m, h), e.g. 500ms or 10s");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(*number * scale));
+}
+
+Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec) {
+  for (const auto& [key, value] : spec.settings) {
+    if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
+        std::end(kKnownSettings)) {
+      return InvalidArgument(key + ": not a setting of http sinks");
+    }
+  }
+  HttpSinkSettings out;
+  std::string_view url = spec.Setting("url");
+  if (url.empty()) return InvalidArgument("url: required for http sinks");
+  FANOUT_ASSIGN_OR_RETURN(out.url, ParseHttpUrl(url));
+  if (std::string_view timeout = spec.Setting("timeout"); !timeout.empty()) {
+    FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseHttpTimeout(timeout));
+  }
+  FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
+  FANOUT_ASSIGN_OR_RETURN(out.batch_size, ParseBounded(spec, "batch_size", 1, 1, 100000));
+
+  std::string_view username = spec.Setting("username");
+  std::string_view password = spec.Setting("password");
+  if (!password.empty() && username.empty()) {
+    return InvalidArgument("password: set without username");
+  }
+  if (username.find(':') != std::string_view::npos) {
+    return InvalidArgument("username: Basic authentication does not allow ':' in it");
+  }
+  if (!IsValidHeaderValue(username) || !IsValidHeaderValue(password)) {
+    return InvalidArgument("username/password: control characters are not allowed");
+  }
+  if (!username.empty()) {
+    std::string credentials(username);
+    credentials.push_back(':');
+    credentials.append(password);
+    out.authorization = "Basic " + Base64Encode(credentials);
+  }
+
+  for (const auto& [name, value] : spec.headers) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
+      return InvalidArgument("headers: '" + name + "' is not a valid header name");
+    }
+    for (std::string_view reserved : kReservedHeaders) {
+      if (EqualsIgnoreCase(name, reserved)) {
+        return InvalidArgument("headers." + name + ": set by the sink itself");
+      }
+    }
+    if (!out.authorization.empty() && EqualsIgnoreCase(name, "authorization")) {
+      return InvalidArgument("headers." + name + ": conflicts with username/password");
+    }
+    if (!IsValidHeaderValue(value)) {
+      return InvalidArgument("headers." + name + ": the value has control characters");
+    }
+    out.headers.emplace_back(name, value);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t n =
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
+        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
+        static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(kAlphabet[(n >> 6) & 63]);
+    out.push_back(kAlphabet[n & 63]);
+  }
+  const std::size_t left = bytes.size() - i;
+  if (left > 0) {
+    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (left == 2) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(left == 2 ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+}  // namespace fanout

@@ -1,0 +1,59 @@
+// The HTTP sink's settings (`url`, `timeout`, `pool_size`, `batch_size`, `username`,
+// `password`, `headers`), parsed and checked once, when the sink is created. Pure: no I/O.
+//
+// Values may hold secrets (password, header values): error messages name the setting at fault
+// and never quote its value.
+#ifndef FANOUT_SINKS_HTTP_SETTINGS_H_
+#define FANOUT_SINKS_HTTP_SETTINGS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "processor/core/status.h"
+#include "sinks/sink.h"
+
+namespace fanout {
+
+// `http://host[:port][/base]`, split for the client.
+struct HttpUrl {
+  std::string host;         // for the resolver: "example.com", "127.0.0.1", "::1" (no brackets)
+  std::uint16_t port = 80;  // 80 when the URL gives none
+  std::string host_header;  // the Host header: host as written (IPv6 in brackets), ":port" if set
+  std::string base_path;    // "" or "/cdc" ... (as written; the route's path is appended)
+};
+
+// InvalidArgument for anything but plain `http://` with a host (no user info, query or
+// fragment: credentials go in `username`/`password`); "https is not supported yet" for https.
+Result<HttpUrl> ParseHttpUrl(std::string_view url);
+
+// `<integer><unit>` with unit ms, s, m or h, greater than zero. The sink does not link the
+// config library (config/ sits above sinks/), so it has its own small parser for the same form.
+Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text);
+
+struct HttpSinkSettings {
+  HttpUrl url;
+  std::chrono::milliseconds timeout{10000};
+  std::size_t pool_size = 4;
+  std::size_t batch_size = 1;
+  std::string authorization;  // "Basic ..." from username/password; empty when not set
+  // Extra request headers, checked to be valid header names and values.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// InvalidArgument naming the setting at fault: a missing or malformed `url`, a bad `timeout`,
+// `pool_size` outside 1..256, `batch_size` outside 1..100000, `password` without `username`,
+// a header name or value that is not valid in HTTP/1.1 or a header the sink sets itself, and
+// any setting the HTTP sink does not know.
+Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec);
+
+// RFC 4648 base64 with padding (for Basic credentials).
+std::string Base64Encode(std::string_view bytes);
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_HTTP_SETTINGS_H_

@@ -1,0 +1,140 @@
+// The HTTP sink's settings: URL forms, durations, bounds, credentials and headers.
+#include "sinks/http/settings.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fanout {
+namespace {
+
+using ::testing::HasSubstr;
+
+SinkSpec Spec(std::vector<std::pair<std::string, std::string>> settings,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
+  return SinkSpec{"billing", "http", std::move(settings), std::move(headers)};
+}
+
+std::string Error(const SinkSpec& spec) {
+  Result<HttpSinkSettings> settings = ParseHttpSinkSettings(spec);
+  EXPECT_FALSE(settings.ok());
+  return std::string(settings.status().message());
+}
+
+TEST(HttpSettingsTest, ParsesUrlForms) {
+  Result<HttpUrl> plain = ParseHttpUrl("http://example.com");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->host, "example.com");
+  EXPECT_EQ(plain->port, 80);
+  EXPECT_EQ(plain->host_header, "example.com");
+  EXPECT_EQ(plain->base_path, "");
+
+  Result<HttpUrl> full = ParseHttpUrl("HTTP://127.0.0.1:18080/cdc/v1");
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(full->host, "127.0.0.1");
+  EXPECT_EQ(full->port, 18080);
+  EXPECT_EQ(full->host_header, "127.0.0.1:18080");
+  EXPECT_EQ(full->base_path, "/cdc/v1");
+
+  Result<HttpUrl> v6 = ParseHttpUrl("http://[::1]:8080/");
+  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->host_header, "[::1]:8080");
+  EXPECT_EQ(v6->base_path, "/");
+}
+
+TEST(HttpSettingsTest, RejectsUnsupportedOrMalformedUrls) {
+  auto error = [](std::string_view url) {
+    Result<HttpUrl> parsed = ParseHttpUrl(url);
+    EXPECT_FALSE(parsed.ok()) << url;
+    return std::string(parsed.status().message());
+  };
+  EXPECT_THAT(error("https://example.com"), HasSubstr("https is not supported yet"));
+  EXPECT_THAT(error("ftp://example.com"), HasSubstr("http://"));
+  EXPECT_THAT(error("http://"), HasSubstr("host is missing"));
+  EXPECT_THAT(error("http://:80/x"), HasSubstr("host is missing"));
+  EXPECT_THAT(error("http://host:0"), HasSubstr("port"));
+  EXPECT_THAT(error("http://host:99999"), HasSubstr("port"));
+  EXPECT_THAT(error("http://host:x"), HasSubstr("port"));
+  EXPECT_THAT(error("http://host:"), HasSubstr("empty port"));
+  EXPECT_THAT(error("http://user:secret@host"), HasSubstr("user info"));
+  EXPECT_THAT(error("http://host/x?a=1"), HasSubstr("query"));
+  EXPECT_THAT(error("http://[::1"), HasSubstr("unclosed"));
+  EXPECT_THAT(error("http://host/a b"), HasSubstr("path"));
+  // Never quotes the URL: it may carry a secret.
+  EXPECT_THAT(error("http://user:secret@host"), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST(HttpSettingsTest, ParsesTimeouts) {
+  EXPECT_EQ(ParseHttpTimeout("500ms").value(), std::chrono::milliseconds(500));
+  EXPECT_EQ(ParseHttpTimeout("10s").value(), std::chrono::seconds(10));
+  EXPECT_EQ(ParseHttpTimeout("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(ParseHttpTimeout("1h").value(), std::chrono::hours(1));
+  for (std::string_view bad : {"", "10", "0s", "-1s", "1.5s", "10 s", "s", "10d"}) {
+    EXPECT_FALSE(ParseHttpTimeout(bad).ok()) << bad;
+  }
+}
+
+TEST(HttpSettingsTest, DefaultsAndValues) {
+  Result<HttpSinkSettings> defaults = ParseHttpSinkSettings(Spec({{"url", "http://h:1/x"}}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults->pool_size, 4u);
+  EXPECT_EQ(defaults->batch_size, 1u);
+  EXPECT_EQ(defaults->authorization, "");
+
+  Result<HttpSinkSettings> set = ParseHttpSinkSettings(Spec({{"url", "http://h:1"},
+                                                             {"timeout", "250ms"},
+                                                             {"pool_size", "2"},
+                                                             {"batch_size", "50"},
+                                                             {"username", "Aladdin"},
+                                                             {"password", "open sesame"}},
+                                                            {{"X-Tenant", "acme"}}));
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(set->pool_size, 2u);
+  EXPECT_EQ(set->batch_size, 50u);
+  EXPECT_EQ(set->authorization, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // RFC 7617's example
+  ASSERT_EQ(set->headers.size(), 1u);
+  EXPECT_EQ(set->headers[0].first, "X-Tenant");
+}
+
+TEST(HttpSettingsTest, NamesTheSettingAtFault) {
+  EXPECT_THAT(Error(Spec({})), HasSubstr("url: required"));
+  EXPECT_THAT(Error(Spec({{"url", "https://h"}})), HasSubstr("https is not supported yet"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"timeout", "10"}})), HasSubstr("timeout:"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"pool_size", "0"}})), HasSubstr("pool_size:"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"pool_size", "257"}})), HasSubstr("pool_size:"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"batch_size", "many"}})), HasSubstr("batch_size:"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"password", "pw"}})),
+              HasSubstr("password: set without username"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"username", "a:b"}})), HasSubstr("username:"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"dsn", "x"}})),
+              HasSubstr("dsn: not a setting of http sinks"));
+}
+
+TEST(HttpSettingsTest, RejectsHeadersThatWouldBreakTheRequest) {
+  const std::vector<std::pair<std::string, std::string>> url = {{"url", "http://h"}};
+  EXPECT_THAT(Error(Spec(url, {{"Bad Name", "x"}})), HasSubstr("not a valid header name"));
+  EXPECT_THAT(Error(Spec(url, {{"X-Evil", "a\r\nHost: other"}})),
+              HasSubstr("headers.X-Evil: the value has control characters"));
+  EXPECT_THAT(Error(Spec(url, {{"content-length", "1"}})), HasSubstr("set by the sink itself"));
+  EXPECT_THAT(Error(Spec(url, {{"Idempotency-Key", "k"}})), HasSubstr("set by the sink itself"));
+  EXPECT_THAT(
+      Error(Spec({{"url", "http://h"}, {"username", "u"}}, {{"Authorization", "Bearer t"}})),
+      HasSubstr("conflicts with username"));
+  // A bearer token through headers is fine, and its value never appears in errors.
+  EXPECT_TRUE(ParseHttpSinkSettings(Spec(url, {{"Authorization", "Bearer t"}})).ok());
+  EXPECT_THAT(Error(Spec(url, {{"X-Evil", "secret\n"}})), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST(HttpSettingsTest, Base64) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(std::string("\xff\xfe", 2)), "//4=");
+}
+
+}  // namespace
+}  // namespace fanout
