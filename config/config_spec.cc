@@ -38,8 +38,9 @@ std::vector<FieldSpec> SinkFields() {
        .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
       {.name = "url",
        .type = T::kString,
-       .description = "Where the server is: `redis://host:port/db`, `rediss://` for TLS, or "
-                      "`http(s)://host:port` for Elasticsearch/OpenSearch and HTTP.",
+       .description = "Where the server is: `redis://[user:password@]host:port/db` (TLS, "
+                      "`rediss://`, is not supported yet), or `http://host:port[/path]` for "
+                      "Elasticsearch/OpenSearch and HTTP (https is not supported yet).",
        .sink_types = {"redis", "elasticsearch", "http"}},
       {.name = "dsn",
        .type = T::kString,
@@ -77,7 +78,14 @@ std::vector<FieldSpec> SinkFields() {
        .default_value = "4",
        .min = 1,
        .max = 256,
-       .sink_types = {"elasticsearch", "postgres", "http"}},
+       .sink_types = {"redis", "elasticsearch", "postgres", "http"}},
+      {.name = "tombstone_ttl",
+       .type = T::kDuration,
+       .description = "How long a deleted row's version is kept (`<key>:fanout:version`), so "
+                      "that a replayed older upsert cannot bring the row back; see "
+                      "sinks/redis/README.md.",
+       .default_value = "24h",
+       .sink_types = {"redis"}},
       {.name = "batch_size",
        .type = T::kInteger,
        .description = "Most actions sent in one request (pipeline, `_bulk`, transaction, POST). "
@@ -139,8 +147,7 @@ std::vector<FieldSpec> RouteFields() {
       {.name = "upsert",
        .type = T::kTemplate,
        .description = "Redis key the projected row is written to (guarded by source version).",
-       .sink_types = {"redis"},
-       .planned = true},
+       .sink_types = {"redis"}},
       {.name = "format",
        .type = T::kEnum,
        .description = "How `upsert` stores the row: a JSON string, or a hash of its columns.",
@@ -150,8 +157,7 @@ std::vector<FieldSpec> RouteFields() {
       {.name = "publish",
        .type = T::kTemplate,
        .description = "Redis channel an invalidation message is published on.",
-       .sink_types = {"redis"},
-       .planned = true},
+       .sink_types = {"redis"}},
       {.name = "index",
        .type = T::kTemplate,
        .description = "Target index.",

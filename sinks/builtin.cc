@@ -1,11 +1,13 @@
 #include "sinks/builtin.h"
 
 #include "sinks/http/http_sink.h"
+#include "sinks/redis/redis_sink.h"
 
 namespace fanout {
 
 Status RegisterBuiltinSinks(SinkRegistry& registry) {
   FANOUT_RETURN_IF_ERROR(RegisterHttpSink(registry));
+  FANOUT_RETURN_IF_ERROR(RegisterRedisSink(registry));
   return Status();
 }
 

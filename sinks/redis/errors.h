@@ -1,0 +1,105 @@
+// The one place where the Redis sink decides what became of a command (DESIGN.md §4):
+//
+//   reply                                        outcome
+//   integer (UNLINK, PUBLISH, guard script: 1)   applied
+//   guard script: 0 (the stored version is newer) already applied
+//   LOADING, MASTERDOWN, READONLY, MISCONF,
+//   ERR max number of clients reached            unavailable: the server takes no writes at all
+//                                                right now (and the connection is replaced)
+//   BUSY, TRYAGAIN, CLUSTERDOWN, OOM             retry (counted)
+//   NOAUTH, WRONGPASS, NOPERM,
+//   ERR unknown command / subcommand,
+//   MOVED, ASK, CROSSSLOT (Redis Cluster)        fatal: fanout cannot go on with this server
+//   WRONGTYPE, any other error reply             bad record, with the server's message
+//   an unexpected reply type                     retry
+//
+//   transport                                    outcome
+//   DNS failure, refused, reset, EOF, any
+//   failure (timeouts too) before the commands
+//   are sent: resolve, connect, handshake        unavailable
+//   timeout while sending or awaiting replies    retry
+//   connection lost while sending or reading     unavailable
+//   malformed reply                              retry (the connection is replaced); during
+//                                                the handshake (not a Redis server?) unavailable
+//   cancelled by Close()                         unavailable
+//   handshake refused (AUTH, SELECT, SCRIPT LOAD) fatal, unless LOADING/BUSY-like: unavailable
+//
+// An action with several commands gets the worst of their outcomes, in the order
+// applied < already applied < retry < unavailable < bad record < fatal: a command that can never
+// succeed makes the whole action a bad record (it is dead-lettered whole and replayed whole).
+//
+// Pure: no I/O.
+#ifndef FANOUT_SINKS_REDIS_ERRORS_H_
+#define FANOUT_SINKS_REDIS_ERRORS_H_
+
+#include <boost/system/error_code.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processor/core/status.h"
+#include "sinks/redis/action.h"
+#include "sinks/redis/resp.h"
+#include "sinks/sink.h"
+
+namespace fanout {
+
+// Where an exchange with the server stopped.
+enum class RedisStage : std::uint8_t { kResolve, kConnect, kHandshake, kWrite, kRead, kDone };
+
+std::string_view RedisStageName(RedisStage stage);
+
+// The facts of one exchange (a pipeline of commands, or only opening a connection), as the
+// connection saw them.
+struct RedisExchangeResult {
+  RedisStage stage = RedisStage::kDone;
+  boost::system::error_code error;  // the transport error that ended it, if any
+  // Set when the server refused the handshake (its error reply), or answered with bytes that
+  // are not the RESP expected (then `protocol_error` is true).
+  std::string server_error;
+  bool protocol_error = false;
+  bool reused_connection = false;  // the connection had carried an earlier exchange
+  bool got_reply_bytes = false;    // some reply bytes arrived before the failure
+  std::vector<RespReply> replies;  // the commands' replies read, in order: all when kDone
+};
+
+// Longest server message quoted in an outcome.
+inline constexpr std::size_t kMaxServerMessage = 200;
+
+// The outcome of a reply to a command of `kind`. A NOSCRIPT reply is the caller's to handle
+// first (EVAL fallback); seen here it counts as a retry.
+ActionResult ClassifyReply(RedisCommandKind kind, const RespReply& reply);
+
+// The outcome of an error reply to a command ("WRONGTYPE Operation against ...").
+ActionResult ClassifyErrorReply(std::string_view error);
+
+// The outcome of an error reply to the handshake (AUTH, SELECT, SCRIPT LOAD).
+ActionResult ClassifyHandshakeError(std::string_view error);
+
+// The outcome for the commands an exchange did not answer.
+ActionResult ClassifyExchangeFailure(const RedisExchangeResult& result);
+
+// Whether an error reply says that this connection talks to a server that cannot take writes
+// (loading, a read-only replica after a failover, ...): the connection is replaced, so the next
+// attempt resolves and connects afresh.
+bool ErrorReplyNeedsReconnect(std::string_view error);
+
+// Whether `reply` is NOSCRIPT: the server does not have the guard script (any more).
+bool IsNoScript(const RespReply& reply);
+
+// Whether `result` is the classic failure of an idle connection the server (or a proxy) had
+// closed: writing to it failed, or it ended before any reply byte. The pipeline is sent once more
+// on a new connection; every command the sink sends is idempotent or versioned.
+bool IsStaleConnectionFailure(const RedisExchangeResult& result);
+
+// Keeps in *into the worse of *into and `next` (see the order above).
+void MergeOutcome(ActionResult* into, ActionResult next);
+
+// Sink::Start's answer for the outcome of opening a connection: OK when applied, FailedPrecondition
+// for a fatal outcome (credentials, database, a server without scripting), else Unavailable.
+Status StartStatus(const ActionResult& result);
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_REDIS_ERRORS_H_

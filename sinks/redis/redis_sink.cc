@@ -1,0 +1,205 @@
+#include "sinks/redis/redis_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sinks/redis/action_builder.h"
+#include "sinks/redis/connection_pool.h"
+#include "sinks/redis/errors.h"
+#include "sinks/redis/pipeline.h"
+#include "sinks/redis/settings.h"
+#include "sinks/runtime.h"
+
+namespace fanout {
+namespace {
+
+// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
+// Shared with the callbacks, so the last one may finish after the sink is gone.
+struct WriteTracker {
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::size_t in_flight = 0;
+  bool closed = false;
+
+  void Done() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--in_flight == 0) idle.notify_all();
+  }
+};
+
+// What became of the commands an exchange did not answer.
+ActionResult Unanswered(const RedisExchangeResult& exchange) {
+  if (exchange.stage == RedisStage::kDone) {
+    return ActionResult::Retry("redis: the server answered fewer replies than commands");
+  }
+  return ClassifyExchangeFailure(exchange);
+}
+
+// Outcomes only: keys, values and payloads may be personal data, and are never logged.
+void LogFailures(const std::string& sink, const std::vector<ActionResult>& results) {
+  std::size_t failed = 0;
+  const ActionResult* first = nullptr;
+  for (const ActionResult& result : results) {
+    if (result.outcome == ActionOutcome::kApplied ||
+        result.outcome == ActionOutcome::kAlreadyApplied) {
+      continue;
+    }
+    ++failed;
+    if (first == nullptr) first = &result;
+  }
+  if (first == nullptr) return;
+  spdlog::debug("redis sink '{}': {} of {} actions not applied; first: {} ({})", sink, failed,
+                results.size(), ToString(first->outcome), first->message);
+}
+
+class RedisSink final : public Sink {
+ public:
+  RedisSink(std::string name, RedisSinkSettings settings,
+            std::shared_ptr<const RedisHandshake> handshake, SinkRuntime& runtime)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        strand_(boost::asio::make_strand(runtime.context())),
+        pool_(std::make_shared<RedisConnectionPool>(strand_, settings_.host,
+                                                    std::to_string(settings_.port),
+                                                    std::move(handshake), settings_.pool_size)),
+        tracker_(std::make_shared<WriteTracker>()) {}
+
+  ~RedisSink() override { Close(); }
+
+  Result<std::unique_ptr<ActionBuilder>> Bind(const RouteBinding& binding) override {
+    FANOUT_ASSIGN_OR_RETURN(std::unique_ptr<RedisActionBuilder> builder,
+                            RedisActionBuilder::Create(binding, settings_.tombstone_ttl));
+    return std::unique_ptr<ActionBuilder>(std::move(builder));
+  }
+
+  Status Start(std::chrono::milliseconds timeout) override;
+  void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
+  std::size_t max_batch() const override { return settings_.batch_size; }
+  std::size_t max_concurrency() const override { return settings_.pool_size; }
+  void Close() override;
+
+ private:
+  const std::string name_;
+  const RedisSinkSettings settings_;
+  RedisStrand strand_;
+  std::shared_ptr<RedisConnectionPool> pool_;  // used on strand_ only
+  std::shared_ptr<WriteTracker> tracker_;
+};
+
+Status RedisSink::Start(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    if (tracker_->closed) return FailedPrecondition("the sink is closed");
+  }
+  auto promise = std::make_shared<std::promise<RedisExchangeResult>>();
+  std::future<RedisExchangeResult> future = promise->get_future();
+  boost::asio::post(strand_, [pool = pool_, timeout, promise] {
+    pool->Connect(timeout,
+                  [promise](RedisExchangeResult result) { promise->set_value(std::move(result)); });
+  });
+  const std::string where = "redis at " + settings_.host + ":" + std::to_string(settings_.port);
+  // The connection has its own deadline; this bound only guards against a stalled runtime.
+  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
+    return Unavailable(where + ": no answer from the sink's I/O thread");
+  }
+  RedisExchangeResult result = future.get();
+  if (!result.error && result.server_error.empty()) return Status();
+  return StartStatus(ClassifyExchangeFailure(result)).WithContext(where);
+}
+
+void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
+  const std::size_t count = batch.size();
+  bool closed = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    closed = tracker_->closed;
+    ++tracker_->in_flight;
+  }
+  // Every path below ends in exactly one call of `complete`, on the strand.
+  auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
+    done(std::move(results));
+    tracker->Done();
+  };
+  auto finish_now = [this, count, &complete](ActionResult result) {
+    boost::asio::post(strand_, [complete = std::move(complete), count, result = std::move(result)] {
+      complete(std::vector<ActionResult>(count, result));
+    });
+  };
+  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
+  if (count == 0) return finish_now(ActionResult::Applied());
+  if (count > settings_.batch_size) {
+    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
+                                          " actions, over the sink's batch_size"));
+  }
+  std::vector<const RedisAction*> actions;
+  actions.reserve(count);
+  for (const SinkAction* action : batch) {
+    const auto* redis_action = dynamic_cast<const RedisAction*>(action);
+    if (redis_action == nullptr) {
+      return finish_now(ActionResult::Fatal("an action not built by a redis sink"));
+    }
+    actions.push_back(redis_action);
+  }
+
+  auto pipeline = std::make_shared<RedisPipeline>(std::move(actions));
+  if (pipeline->size() == 0) return finish_now(ActionResult::Applied());  // nothing to send
+  // The pipeline's bytes are a copy: a cancelled socket operation may still hold them after the
+  // callback has let the caller free the actions.
+  auto bytes = std::make_shared<const std::string>(pipeline->Bytes());
+  auto finish = [name = name_, pipeline, complete = std::move(complete)]() mutable {
+    std::vector<ActionResult> results = pipeline->TakeResults();
+    LogFailures(name, results);
+    complete(std::move(results));
+  };
+  boost::asio::post(strand_, [pool = pool_, pipeline, bytes, timeout = settings_.timeout,
+                              finish = std::move(finish)]() mutable {
+    pool->Submit(
+        bytes, pipeline->size(), timeout,
+        [pool, pipeline, timeout, finish = std::move(finish)](RedisExchangeResult first) mutable {
+          std::string fallback = pipeline->Record(first.replies, Unanswered(first));
+          if (fallback.empty()) return finish();
+          // NOSCRIPT: the server lost the guard script; EVAL carries it (and caches it again).
+          pool->Submit(std::make_shared<const std::string>(std::move(fallback)),
+                       pipeline->fallback_size(), timeout,
+                       [pipeline, finish = std::move(finish)](RedisExchangeResult second) mutable {
+                         pipeline->RecordFallback(second.replies, Unanswered(second));
+                         finish();
+                       });
+        });
+  });
+}
+
+void RedisSink::Close() {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    first = !tracker_->closed;
+    tracker_->closed = true;
+  }
+  if (first) boost::asio::post(strand_, [pool = pool_] { pool->Abort(); });
+  std::unique_lock<std::mutex> lock(tracker_->mutex);
+  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> CreateRedisSink(const SinkSpec& spec, SinkRuntime& runtime) {
+  FANOUT_ASSIGN_OR_RETURN(RedisSinkSettings settings, ParseRedisSinkSettings(spec));
+  FANOUT_ASSIGN_OR_RETURN(RedisHandshake handshake, MakeRedisHandshake(settings));
+  return std::unique_ptr<Sink>(std::make_unique<RedisSink>(
+      spec.name, std::move(settings), std::make_shared<const RedisHandshake>(std::move(handshake)),
+      runtime));
+}
+
+Status RegisterRedisSink(SinkRegistry& registry) {
+  return registry.Register("redis", CreateRedisSink);
+}
+
+}  // namespace fanout

@@ -1,0 +1,70 @@
+// RESP (the Redis protocol) for the Redis sink: commands formatted by hiredis's
+// redisFormatCommandArgv (binary-safe: every argument is a length-prefixed bulk string), and
+// replies parsed by hiredis's reader, copied into plain C++ values. Pure: no I/O. hiredis stays
+// behind this header.
+#ifndef FANOUT_SINKS_REDIS_RESP_H_
+#define FANOUT_SINKS_REDIS_RESP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processor/core/status.h"
+
+namespace fanout {
+
+// Collects the arguments of one command, then appends it in RESP. The arguments are borrowed:
+// they must stay alive until AppendTo.
+class RespCommand {
+ public:
+  RespCommand& Arg(std::string_view arg) {
+    args_.push_back(arg);
+    return *this;
+  }
+  std::size_t size() const { return args_.size(); }
+  // Appends the command to *out. Internal if hiredis cannot format it (out of memory).
+  Status AppendTo(std::string* out) const;
+
+ private:
+  std::vector<std::string_view> args_;
+};
+
+// One reply, as the server sent it (RESP2).
+struct RespReply {
+  enum class Type : std::uint8_t { kString, kArray, kInteger, kNil, kStatus, kError };
+
+  Type type = Type::kNil;
+  std::int64_t integer = 0;         // kInteger
+  std::string text;                 // kString, kStatus and kError ("WRONGTYPE Operation ...")
+  std::vector<RespReply> elements;  // kArray
+
+  bool is_error() const { return type == Type::kError; }
+};
+
+// Replies from a byte stream, in order. Not thread-safe: one reader per connection.
+class RespReader {
+ public:
+  RespReader();
+  ~RespReader();
+  RespReader(const RespReader&) = delete;
+  RespReader& operator=(const RespReader&) = delete;
+
+  // Adds bytes read from the socket. DataLoss when the reader is broken (out of memory).
+  Status Feed(std::string_view bytes);
+  // The next complete reply, or nullopt when more bytes are needed. DataLoss on bytes that are
+  // not RESP: the connection can no longer be trusted and must be closed.
+  Result<std::optional<RespReply>> Next();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_REDIS_RESP_H_

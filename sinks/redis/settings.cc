@@ -1,0 +1,215 @@
+#include "sinks/redis/settings.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+namespace fanout {
+namespace {
+
+constexpr std::string_view kKnownSettings[] = {"url",       "username",   "password",     "timeout",
+                                               "pool_size", "batch_size", "tombstone_ttl"};
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char p, char t) {
+    return p == (t >= 'A' && t <= 'Z' ? static_cast<char>(t - 'A' + 'a') : t);
+  });
+}
+
+Result<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return InvalidArgument("not a non-negative integer");
+  }
+  return value;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 percent-decoding of URL user info.
+Result<std::string> PercentDecode(std::string_view text, std::string_view what) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    const int high = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
+    const int low = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return InvalidArgument("url: the " + std::string(what) + " has a bad %-escape");
+    }
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
+}
+
+Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
+                                 std::size_t min, std::size_t max) {
+  std::string_view text = spec.Setting(key);
+  if (text.empty()) return fallback;
+  Result<std::uint64_t> value = ParseUnsigned(text);
+  if (!value.ok() || *value < min || *value > max) {
+    return InvalidArgument(std::string(key) + ": must be an integer from " + std::to_string(min) +
+                           " to " + std::to_string(max));
+  }
+  return static_cast<std::size_t>(*value);
+}
+
+Result<std::chrono::milliseconds> ParseDurationSetting(const SinkSpec& spec, std::string_view key,
+                                                       std::chrono::milliseconds fallback) {
+  std::string_view text = spec.Setting(key);
+  if (text.empty()) return fallback;
+  Result<std::chrono::milliseconds> value = ParseRedisDuration(text);
+  if (!value.ok())
+    return InvalidArgument(std::string(key) + ": " + std::string(value.status().message()));
+  return value;
+}
+
+}  // namespace
+
+Result<RedisUrl> ParseRedisUrl(std::string_view url) {
+  if (StartsWithIgnoreCase(url, "rediss://")) {
+    return InvalidArgument("url: TLS is not supported yet (rediss://); use redis://");
+  }
+  if (!StartsWithIgnoreCase(url, "redis://")) {
+    return InvalidArgument("url: must start with redis://");
+  }
+  std::string_view rest = url.substr(8);
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return InvalidArgument("url: a query or fragment is not supported");
+  }
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+
+  RedisUrl out;
+  // The last '@' ends the user info: a password may hold '@' only percent-encoded, but being
+  // lenient here costs nothing.
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const std::size_t colon = userinfo.find(':');
+    if (colon == std::string_view::npos) {
+      // `redis://secret@host` is how redis-cli and most clients read a lone user info: a
+      // password for the default user.
+      FANOUT_ASSIGN_OR_RETURN(std::string password, PercentDecode(userinfo, "password"));
+      if (!password.empty()) out.password = std::move(password);
+    } else {
+      FANOUT_ASSIGN_OR_RETURN(std::string username,
+                              PercentDecode(userinfo.substr(0, colon), "user name"));
+      FANOUT_ASSIGN_OR_RETURN(std::string password,
+                              PercentDecode(userinfo.substr(colon + 1), "password"));
+      if (!username.empty()) out.username = std::move(username);
+      if (!password.empty()) out.password = std::move(password);
+    }
+  }
+
+  std::string_view host;
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return InvalidArgument("url: unclosed '[' in the host");
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return InvalidArgument("url: unexpected text after the host");
+      port = after.substr(1);
+      if (port.empty()) return InvalidArgument("url: empty port");
+    }
+  } else {
+    const std::size_t colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return InvalidArgument("url: empty port");
+    }
+  }
+  if (host.empty()) return InvalidArgument("url: no host");
+  out.host = std::string(host);
+  if (!port.empty()) {
+    Result<std::uint64_t> number = ParseUnsigned(port);
+    if (!number.ok() || *number == 0 || *number > 65535) {
+      return InvalidArgument("url: the port must be from 1 to 65535");
+    }
+    out.port = static_cast<std::uint16_t>(*number);
+  }
+  if (!path.empty()) {
+    Result<std::uint64_t> db = ParseUnsigned(path);
+    if (!db.ok() || *db > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
+      return InvalidArgument("url: the path must be a database number (redis://host:port/0)");
+    }
+    out.db = static_cast<std::int64_t>(*db);
+  }
+  return out;
+}
+
+Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text) {
+  const std::string expected = "expected a duration such as 250ms, 1s, 5m or 24h, above zero";
+  std::uint64_t amount = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
+  if (ec != std::errc() || ptr == text.data() || amount == 0) return InvalidArgument(expected);
+  const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
+  std::uint64_t scale = 0;
+  if (unit == "ms") {
+    scale = 1;
+  } else if (unit == "s") {
+    scale = 1000;
+  } else if (unit == "m") {
+    scale = 60 * 1000;
+  } else if (unit == "h") {
+    scale = 3600 * 1000;
+  } else {
+    return InvalidArgument(expected);
+  }
+  // Redis takes PX as a signed 64-bit count of milliseconds.
+  if (amount > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale) {
+    return InvalidArgument("the duration is too large");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(amount * scale));
+}
+
+Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {
+  for (const auto& [key, value] : spec.settings) {
+    (void)value;
+    if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
+        std::end(kKnownSettings)) {
+      return InvalidArgument(key + ": not a setting of the redis sink");
+    }
+  }
+  if (!spec.headers.empty()) return InvalidArgument("headers: not a setting of the redis sink");
+  const std::string_view url_text = spec.Setting("url");
+  if (url_text.empty()) return InvalidArgument("url: required (redis://host:port/db)");
+  FANOUT_ASSIGN_OR_RETURN(RedisUrl url, ParseRedisUrl(url_text));
+
+  RedisSinkSettings out;
+  out.host = std::move(url.host);
+  out.port = url.port;
+  out.db = url.db;
+  out.username = url.username.value_or("");
+  out.password = url.password.value_or("");
+  for (const auto& [key, value] : spec.settings) {
+    if (key == "username") out.username = value;
+    if (key == "password") out.password = value;
+  }
+  if (!out.username.empty() && out.password.empty()) {
+    return InvalidArgument("username: needs a password (Redis AUTH takes both)");
+  }
+  FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseDurationSetting(spec, "timeout", out.timeout));
+  FANOUT_ASSIGN_OR_RETURN(out.tombstone_ttl,
+                          ParseDurationSetting(spec, "tombstone_ttl", out.tombstone_ttl));
+  FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
+  FANOUT_ASSIGN_OR_RETURN(out.batch_size, ParseBounded(spec, "batch_size", 500, 1, 100000));
+  return out;
+}
+
+}  // namespace fanout
