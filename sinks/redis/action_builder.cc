@@ -110,8 +110,8 @@ Status RedisActionBuilder::AddInvalidate(const ChangeEvent& event, RedisAction* 
       if (status.ok()) {
         add(key);
       } else {
-        skipped += " [" + std::to_string(i) + "] \"" + tmpl.text() + "\": " +
-                   std::string(status.message()) + ";";
+        skipped += " [" + std::to_string(i) + "] \"" + tmpl.text() +
+                   "\": " + std::string(status.message()) + ";";
       }
       continue;
     }
