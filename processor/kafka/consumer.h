@@ -93,8 +93,10 @@ class Consumer {
 
 // The librdkafka consumer. fanout manages offsets itself, so it sets enable.auto.commit=false and
 // enable.auto.offset.store=false; unless given, partition.assignment.strategy defaults to
-// cooperative-sticky, auto.offset.reset to earliest (a change stream is read from its start) and
-// topic.metadata.refresh.interval.ms to 10000 (new topics matching a ^regex appear within 10 s).
+// cooperative-sticky, auto.offset.reset to earliest (a change stream is read from its start),
+// topic.metadata.refresh.interval.ms to 10000 (new topics matching a ^regex appear within 10 s),
+// and queued.min.messages / queued.max.messages.kbytes to 1000000 / 262144 (librdkafka 2.0's
+// fixed one-second fetch backoff would otherwise cap throughput; see kafka_consumer.cc).
 // Errors: InvalidArgument naming the property librdkafka rejected.
 Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& config);
 
