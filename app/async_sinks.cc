@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "sinks/builtin.h"
+
 namespace fanout {
 
 Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& config,
@@ -58,6 +60,33 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& con
                             sinks->dispatcher_.get());
     sinks->routes_.push_back(std::move(dispatch));
   }
+  return sinks;
+}
+
+Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Open(const config::Config& config,
+                                                     const Router& router, DecodeHandler* handler,
+                                                     Consumer& consumer,
+                                                     ConsumeLoopOptions* loop_options) {
+  SinkRegistry registry;
+  FANOUT_RETURN_IF_ERROR(RegisterBuiltinSinks(registry));
+  for (const config::RouteConfig& route : config.routes) {
+    const config::SinkConfig* sink = config.FindSink(route.spec.sink);
+    if (sink != nullptr && sink->type != "kafka" && !registry.Has(sink->type)) {
+      spdlog::warn(
+          "route '{}': {} sinks are not built yet; the route is evaluated and counted, "
+          "nothing is written",
+          route.spec.name, sink->type);
+    }
+  }
+  Consumer* wake_target = &consumer;
+  FANOUT_ASSIGN_OR_RETURN(
+      std::unique_ptr<AsyncSinks> sinks,
+      Create(config, router, registry, handler, [wake_target] { wake_target->Wake(); }));
+  FANOUT_RETURN_IF_ERROR(sinks->Start(kStartTimeout));
+  if (sinks->size() > 0) loop_options->pending_work = handler;
+  loop_options->max_in_flight = config.processing.max_in_flight;
+  loop_options->max_in_flight_per_partition = config.processing.max_in_flight_per_partition;
+  loop_options->drain_timeout = config.processing.drain_timeout;
   return sinks;
 }
 

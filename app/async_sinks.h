@@ -14,7 +14,9 @@
 
 #include "app/decode_handler.h"
 #include "config/config.h"
+#include "processor/delivery/consume_loop.h"
 #include "processor/delivery/sink_dispatcher.h"
+#include "processor/kafka/consumer.h"
 #include "processor/route/router.h"
 #include "sinks/runtime.h"
 #include "sinks/sink.h"
@@ -31,6 +33,17 @@ class AsyncSinks {
                                                     const SinkRegistry& registry,
                                                     DecodeHandler* handler,
                                                     std::function<void()> wake);
+  // What `fanout run` and `fanout dlq replay` both need: the built-in sink types registered
+  // (routes to types this build lacks are warned about and stay evaluated only), the sinks
+  // created and bound into `handler`, each started within kStartTimeout, and their results
+  // waking `consumer`'s poll. Sets the loop options the sinks need in `loop_options`.
+  // InvalidArgument: a configuration error; anything else: the sinks cannot start.
+  static Result<std::unique_ptr<AsyncSinks>> Open(const config::Config& config,
+                                                  const Router& router, DecodeHandler* handler,
+                                                  Consumer& consumer,
+                                                  ConsumeLoopOptions* loop_options);
+  static constexpr std::chrono::milliseconds kStartTimeout{5000};
+
   ~AsyncSinks();
 
   // Checks every sink can reach its server within `timeout`. A sink that cannot is only

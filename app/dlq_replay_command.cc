@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "app/async_sinks.h"
 #include "app/commands.h"
 #include "app/decode_handler.h"
 #include "app/dlq_replay_handler.h"
@@ -98,10 +99,19 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
   DecodeHandler decode(&stats, &router.value(), producer->get(), config);
   ReplayHandler replay(&decode, filter);
 
+  // Dead letters of routes to asynchronous sinks are re-driven through those sinks.
+  ConsumeLoopOptions loop_options;
+  Result<std::unique_ptr<AsyncSinks>> async_sinks =
+      AsyncSinks::Open(config, *router, &decode, **consumer, &loop_options);
+  if (!async_sinks.ok()) {
+    spdlog::error("dlq replay: {}", async_sinks.status().ToString());
+    return async_sinks.status().code() == StatusCode::kInvalidArgument ? kExitConfigError
+                                                                       : kExitRuntimeError;
+  }
+
   // Stop once nothing arrived for `idle` and nothing is left to read.
   std::int64_t last_seen = -1;
   auto last_activity = std::chrono::steady_clock::now();
-  ConsumeLoopOptions loop_options;
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = std::chrono::milliseconds(500);
@@ -118,6 +128,7 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
   spdlog::info("dlq replay: reading {} as group '{}'{}", topic, group,
                filter.route ? " (route " + *filter.route + " only)" : std::string());
   status = loop.Run(stop);
+  (*async_sinks)->Close();
   spdlog::info("dlq replay: {} dead letters read, {} replayed, {} skipped; {}", replay.seen(),
                replay.replayed(), replay.skipped(), stats.Summary());
   if (!status.ok()) {

@@ -15,16 +15,8 @@
 #include "processor/delivery/offset_committer.h"
 #include "processor/kafka/consumer.h"
 #include "processor/kafka/producer.h"
-#include "sinks/builtin.h"
 
 namespace fanout {
-namespace {
-
-// How long startup waits for each sink's server before going on without it.
-constexpr std::chrono::milliseconds kSinkStartTimeout{5000};
-
-}  // namespace
-
 int RunCommand(const RunOptions& options) {
   int exit_code = kExitOk;
   std::optional<config::Config> loaded =
@@ -38,22 +30,6 @@ int RunCommand(const RunOptions& options) {
 
   Result<Router> router = CompileRoutes(config);
   if (!router.ok()) return kExitConfigError;
-  SinkRegistry registry;
-  status = RegisterBuiltinSinks(registry);
-  if (!status.ok()) {
-    spdlog::error("{}", status.ToString());
-    return kExitRuntimeError;
-  }
-  for (const config::RouteConfig& route : config.routes) {
-    const config::SinkConfig* sink = config.FindSink(route.spec.sink);
-    if (sink != nullptr && sink->type != "kafka" && !registry.Has(sink->type)) {
-      spdlog::warn(
-          "route '{}': {} sinks are not built yet; the route is evaluated and counted, "
-          "nothing is written",
-          route.spec.name, sink->type);
-    }
-  }
-
   Result<std::unique_ptr<Consumer>> consumer =
       CreateKafkaConsumer(ConsumerConfigFor(config, "", config.source.topics));
   if (!consumer.ok()) {
@@ -79,24 +55,14 @@ int RunCommand(const RunOptions& options) {
     }
   }
 
-  Consumer* wake_target = consumer->get();
-  Result<std::unique_ptr<AsyncSinks>> async_sinks = AsyncSinks::Create(
-      config, *router, registry, &handler, [wake_target] { wake_target->Wake(); });
+  ConsumeLoopOptions loop_options;
+  Result<std::unique_ptr<AsyncSinks>> async_sinks =
+      AsyncSinks::Open(config, *router, &handler, **consumer, &loop_options);
   if (!async_sinks.ok()) {
     spdlog::error("{}", async_sinks.status().ToString());
-    return kExitConfigError;
+    return async_sinks.status().code() == StatusCode::kInvalidArgument ? kExitConfigError
+                                                                       : kExitRuntimeError;
   }
-  status = (*async_sinks)->Start(kSinkStartTimeout);
-  if (!status.ok()) {
-    spdlog::error("{}", status.ToString());
-    return kExitRuntimeError;
-  }
-
-  ConsumeLoopOptions loop_options;
-  if ((*async_sinks)->size() > 0) loop_options.pending_work = &handler;
-  loop_options.max_in_flight = config.processing.max_in_flight;
-  loop_options.max_in_flight_per_partition = config.processing.max_in_flight_per_partition;
-  loop_options.drain_timeout = config.processing.drain_timeout;
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = config.logging.progress_interval;
