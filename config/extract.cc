@@ -9,7 +9,7 @@ namespace {
 constexpr std::string_view kTemplateKeys[] = {"invalidate", "upsert", "publish", "index",
                                               "id",         "topic",  "key",     "path"};
 // Plain option keys of a route, handed to the sink as they are.
-constexpr std::string_view kOptionKeys[] = {"delete_mode", "table", "value", "format"};
+constexpr std::string_view kOptionKeys[] = {"delete_mode", "table", "value", "format", "decimals"};
 
 std::vector<std::string> Strings(YamlReader& reader, const YAML::Node& node,
                                  const std::string& path) {

@@ -1,5 +1,6 @@
 #include "sinks/builtin.h"
 
+#include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/http/http_sink.h"
 #include "sinks/redis/redis_sink.h"
 
@@ -8,6 +9,7 @@ namespace fanout {
 Status RegisterBuiltinSinks(SinkRegistry& registry) {
   FANOUT_RETURN_IF_ERROR(RegisterHttpSink(registry));
   FANOUT_RETURN_IF_ERROR(RegisterRedisSink(registry));
+  FANOUT_RETURN_IF_ERROR(RegisterElasticsearchSink(registry));
   return Status();
 }
 

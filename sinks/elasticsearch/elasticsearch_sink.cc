@@ -1,0 +1,171 @@
+#include "sinks/elasticsearch/elasticsearch_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sinks/elasticsearch/action_builder.h"
+#include "sinks/elasticsearch/bulk_call.h"
+#include "sinks/elasticsearch/errors.h"
+#include "sinks/elasticsearch/settings.h"
+#include "sinks/runtime.h"
+
+namespace fanout {
+namespace {
+
+namespace http = boost::beast::http;
+
+// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
+// Shared with the callbacks, so the last one may finish after the sink is gone.
+struct WriteTracker {
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::size_t in_flight = 0;
+  bool closed = false;
+
+  void Done() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--in_flight == 0) idle.notify_all();
+  }
+};
+
+class ElasticsearchSink final : public Sink {
+ public:
+  ElasticsearchSink(std::string name, ElasticsearchSinkSettings settings, SinkRuntime& runtime)
+      : settings_(std::move(settings)),
+        strand_(boost::asio::make_strand(runtime.context())),
+        context_(std::make_shared<BulkContext>()),
+        tracker_(std::make_shared<WriteTracker>()) {
+    context_->sink_name = std::move(name);
+    context_->bulk_target =
+        settings_.url.base_path + "/_bulk?filter_path=" + std::string(kBulkFilterPath);
+    context_->host_header = settings_.url.host_header;
+    context_->authorization = settings_.authorization;
+    context_->timeout = settings_.timeout;
+    context_->pool = std::make_shared<HttpConnectionPool>(
+        strand_, settings_.url.host, std::to_string(settings_.url.port), settings_.pool_size);
+  }
+
+  ~ElasticsearchSink() override { Close(); }
+
+  Result<std::unique_ptr<ActionBuilder>> Bind(const RouteBinding& binding) override {
+    FANOUT_ASSIGN_OR_RETURN(std::unique_ptr<ElasticsearchActionBuilder> builder,
+                            ElasticsearchActionBuilder::Create(binding));
+    return std::unique_ptr<ActionBuilder>(std::move(builder));
+  }
+
+  Status Start(std::chrono::milliseconds timeout) override;
+  void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
+  std::size_t max_batch() const override { return settings_.batch_size; }
+  std::size_t max_concurrency() const override { return settings_.pool_size; }
+  void Close() override;
+
+ private:
+  struct Started {
+    Status status;
+    std::string server;
+  };
+
+  const ElasticsearchSinkSettings settings_;
+  HttpStrand strand_;
+  std::shared_ptr<BulkContext> context_;  // used on strand_ only
+  std::shared_ptr<WriteTracker> tracker_;
+};
+
+Status ElasticsearchSink::Start(std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    if (tracker_->closed) return FailedPrecondition("the sink is closed");
+  }
+  auto promise = std::make_shared<std::promise<Started>>();
+  std::future<Started> future = promise->get_future();
+  std::shared_ptr<const HttpRequest> request =
+      MakeElasticsearchRequest(*context_, http::verb::get,
+                               settings_.url.base_path.empty() ? "/" : settings_.url.base_path, "");
+  boost::asio::post(strand_, [context = context_, request, timeout, promise] {
+    context->pool->Submit(request, timeout, [context, promise](HttpExchangeResult exchange) {
+      Started started;
+      started.status = ClassifyStart(exchange, context->parser, &started.server);
+      promise->set_value(std::move(started));
+    });
+  });
+  const std::string where =
+      "elasticsearch sink '" + context_->sink_name + "' at " + settings_.url.host_header + ": ";
+  // The exchange has its own deadline; this bound only guards against a stalled runtime.
+  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
+    return Unavailable(where + "no answer from the sink's I/O thread");
+  }
+  Started started = future.get();
+  if (!started.status.ok()) return started.status.WithContext(where);
+  spdlog::info("elasticsearch sink '{}': connected to {}", context_->sink_name, started.server);
+  return Status();
+}
+
+void ElasticsearchSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
+  const std::size_t count = batch.size();
+  bool closed = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    closed = tracker_->closed;
+    ++tracker_->in_flight;
+  }
+  // Every path below ends in exactly one call of `complete`, on the strand.
+  auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
+    done(std::move(results));
+    tracker->Done();
+  };
+  auto finish_now = [this, count, &complete](const ActionResult& result) {
+    boost::asio::post(strand_, [complete = std::move(complete), count, result] {
+      complete(std::vector<ActionResult>(count, result));
+    });
+  };
+  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
+  if (count == 0) return finish_now(ActionResult::Applied());
+  if (count > settings_.batch_size) {
+    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
+                                          " actions, over the sink's batch_size"));
+  }
+  std::vector<const ElasticsearchAction*> actions;
+  actions.reserve(count);
+  for (const SinkAction* action : batch) {
+    const auto* es_action = dynamic_cast<const ElasticsearchAction*>(action);
+    if (es_action == nullptr) {
+      return finish_now(ActionResult::Fatal("an action not built by an elasticsearch sink"));
+    }
+    actions.push_back(es_action);
+  }
+  auto call = std::make_shared<BulkCall>(context_, std::move(actions), std::move(complete));
+  boost::asio::post(strand_, [call] { call->Start(); });
+}
+
+void ElasticsearchSink::Close() {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(tracker_->mutex);
+    first = !tracker_->closed;
+    tracker_->closed = true;
+  }
+  if (first) boost::asio::post(strand_, [context = context_] { context->pool->Abort(); });
+  std::unique_lock<std::mutex> lock(tracker_->mutex);
+  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> CreateElasticsearchSink(const SinkSpec& spec, SinkRuntime& runtime) {
+  FANOUT_ASSIGN_OR_RETURN(ElasticsearchSinkSettings settings, ParseElasticsearchSinkSettings(spec));
+  return std::unique_ptr<Sink>(
+      std::make_unique<ElasticsearchSink>(spec.name, std::move(settings), runtime));
+}
+
+Status RegisterElasticsearchSink(SinkRegistry& registry) {
+  return registry.Register("elasticsearch", CreateElasticsearchSink);
+}
+
+}  // namespace fanout

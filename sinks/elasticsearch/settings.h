@@ -1,0 +1,47 @@
+// The Elasticsearch/OpenSearch sink's settings (`url`, `username`, `password`, `api_key`,
+// `timeout`, `pool_size`, `batch_size`), parsed and checked once, when the sink is created.
+// Pure: no I/O.
+//
+// Values may hold secrets (password, API key): error messages name the setting at fault and
+// never quote its value.
+#ifndef FANOUT_SINKS_ELASTICSEARCH_SETTINGS_H_
+#define FANOUT_SINKS_ELASTICSEARCH_SETTINGS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "processor/core/status.h"
+#include "sinks/http/settings.h"
+#include "sinks/sink.h"
+
+namespace fanout {
+
+// Most actions one `_bulk` request may carry. The response names every item, and the HTTP
+// client reads at most 1 MiB of it (sinks/http/connection.h); 10000 items keep even a response
+// of short per-item errors within that. Elasticsearch itself advises bulks of a few MB.
+inline constexpr std::size_t kMaxElasticsearchBatch = 10000;
+
+struct ElasticsearchSinkSettings {
+  HttpUrl url;  // http://host[:port][/base path]; the base path prefixes `/_bulk` and `/`
+  std::chrono::milliseconds timeout{10000};
+  std::size_t pool_size = 4;
+  std::size_t batch_size = 500;
+  // The Authorization header value: "Basic <base64(user:password)>", "ApiKey <encoded>", or
+  // empty for none.
+  std::string authorization;
+};
+
+// InvalidArgument naming the setting at fault: a missing or malformed `url` (https: "not
+// supported yet"), a bad `timeout`, `pool_size` outside 1..256, `batch_size` outside
+// 1..kMaxElasticsearchBatch, `username` without `password` or the reverse, `api_key` together
+// with `username`, credentials with control characters, `headers`, and any setting the sink does
+// not know.
+//
+// `api_key` takes either the encoded form Elasticsearch returns (`encoded`, the base64 of
+// "id:api_key"), used as is, or "id:api_key", which is encoded here.
+Result<ElasticsearchSinkSettings> ParseElasticsearchSinkSettings(const SinkSpec& spec);
+
+}  // namespace fanout
+
+#endif  // FANOUT_SINKS_ELASTICSEARCH_SETTINGS_H_
