@@ -20,6 +20,32 @@ std::string_view ToString(ActionOutcome outcome) {
   return "unknown";
 }
 
+namespace {
+
+int Severity(ActionOutcome outcome) {
+  switch (outcome) {
+    case ActionOutcome::kApplied:
+      return 0;
+    case ActionOutcome::kAlreadyApplied:
+      return 1;
+    case ActionOutcome::kRetry:
+      return 2;
+    case ActionOutcome::kUnavailable:
+      return 3;
+    case ActionOutcome::kBadRecord:
+      return 4;
+    case ActionOutcome::kFatal:
+      return 5;
+  }
+  return 5;
+}
+
+}  // namespace
+
+void KeepWorse(ActionResult* into, ActionResult next) {
+  if (Severity(next.outcome) > Severity(into->outcome)) *into = std::move(next);
+}
+
 std::string_view SinkSpec::Setting(std::string_view key, std::string_view fallback) const {
   for (const auto& [k, v] : settings) {
     if (k == key) return v;

@@ -77,6 +77,10 @@ struct ActionResult {
   static ActionResult Fatal(std::string why) { return {ActionOutcome::kFatal, std::move(why), {}}; }
 };
 
+// Keeps in *into the worse of *into and `next`, for an action made of several requests: applied
+// < already applied < retry < unavailable < bad record < fatal. On a tie *into stays.
+void KeepWorse(ActionResult* into, ActionResult next);
+
 // One sink-specific unit of work (a DEL of some keys, a versioned index request, an upsert, a
 // POST body). It owns every byte it needs: it outlives the consumed record it came from.
 class SinkAction {

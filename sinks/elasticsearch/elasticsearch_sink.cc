@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,25 +13,12 @@
 #include "sinks/elasticsearch/errors.h"
 #include "sinks/elasticsearch/settings.h"
 #include "sinks/runtime.h"
+#include "sinks/write_tracker.h"
 
 namespace fanout {
 namespace {
 
 namespace http = boost::beast::http;
-
-// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
-// Shared with the callbacks, so the last one may finish after the sink is gone.
-struct WriteTracker {
-  std::mutex mutex;
-  std::condition_variable idle;
-  std::size_t in_flight = 0;
-  bool closed = false;
-
-  void Done() {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (--in_flight == 0) idle.notify_all();
-  }
-};
 
 class ElasticsearchSink final : public Sink {
  public:
@@ -79,10 +64,7 @@ class ElasticsearchSink final : public Sink {
 };
 
 Status ElasticsearchSink::Start(std::chrono::milliseconds timeout) {
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    if (tracker_->closed) return FailedPrecondition("the sink is closed");
-  }
+  if (tracker_->closed()) return FailedPrecondition("the sink is closed");
   auto promise = std::make_shared<std::promise<Started>>();
   std::future<Started> future = promise->get_future();
   std::shared_ptr<const HttpRequest> request =
@@ -109,12 +91,7 @@ Status ElasticsearchSink::Start(std::chrono::milliseconds timeout) {
 
 void ElasticsearchSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
   const std::size_t count = batch.size();
-  bool closed = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    closed = tracker_->closed;
-    ++tracker_->in_flight;
-  }
+  const bool closed = !tracker_->Begin();
   // Every path below ends in exactly one call of `complete`, on the strand.
   auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
     done(std::move(results));
@@ -145,15 +122,9 @@ void ElasticsearchSink::Write(std::span<const SinkAction* const> batch, WriteCal
 }
 
 void ElasticsearchSink::Close() {
-  bool first = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    first = !tracker_->closed;
-    tracker_->closed = true;
-  }
+  const bool first = tracker_->Close();
   if (first) boost::asio::post(strand_, [context = context_] { context->pool->Abort(); });
-  std::unique_lock<std::mutex> lock(tracker_->mutex);
-  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+  tracker_->WaitIdle();
 }
 
 }  // namespace

@@ -10,24 +10,6 @@ namespace {
 
 constexpr std::string_view kClusterBlock = "cluster_block_exception";
 
-int Severity(ActionOutcome outcome) {
-  switch (outcome) {
-    case ActionOutcome::kApplied:
-      return 0;
-    case ActionOutcome::kAlreadyApplied:
-      return 1;
-    case ActionOutcome::kRetry:
-      return 2;
-    case ActionOutcome::kUnavailable:
-      return 3;
-    case ActionOutcome::kBadRecord:
-      return 4;
-    case ActionOutcome::kFatal:
-      return 5;
-  }
-  return 5;
-}
-
 // Length of the valid UTF-8 sequence starting at `s[i]`, or 0 when it is not one.
 std::size_t Utf8Length(std::string_view s, std::size_t i) {
   const auto lead = static_cast<unsigned char>(s[i]);
@@ -141,7 +123,7 @@ BulkOutcome ClassifyBulkBody(const HttpExchangeResult& exchange,
   for (const ElasticsearchAction* action : actions) {
     ActionResult result = ActionResult::Applied();
     for (BulkItemKind kind : action->items()) {
-      MergeBulkOutcome(&result, ClassifyBulkItem(kind, response->items[next++]));
+      KeepWorse(&result, ClassifyBulkItem(kind, response->items[next++]));
     }
     out.results.push_back(std::move(result));
   }
@@ -269,10 +251,6 @@ Status ClassifyStart(const HttpExchangeResult& exchange, ResponseParser& parser,
   return FailedPrecondition(ResponseText(exchange) +
                             " on GET / (is url an Elasticsearch or OpenSearch endpoint? redirects "
                             "are not followed)");
-}
-
-void MergeBulkOutcome(ActionResult* into, ActionResult next) {
-  if (Severity(next.outcome) > Severity(into->outcome)) *into = std::move(next);
 }
 
 }  // namespace fanout

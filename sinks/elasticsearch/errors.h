@@ -87,9 +87,6 @@ BulkOutcome ClassifyBulk(const HttpExchangeResult& exchange,
 Status ClassifyStart(const HttpExchangeResult& exchange, ResponseParser& parser,
                      std::string* server);
 
-// Keeps in *into the worse of *into and `next` (the order above).
-void MergeBulkOutcome(ActionResult* into, ActionResult next);
-
 }  // namespace fanout
 
 #endif  // FANOUT_SINKS_ELASTICSEARCH_ERRORS_H_

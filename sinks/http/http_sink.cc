@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,25 +13,12 @@
 #include "sinks/http/request_builder.h"
 #include "sinks/http/settings.h"
 #include "sinks/runtime.h"
+#include "sinks/write_tracker.h"
 
 namespace fanout {
 namespace {
 
 namespace http = boost::beast::http;
-
-// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
-// Shared with the callbacks, so the last one may finish after the sink is gone.
-struct WriteTracker {
-  std::mutex mutex;
-  std::condition_variable idle;
-  std::size_t in_flight = 0;
-  bool closed = false;
-
-  void Done() {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (--in_flight == 0) idle.notify_all();
-  }
-};
 
 class HttpSink final : public Sink {
  public:
@@ -72,10 +57,7 @@ class HttpSink final : public Sink {
 };
 
 Status HttpSink::Start(std::chrono::milliseconds timeout) {
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    if (tracker_->closed) return FailedPrecondition("the sink is closed");
-  }
+  if (tracker_->closed()) return FailedPrecondition("the sink is closed");
   auto promise = std::make_shared<std::promise<HttpExchangeResult>>();
   std::future<HttpExchangeResult> future = promise->get_future();
   boost::asio::post(strand_, [pool = pool_, timeout, promise] {
@@ -113,12 +95,7 @@ std::shared_ptr<const HttpRequest> HttpSink::MakeRequest(const std::string& targ
 
 void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
   const std::size_t count = batch.size();
-  bool closed = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    closed = tracker_->closed;
-    ++tracker_->in_flight;
-  }
+  const bool closed = !tracker_->Begin();
   // Every path below ends in exactly one call of `complete`, on the strand.
   auto complete = [tracker = tracker_, count, done = std::move(done)](const ActionResult& result) {
     done(std::vector<ActionResult>(count, result));
@@ -175,15 +152,9 @@ void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback don
 }
 
 void HttpSink::Close() {
-  bool first = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    first = !tracker_->closed;
-    tracker_->closed = true;
-  }
+  const bool first = tracker_->Close();
   if (first) boost::asio::post(strand_, [pool = pool_] { pool->Abort(); });
-  std::unique_lock<std::mutex> lock(tracker_->mutex);
-  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+  tracker_->WaitIdle();
 }
 
 }  // namespace

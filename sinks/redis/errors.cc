@@ -48,24 +48,6 @@ bool IsTimeout(const boost::system::error_code& error) {
   return error == boost::beast::error::timeout || error == asio_error::timed_out;
 }
 
-int Severity(ActionOutcome outcome) {
-  switch (outcome) {
-    case ActionOutcome::kApplied:
-      return 0;
-    case ActionOutcome::kAlreadyApplied:
-      return 1;
-    case ActionOutcome::kRetry:
-      return 2;
-    case ActionOutcome::kUnavailable:
-      return 3;
-    case ActionOutcome::kBadRecord:
-      return 4;
-    case ActionOutcome::kFatal:
-      return 5;
-  }
-  return 5;
-}
-
 }  // namespace
 
 std::string_view RedisStageName(RedisStage stage) {
@@ -172,10 +154,6 @@ bool IsStaleConnectionFailure(const RedisExchangeResult& result) {
   const boost::system::error_code& error = result.error;
   return error == asio_error::connection_reset || error == asio_error::broken_pipe ||
          error == asio_error::eof || error == asio_error::connection_aborted;
-}
-
-void MergeOutcome(ActionResult* into, ActionResult next) {
-  if (Severity(next.outcome) > Severity(into->outcome)) *into = std::move(next);
 }
 
 Status StartStatus(const ActionResult& result) {

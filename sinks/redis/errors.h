@@ -93,9 +93,6 @@ bool IsNoScript(const RespReply& reply);
 // on a new connection; every command the sink sends is idempotent or versioned.
 bool IsStaleConnectionFailure(const RedisExchangeResult& result);
 
-// Keeps in *into the worse of *into and `next` (see the order above).
-void MergeOutcome(ActionResult* into, ActionResult next);
-
 // Sink::Start's answer for the outcome of opening a connection: OK when applied, FailedPrecondition
 // for a fatal outcome (credentials, database, a server without scripting), else Unavailable.
 Status StartStatus(const ActionResult& result);

@@ -26,10 +26,10 @@ std::string RedisPipeline::Bytes() const {
 void RedisPipeline::Fold(const Entry& entry, const RespReply* reply, const ActionResult& missing) {
   ActionResult& result = results_[entry.action];
   if (reply == nullptr) {
-    MergeOutcome(&result, missing);
+    KeepWorse(&result, missing);
     return;
   }
-  MergeOutcome(&result, ClassifyReply(entry.command->kind, *reply));
+  KeepWorse(&result, ClassifyReply(entry.command->kind, *reply));
 }
 
 std::string RedisPipeline::Record(std::span<const RespReply> replies, const ActionResult& missing) {

@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,23 +14,10 @@
 #include "sinks/redis/pipeline.h"
 #include "sinks/redis/settings.h"
 #include "sinks/runtime.h"
+#include "sinks/write_tracker.h"
 
 namespace fanout {
 namespace {
-
-// Counts the Write calls whose callback has not finished yet, so Close can wait for them.
-// Shared with the callbacks, so the last one may finish after the sink is gone.
-struct WriteTracker {
-  std::mutex mutex;
-  std::condition_variable idle;
-  std::size_t in_flight = 0;
-  bool closed = false;
-
-  void Done() {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (--in_flight == 0) idle.notify_all();
-  }
-};
 
 // What became of the commands an exchange did not answer.
 ActionResult Unanswered(const RedisExchangeResult& exchange) {
@@ -94,10 +79,7 @@ class RedisSink final : public Sink {
 };
 
 Status RedisSink::Start(std::chrono::milliseconds timeout) {
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    if (tracker_->closed) return FailedPrecondition("the sink is closed");
-  }
+  if (tracker_->closed()) return FailedPrecondition("the sink is closed");
   auto promise = std::make_shared<std::promise<RedisExchangeResult>>();
   std::future<RedisExchangeResult> future = promise->get_future();
   boost::asio::post(strand_, [pool = pool_, timeout, promise] {
@@ -116,12 +98,7 @@ Status RedisSink::Start(std::chrono::milliseconds timeout) {
 
 void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
   const std::size_t count = batch.size();
-  bool closed = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    closed = tracker_->closed;
-    ++tracker_->in_flight;
-  }
+  const bool closed = !tracker_->Begin();
   // Every path below ends in exactly one call of `complete`, on the strand.
   auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
     done(std::move(results));
@@ -177,15 +154,9 @@ void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback do
 }
 
 void RedisSink::Close() {
-  bool first = false;
-  {
-    std::lock_guard<std::mutex> lock(tracker_->mutex);
-    first = !tracker_->closed;
-    tracker_->closed = true;
-  }
+  const bool first = tracker_->Close();
   if (first) boost::asio::post(strand_, [pool = pool_] { pool->Abort(); });
-  std::unique_lock<std::mutex> lock(tracker_->mutex);
-  tracker_->idle.wait(lock, [this] { return tracker_->in_flight == 0; });
+  tracker_->WaitIdle();
 }
 
 }  // namespace

@@ -156,24 +156,5 @@ TEST(RedisErrorsTest, StaleConnectionFailures) {
   EXPECT_FALSE(IsStaleConnectionFailure(result));
 }
 
-TEST(RedisErrorsTest, TheWorstOutcomeWins) {
-  ActionResult result = ActionResult::Applied();
-  MergeOutcome(&result, ActionResult::AlreadyApplied("newer"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kAlreadyApplied);
-  MergeOutcome(&result, ActionResult::Applied());
-  EXPECT_EQ(result.outcome, ActionOutcome::kAlreadyApplied);
-  MergeOutcome(&result, ActionResult::Retry("slow"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kRetry);
-  MergeOutcome(&result, ActionResult::Unavailable("down"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kUnavailable);
-  MergeOutcome(&result, ActionResult::BadRecord("wrongtype"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kBadRecord);
-  EXPECT_EQ(result.message, "wrongtype");
-  MergeOutcome(&result, ActionResult::Retry("slow"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kBadRecord);
-  MergeOutcome(&result, ActionResult::Fatal("auth"));
-  EXPECT_EQ(result.outcome, ActionOutcome::kFatal);
-}
-
 }  // namespace
 }  // namespace fanout
