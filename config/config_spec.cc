@@ -38,9 +38,10 @@ std::vector<FieldSpec> SinkFields() {
        .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
       {.name = "url",
        .type = T::kString,
-       .description = "Where the server is: `redis://[user:password@]host:port/db` (TLS, "
-                      "`rediss://`, is not supported yet), or `http://host:port[/path]` for "
-                      "Elasticsearch/OpenSearch and HTTP (https is not supported yet).",
+       .description = "Where the server is: `redis://[user:password@]host:port/db` "
+                      "(`rediss://` for TLS), or `http://host:port[/path]` for "
+                      "Elasticsearch/OpenSearch and HTTP (`https://` for TLS; see the `tls_*` "
+                      "settings).",
        .sink_types = {"redis", "elasticsearch", "http"}},
       {.name = "dsn",
        .type = T::kString,
@@ -62,6 +63,33 @@ std::vector<FieldSpec> SinkFields() {
        .description = "Elasticsearch API key (`Authorization: ApiKey ...`); use `${ENV}`.",
        .secret = true,
        .sink_types = {"elasticsearch"}},
+      {.name = "tls_ca_file",
+       .type = T::kString,
+       .description = "PEM file of the certificate authorities that TLS servers are verified "
+                      "against (`rediss://`, `https://` urls only). Default: the system's trust "
+                      "store.",
+       .sink_types = {"redis", "elasticsearch", "http"}},
+      {.name = "tls_verify",
+       .type = T::kBoolean,
+       .description = "Whether the server's certificate must chain to a trusted CA and name the "
+                      "host. `false` accepts any certificate (test servers only; fanout warns at "
+                      "startup).",
+       .default_value = "true",
+       .sink_types = {"redis", "elasticsearch", "http"}},
+      {.name = "tls_server_name",
+       .type = T::kString,
+       .description = "The name sent as SNI and checked against the certificate. Default: the "
+                      "url's host.",
+       .sink_types = {"redis", "elasticsearch", "http"}},
+      {.name = "tls_cert_file",
+       .type = T::kString,
+       .description = "Client certificate (PEM) for servers that require mutual TLS; needs "
+                      "`tls_key_file`.",
+       .sink_types = {"redis", "elasticsearch", "http"}},
+      {.name = "tls_key_file",
+       .type = T::kString,
+       .description = "Private key (PEM) of `tls_cert_file`.",
+       .sink_types = {"redis", "elasticsearch", "http"}},
       {.name = "headers",
        .type = T::kPropertyMap,
        .description = "Extra HTTP request headers.",

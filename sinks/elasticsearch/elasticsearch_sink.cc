@@ -22,7 +22,8 @@ namespace http = boost::beast::http;
 
 class ElasticsearchSink final : public Sink {
  public:
-  ElasticsearchSink(std::string name, ElasticsearchSinkSettings settings, SinkRuntime& runtime)
+  ElasticsearchSink(std::string name, ElasticsearchSinkSettings settings,
+                    std::shared_ptr<const TlsContext> tls, SinkRuntime& runtime)
       : settings_(std::move(settings)),
         strand_(boost::asio::make_strand(runtime.context())),
         context_(std::make_shared<BulkContext>()),
@@ -33,8 +34,9 @@ class ElasticsearchSink final : public Sink {
     context_->host_header = settings_.url.host_header;
     context_->authorization = settings_.authorization;
     context_->timeout = settings_.timeout;
-    context_->pool = std::make_shared<HttpConnectionPool>(
-        strand_, settings_.url.host, std::to_string(settings_.url.port), settings_.pool_size);
+    context_->pool = std::make_shared<HttpConnectionPool>(strand_, settings_.url.host,
+                                                          std::to_string(settings_.url.port),
+                                                          settings_.pool_size, std::move(tls));
   }
 
   ~ElasticsearchSink() override { Close(); }
@@ -131,8 +133,12 @@ void ElasticsearchSink::Close() {
 
 Result<std::unique_ptr<Sink>> CreateElasticsearchSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(ElasticsearchSinkSettings settings, ParseElasticsearchSinkSettings(spec));
+  std::shared_ptr<const TlsContext> tls;
+  if (settings.tls.enabled) {
+    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
+  }
   return std::unique_ptr<Sink>(
-      std::make_unique<ElasticsearchSink>(spec.name, std::move(settings), runtime));
+      std::make_unique<ElasticsearchSink>(spec.name, std::move(settings), std::move(tls), runtime));
 }
 
 Status RegisterElasticsearchSink(SinkRegistry& registry) {

@@ -38,7 +38,8 @@ Result<ElasticsearchSinkSettings> ParseElasticsearchSinkSettings(const SinkSpec&
   for (const auto& [key, value] : spec.settings) {
     (void)value;
     if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-        std::end(kKnownSettings)) {
+            std::end(kKnownSettings) &&
+        !IsTlsSettingKey(key)) {
       return InvalidArgument(key + ": not a setting of elasticsearch sinks");
     }
   }
@@ -49,6 +50,7 @@ Result<ElasticsearchSinkSettings> ParseElasticsearchSinkSettings(const SinkSpec&
   const std::string_view url = spec.Setting("url");
   if (url.empty()) return InvalidArgument("url: required for elasticsearch sinks");
   FANOUT_ASSIGN_OR_RETURN(out.url, ParseHttpUrl(url));
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, out.url.tls, out.url.host, "https://"));
   while (!out.url.base_path.empty() && out.url.base_path.back() == '/') {
     out.url.base_path.pop_back();  // "/es/" + "/_bulk" would make "//_bulk"
   }

@@ -23,7 +23,8 @@ namespace fanout {
 inline constexpr std::size_t kMaxElasticsearchBatch = 10000;
 
 struct ElasticsearchSinkSettings {
-  HttpUrl url;  // http://host[:port][/base path]; the base path prefixes `/_bulk` and `/`
+  HttpUrl url;      // http[s]://host[:port][/base path]; the base path prefixes `/_bulk` and `/`
+  TlsSettings tls;  // enabled by an https url
   std::chrono::milliseconds timeout{10000};
   std::size_t pool_size = 4;
   std::size_t batch_size = 500;
@@ -32,11 +33,10 @@ struct ElasticsearchSinkSettings {
   std::string authorization;
 };
 
-// InvalidArgument naming the setting at fault: a missing or malformed `url` (https: "not
-// supported yet"), a bad `timeout`, `pool_size` outside 1..256, `batch_size` outside
-// 1..kMaxElasticsearchBatch, `username` without `password` or the reverse, `api_key` together
-// with `username`, credentials with control characters, `headers`, and any setting the sink does
-// not know.
+// InvalidArgument naming the setting at fault: a missing or malformed `url`, bad `tls_*` settings,
+// a bad `timeout`, `pool_size` outside 1..256, `batch_size` outside 1..kMaxElasticsearchBatch,
+// `username` without `password` or the reverse, `api_key` together with `username`, credentials
+// with control characters, `headers`, and any setting the sink does not know.
 //
 // `api_key` takes either the encoded form Elasticsearch returns (`encoded`, the base64 of
 // "id:api_key"), used as is, or "id:api_key", which is encoded here.

@@ -24,13 +24,14 @@ HttpExchangeResult Opened(bool reused) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(HttpStrand strand, std::string host, std::string port)
+HttpConnection::HttpConnection(HttpStrand strand, std::string host, std::string port,
+                               std::shared_ptr<const TlsContext> tls)
     : strand_(strand),
       host_(std::move(host)),
       port_(std::move(port)),
       resolver_(strand),
       resolve_timer_(strand),
-      stream_(strand) {}
+      stream_(strand, std::move(tls)) {}
 
 HttpConnection::~HttpConnection() = default;
 
@@ -87,9 +88,9 @@ void HttpConnection::OnResolved(std::uint64_t generation, const error_code& erro
   resolve_timer_.cancel();
   if (error) return Fail(HttpStage::kResolve, error);
   stage_ = HttpStage::kConnect;
-  stream_.expires_at(deadline_);
-  stream_.async_connect(endpoints, [self = shared_from_this(), generation](const error_code& ec,
-                                                                           const tcp::endpoint&) {
+  stream_.tcp().expires_at(deadline_);
+  stream_.tcp().async_connect(endpoints, [self = shared_from_this(), generation](
+                                             const error_code& ec, const tcp::endpoint&) {
     self->OnConnected(generation, ec);
   });
 }
@@ -100,9 +101,19 @@ void HttpConnection::OnConnected(std::uint64_t generation, const error_code& err
   open_ = true;
   error_code ignored;
   // Requests are written whole; Nagle would only hold back the tail of each one.
-  stream_.socket().set_option(tcp::no_delay(true), ignored);
+  stream_.tcp().socket().set_option(tcp::no_delay(true), ignored);
+  if (!stream_.tls()) return OnHandshake(generation, {});
+  stage_ = HttpStage::kTlsHandshake;
+  stream_.AsyncHandshake([self = shared_from_this(), generation](const error_code& ec) {
+    self->OnHandshake(generation, ec);
+  });
+}
+
+void HttpConnection::OnHandshake(std::uint64_t generation, const error_code& error) {
+  if (generation != generation_) return;
+  if (error) return Fail(HttpStage::kTlsHandshake, error);
   if (!request_) {
-    stream_.expires_never();  // open and idle until a request comes
+    stream_.tcp().expires_never();  // open and idle until a request comes
     return Finish(Opened(reused_));
   }
   Write();
@@ -110,7 +121,7 @@ void HttpConnection::OnConnected(std::uint64_t generation, const error_code& err
 
 void HttpConnection::Write() {
   stage_ = HttpStage::kWrite;
-  stream_.expires_at(deadline_);
+  stream_.tcp().expires_at(deadline_);
   // The handler holds the request: Abort() may complete the exchange (and release the caller's
   // copy) while the socket still has the write pending.
   http::async_write(stream_, *request_,
@@ -150,7 +161,7 @@ void HttpConnection::OnRead(std::uint64_t generation, const error_code& error) {
   // A cut-off body leaves the rest of it on the wire: the connection cannot be reused.
   if (cut_off || !response.keep_alive()) broken_ = true;
   ++exchanges_;
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   Finish(std::move(result));
 }
 
@@ -189,9 +200,9 @@ void HttpConnection::CloseSocket() {
   resolver_.cancel();
   if (open_) {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
-  stream_.close();
+  stream_.Close();
   open_ = false;
 }
 

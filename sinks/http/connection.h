@@ -1,10 +1,10 @@
 // HttpConnection: one TCP connection of the HTTP sink's pool, carrying one request/response
 // exchange at a time over HTTP/1.1 keep-alive.
 //
-// A connection is opened lazily (resolve, connect) by its first exchange and lives until an
-// exchange fails, the server answers `Connection: close`, or Abort(); after that it is never
-// used again (usable() is false) and the pool puts a new one in its place. Not reusing a failed
-// object keeps stale completions of the old socket away from a new exchange.
+// A connection is opened lazily (resolve, connect, TLS handshake for https) by its first exchange
+// and lives until an exchange fails, the server answers `Connection: close`, or Abort(); after that
+// it is never used again (usable() is false) and the pool puts a new one in its place. Not reusing
+// a failed object keeps stale completions of the old socket away from a new exchange.
 //
 // Every exchange is bounded by its deadline (a timer for the resolver, the tcp_stream's own
 // expiry for connect, write and read) and completes exactly once: with the response, with the
@@ -21,7 +21,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -33,6 +32,7 @@
 #include <string>
 
 #include "sinks/http/errors.h"
+#include "sinks/net/sink_stream.h"
 
 namespace fanout {
 
@@ -48,7 +48,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   using Clock = std::chrono::steady_clock;
   using Callback = std::function<void(HttpExchangeResult)>;
 
-  HttpConnection(HttpStrand strand, std::string host, std::string port);
+  // Plain TCP when `tls` is null.
+  HttpConnection(HttpStrand strand, std::string host, std::string port,
+                 std::shared_ptr<const TlsContext> tls);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -72,6 +74,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                   const boost::asio::ip::tcp::resolver::results_type& endpoints);
   void OnResolveTimer(std::uint64_t generation, const boost::system::error_code& error);
   void OnConnected(std::uint64_t generation, const boost::system::error_code& error);
+  void OnHandshake(std::uint64_t generation, const boost::system::error_code& error);
   void Write();
   void OnWritten(std::uint64_t generation, const boost::system::error_code& error);
   void OnRead(std::uint64_t generation, const boost::system::error_code& error);
@@ -85,7 +88,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string port_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer resolve_timer_;
-  boost::beast::tcp_stream stream_;
+  SinkStream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
 

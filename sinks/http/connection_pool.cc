@@ -16,10 +16,11 @@ HttpExchangeResult Aborted() {
 }  // namespace
 
 HttpConnectionPool::HttpConnectionPool(HttpStrand strand, std::string host, std::string port,
-                                       std::size_t size)
+                                       std::size_t size, std::shared_ptr<const TlsContext> tls)
     : strand_(strand),
       host_(std::move(host)),
       port_(std::move(port)),
+      tls_(std::move(tls)),
       connections_(size),
       busy_(size, false) {}
 
@@ -62,7 +63,7 @@ void HttpConnectionPool::Run(std::size_t slot, Pending pending, Clock::time_poin
                              bool second_try) {
   busy_[slot] = true;
   if (!connections_[slot] || !connections_[slot]->usable()) {
-    connections_[slot] = std::make_shared<HttpConnection>(strand_, host_, port_);
+    connections_[slot] = std::make_shared<HttpConnection>(strand_, host_, port_, tls_);
   }
   // A local reference: a completion may replace the slot's connection while it is in a call.
   std::shared_ptr<HttpConnection> connection = connections_[slot];

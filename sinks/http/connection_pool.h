@@ -31,7 +31,9 @@ class HttpConnectionPool {
   using Clock = HttpConnection::Clock;
   using Callback = HttpConnection::Callback;
 
-  HttpConnectionPool(HttpStrand strand, std::string host, std::string port, std::size_t size);
+  // Plain TCP connections when `tls` is null.
+  HttpConnectionPool(HttpStrand strand, std::string host, std::string port, std::size_t size,
+                     std::shared_ptr<const TlsContext> tls);
   HttpConnectionPool(const HttpConnectionPool&) = delete;
   HttpConnectionPool& operator=(const HttpConnectionPool&) = delete;
 
@@ -60,6 +62,7 @@ class HttpConnectionPool {
   HttpStrand strand_;
   std::string host_;
   std::string port_;
+  std::shared_ptr<const TlsContext> tls_;
   std::vector<std::shared_ptr<HttpConnection>> connections_;  // null until first used
   std::vector<bool> busy_;
   std::deque<Pending> waiting_;

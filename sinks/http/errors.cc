@@ -6,6 +6,8 @@
 #include <charconv>
 #include <limits>
 
+#include "sinks/net/sink_stream.h"
+
 namespace fanout {
 namespace {
 
@@ -35,7 +37,15 @@ ActionResult ClassifyTransport(const HttpExchangeResult& result) {
   if (error == asio_error::operation_aborted) {
     return ActionResult::Unavailable("request cancelled: the sink is closing");
   }
-  const bool reaching = result.stage == HttpStage::kResolve || result.stage == HttpStage::kConnect;
+  if (result.stage == HttpStage::kTlsHandshake && IsTlsVerificationFailure(error)) {
+    // The server is there but is not who the settings say it must be: no retry will change
+    // that, and sending the changes elsewhere is not an option.
+    return ActionResult::Fatal("TLS handshake failed: " + error.message() +
+                               " (check tls_ca_file, tls_server_name)");
+  }
+  const bool reaching = result.stage == HttpStage::kResolve ||
+                        result.stage == HttpStage::kConnect ||
+                        result.stage == HttpStage::kTlsHandshake;
   if (IsTimeout(error)) {
     // Not reaching the server at all is an outage; a server that accepted the request and is
     // slow to answer may be choking on this one request, so that attempt counts.
@@ -161,6 +171,8 @@ std::string_view HttpStageName(HttpStage stage) {
       return "resolve";
     case HttpStage::kConnect:
       return "connect";
+    case HttpStage::kTlsHandshake:
+      return "TLS handshake";
     case HttpStage::kWrite:
       return "send";
     case HttpStage::kRead:

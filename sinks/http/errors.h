@@ -27,7 +27,7 @@
 namespace fanout {
 
 // Where an exchange stopped.
-enum class HttpStage : std::uint8_t { kResolve, kConnect, kWrite, kRead, kDone };
+enum class HttpStage : std::uint8_t { kResolve, kConnect, kTlsHandshake, kWrite, kRead, kDone };
 
 std::string_view HttpStageName(HttpStage stage);
 

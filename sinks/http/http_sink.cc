@@ -22,12 +22,14 @@ namespace http = boost::beast::http;
 
 class HttpSink final : public Sink {
  public:
-  HttpSink(std::string name, HttpSinkSettings settings, SinkRuntime& runtime)
+  HttpSink(std::string name, HttpSinkSettings settings, std::shared_ptr<const TlsContext> tls,
+           SinkRuntime& runtime)
       : name_(std::move(name)),
         settings_(std::move(settings)),
         strand_(boost::asio::make_strand(runtime.context())),
-        pool_(std::make_shared<HttpConnectionPool>(
-            strand_, settings_.url.host, std::to_string(settings_.url.port), settings_.pool_size)),
+        pool_(std::make_shared<HttpConnectionPool>(strand_, settings_.url.host,
+                                                   std::to_string(settings_.url.port),
+                                                   settings_.pool_size, std::move(tls))),
         tracker_(std::make_shared<WriteTracker>()) {}
 
   ~HttpSink() override { Close(); }
@@ -161,7 +163,12 @@ void HttpSink::Close() {
 
 Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(HttpSinkSettings settings, ParseHttpSinkSettings(spec));
-  return std::unique_ptr<Sink>(std::make_unique<HttpSink>(spec.name, std::move(settings), runtime));
+  std::shared_ptr<const TlsContext> tls;
+  if (settings.tls.enabled) {
+    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
+  }
+  return std::unique_ptr<Sink>(
+      std::make_unique<HttpSink>(spec.name, std::move(settings), std::move(tls), runtime));
 }
 
 Status RegisterHttpSink(SinkRegistry& registry) {

@@ -64,19 +64,19 @@ Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std
 }  // namespace
 
 Result<HttpUrl> ParseHttpUrl(std::string_view url) {
-  if (StartsWithIgnoreCase(url, "https://")) {
-    return InvalidArgument("url: https is not supported yet; use http://");
+  const bool tls = StartsWithIgnoreCase(url, "https://");
+  if (!tls && !StartsWithIgnoreCase(url, "http://")) {
+    return InvalidArgument("url: must start with http:// or https://");
   }
-  if (!StartsWithIgnoreCase(url, "http://")) {
-    return InvalidArgument("url: must start with http://");
-  }
-  std::string_view rest = url.substr(7);
+  std::string_view rest = url.substr(tls ? 8 : 7);
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return InvalidArgument("url: a query or fragment is not supported");
   }
   const std::size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   HttpUrl out;
+  out.tls = tls;
+  out.port = tls ? 443 : 80;
   out.base_path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
   if (authority.find('@') != std::string_view::npos) {
     return InvalidArgument("url: user info is not supported; use username and password");
@@ -120,7 +120,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   }
   out.host = std::string(host);
   out.host_header = authority.starts_with('[') ? "[" + out.host + "]" : out.host;
-  if (out.port != 80) out.host_header += ":" + std::to_string(out.port);
+  if (out.port != (tls ? 443 : 80)) out.host_header += ":" + std::to_string(out.port);
   return out;
 }
 
@@ -145,7 +145,8 @@ Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text) {
 Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec) {
   for (const auto& [key, value] : spec.settings) {
     if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-        std::end(kKnownSettings)) {
+            std::end(kKnownSettings) &&
+        !IsTlsSettingKey(key)) {
       return InvalidArgument(key + ": not a setting of http sinks");
     }
   }
@@ -153,6 +154,7 @@ Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec) {
   std::string_view url = spec.Setting("url");
   if (url.empty()) return InvalidArgument("url: required for http sinks");
   FANOUT_ASSIGN_OR_RETURN(out.url, ParseHttpUrl(url));
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, out.url.tls, out.url.host, "https://"));
   if (std::string_view timeout = spec.Setting("timeout"); !timeout.empty()) {
     FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseHttpTimeout(timeout));
   }

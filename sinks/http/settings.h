@@ -15,20 +15,22 @@
 #include <vector>
 
 #include "processor/core/status.h"
+#include "sinks/net/tls_settings.h"
 #include "sinks/sink.h"
 
 namespace fanout {
 
-// `http://host[:port][/base]`, split for the client.
+// `http[s]://host[:port][/base]`, split for the client.
 struct HttpUrl {
+  bool tls = false;         // https
   std::string host;         // for the resolver: "example.com", "127.0.0.1", "::1" (no brackets)
-  std::uint16_t port = 80;  // 80 when the URL gives none
+  std::uint16_t port = 80;  // 80 (443 for https) when the URL gives none
   std::string host_header;  // the Host header: host as written (IPv6 in brackets), ":port" if set
   std::string base_path;    // "" or "/cdc" ... (as written; the route's path is appended)
 };
 
-// InvalidArgument for anything but plain `http://` with a host (no user info, query or
-// fragment: credentials go in `username`/`password`); "https is not supported yet" for https.
+// InvalidArgument for anything but `http://` or `https://` with a host (no user info, query or
+// fragment: credentials go in `username`/`password`).
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
 
 // `<integer><unit>` with unit ms, s, m or h, greater than zero. The sink does not link the
@@ -37,6 +39,7 @@ Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text);
 
 struct HttpSinkSettings {
   HttpUrl url;
+  TlsSettings tls;  // enabled by an https url
   std::chrono::milliseconds timeout{10000};
   std::size_t pool_size = 4;
   std::size_t batch_size = 1;

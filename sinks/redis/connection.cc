@@ -47,14 +47,15 @@ Result<RedisHandshake> MakeRedisHandshake(const RedisSinkSettings& settings) {
 }
 
 RedisConnection::RedisConnection(RedisStrand strand, std::string host, std::string port,
-                                 std::shared_ptr<const RedisHandshake> handshake)
+                                 std::shared_ptr<const RedisHandshake> handshake,
+                                 std::shared_ptr<const TlsContext> tls)
     : strand_(strand),
       host_(std::move(host)),
       port_(std::move(port)),
       handshake_(std::move(handshake)),
       resolver_(strand),
       resolve_timer_(strand),
-      stream_(strand) {}
+      stream_(strand, std::move(tls)) {}
 
 RedisConnection::~RedisConnection() = default;
 
@@ -109,9 +110,9 @@ void RedisConnection::OnResolved(std::uint64_t generation, const error_code& err
   resolve_timer_.cancel();
   if (error) return Fail(RedisStage::kResolve, error);
   stage_ = RedisStage::kConnect;
-  stream_.expires_at(deadline_);
-  stream_.async_connect(endpoints, [self = shared_from_this(), generation](const error_code& ec,
-                                                                           const tcp::endpoint&) {
+  stream_.tcp().expires_at(deadline_);
+  stream_.tcp().async_connect(endpoints, [self = shared_from_this(), generation](
+                                             const error_code& ec, const tcp::endpoint&) {
     self->OnConnected(generation, ec);
   });
 }
@@ -122,7 +123,17 @@ void RedisConnection::OnConnected(std::uint64_t generation, const error_code& er
   open_ = true;
   error_code ignored;
   // Pipelines are written whole; Nagle would only hold back the tail of each one.
-  stream_.socket().set_option(tcp::no_delay(true), ignored);
+  stream_.tcp().socket().set_option(tcp::no_delay(true), ignored);
+  if (!stream_.tls()) return Write(RedisStage::kHandshake);
+  stage_ = RedisStage::kTlsHandshake;
+  stream_.AsyncHandshake([self = shared_from_this(), generation](const error_code& ec) {
+    self->OnTlsHandshake(generation, ec);
+  });
+}
+
+void RedisConnection::OnTlsHandshake(std::uint64_t generation, const error_code& error) {
+  if (generation != generation_) return;
+  if (error) return Fail(RedisStage::kTlsHandshake, error);
   Write(RedisStage::kHandshake);
 }
 
@@ -136,7 +147,7 @@ void RedisConnection::Write(RedisStage stage) {
   } else {
     bytes = commands_;
   }
-  stream_.expires_at(deadline_);
+  stream_.tcp().expires_at(deadline_);
   // The handler holds the bytes: Abort() may complete the exchange (and let the caller free its
   // copy) while the socket still has the write pending.
   boost::asio::async_write(
@@ -153,7 +164,7 @@ void RedisConnection::OnWritten(std::uint64_t generation, const error_code& erro
 }
 
 void RedisConnection::Read() {
-  stream_.expires_at(deadline_);
+  stream_.tcp().expires_at(deadline_);
   stream_.async_read_some(
       boost::asio::buffer(buffer_),
       [self = shared_from_this(), generation = generation_](
@@ -201,7 +212,7 @@ void RedisConnection::OnRoundDone() {
   result.got_reply_bytes = true;
   result.replies = std::move(replies_);
   ++exchanges_;
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   Finish(std::move(result));
 }
 
@@ -254,9 +265,9 @@ void RedisConnection::CloseSocket() {
   resolver_.cancel();
   if (open_) {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
-  stream_.close();
+  stream_.Close();
   open_ = false;
 }
 

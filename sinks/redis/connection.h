@@ -1,7 +1,8 @@
 // RedisConnection: one TCP connection of the Redis sink's pool, carrying one pipelined exchange
 // at a time: every command written in one go, then their replies read back in order.
 //
-// A connection is opened lazily by its first exchange: resolve, connect, then the handshake
+// A connection is opened lazily by its first exchange: resolve, connect, TLS handshake (for
+// rediss://), then the handshake
 // (AUTH, SELECT, SCRIPT LOAD, pipelined), so every reconnect authenticates, selects the database
 // and loads the guard script again. It lives until an exchange fails, a reply says the server
 // cannot take writes (ErrorReplyNeedsReconnect), or Abort(); after that it is never used again
@@ -23,7 +24,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "processor/core/status.h"
+#include "sinks/net/sink_stream.h"
 #include "sinks/redis/errors.h"
 #include "sinks/redis/resp.h"
 #include "sinks/redis/settings.h"
@@ -56,8 +57,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   using Clock = std::chrono::steady_clock;
   using Callback = std::function<void(RedisExchangeResult)>;
 
+  // Plain TCP when `tls` is null.
   RedisConnection(RedisStrand strand, std::string host, std::string port,
-                  std::shared_ptr<const RedisHandshake> handshake);
+                  std::shared_ptr<const RedisHandshake> handshake,
+                  std::shared_ptr<const TlsContext> tls);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
@@ -82,6 +85,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
                   const boost::asio::ip::tcp::resolver::results_type& endpoints);
   void OnResolveTimer(std::uint64_t generation, const boost::system::error_code& error);
   void OnConnected(std::uint64_t generation, const boost::system::error_code& error);
+  void OnTlsHandshake(std::uint64_t generation, const boost::system::error_code& error);
   // Writes the handshake (stage kHandshake) or the commands (kWrite), then reads their replies.
   void Write(RedisStage stage);
   void OnWritten(std::uint64_t generation, const boost::system::error_code& error);
@@ -101,7 +105,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::shared_ptr<const RedisHandshake> handshake_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer resolve_timer_;
-  boost::beast::tcp_stream stream_;
+  SinkStream stream_;
   RespReader reader_;
   std::array<char, 64 * 1024> buffer_{};
 

@@ -17,11 +17,12 @@ RedisExchangeResult Aborted() {
 
 RedisConnectionPool::RedisConnectionPool(RedisStrand strand, std::string host, std::string port,
                                          std::shared_ptr<const RedisHandshake> handshake,
-                                         std::size_t size)
+                                         std::size_t size, std::shared_ptr<const TlsContext> tls)
     : strand_(strand),
       host_(std::move(host)),
       port_(std::move(port)),
       handshake_(std::move(handshake)),
+      tls_(std::move(tls)),
       connections_(size),
       busy_(size, false) {}
 
@@ -64,7 +65,7 @@ void RedisConnectionPool::Run(std::size_t slot, Pending pending, Clock::time_poi
                               bool second_try) {
   busy_[slot] = true;
   if (!connections_[slot] || !connections_[slot]->usable()) {
-    connections_[slot] = std::make_shared<RedisConnection>(strand_, host_, port_, handshake_);
+    connections_[slot] = std::make_shared<RedisConnection>(strand_, host_, port_, handshake_, tls_);
   }
   // A local reference: a completion may replace the slot's connection while it is in a call.
   std::shared_ptr<RedisConnection> connection = connections_[slot];

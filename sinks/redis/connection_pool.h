@@ -32,7 +32,8 @@ class RedisConnectionPool {
   using Callback = RedisConnection::Callback;
 
   RedisConnectionPool(RedisStrand strand, std::string host, std::string port,
-                      std::shared_ptr<const RedisHandshake> handshake, std::size_t size);
+                      std::shared_ptr<const RedisHandshake> handshake, std::size_t size,
+                      std::shared_ptr<const TlsContext> tls);
   RedisConnectionPool(const RedisConnectionPool&) = delete;
   RedisConnectionPool& operator=(const RedisConnectionPool&) = delete;
 
@@ -64,6 +65,7 @@ class RedisConnectionPool {
   std::string host_;
   std::string port_;
   std::shared_ptr<const RedisHandshake> handshake_;
+  std::shared_ptr<const TlsContext> tls_;                      // null: plain TCP
   std::vector<std::shared_ptr<RedisConnection>> connections_;  // null until first used
   std::vector<bool> busy_;
   std::deque<Pending> waiting_;

@@ -4,6 +4,8 @@
 #include <boost/beast/core/error.hpp>
 #include <initializer_list>
 
+#include "sinks/net/sink_stream.h"
+
 namespace fanout {
 namespace {
 
@@ -56,6 +58,8 @@ std::string_view RedisStageName(RedisStage stage) {
       return "resolve";
     case RedisStage::kConnect:
       return "connect";
+    case RedisStage::kTlsHandshake:
+      return "TLS handshake";
     case RedisStage::kHandshake:
       return "handshake";
     case RedisStage::kWrite:
@@ -127,9 +131,14 @@ ActionResult ClassifyExchangeFailure(const RedisExchangeResult& result) {
   if (result.stage == RedisStage::kHandshake && !result.server_error.empty()) {
     return ClassifyHandshakeError(result.server_error);
   }
-  const bool reaching = result.stage == RedisStage::kResolve ||
-                        result.stage == RedisStage::kConnect ||
-                        result.stage == RedisStage::kHandshake;
+  if (result.stage == RedisStage::kTlsHandshake && IsTlsVerificationFailure(error)) {
+    // The server is there but is not who the settings say it must be: no retry changes that.
+    return ActionResult::Fatal("redis: TLS handshake failed: " + error.message() +
+                               " (check tls_ca_file, tls_server_name)");
+  }
+  const bool reaching =
+      result.stage == RedisStage::kResolve || result.stage == RedisStage::kConnect ||
+      result.stage == RedisStage::kTlsHandshake || result.stage == RedisStage::kHandshake;
   if (IsTimeout(error)) {
     // Not getting as far as sending the commands is an outage; a server that took them and is
     // slow to answer may be choking on these commands, so that attempt counts.

@@ -46,7 +46,17 @@
 namespace fanout {
 
 // Where an exchange with the server stopped.
-enum class RedisStage : std::uint8_t { kResolve, kConnect, kHandshake, kWrite, kRead, kDone };
+// kTlsHandshake: the TLS handshake of a rediss:// connection; kHandshake: AUTH, SELECT and
+// SCRIPT LOAD, which every new connection sends first.
+enum class RedisStage : std::uint8_t {
+  kResolve,
+  kConnect,
+  kTlsHandshake,
+  kHandshake,
+  kWrite,
+  kRead,
+  kDone
+};
 
 std::string_view RedisStageName(RedisStage stage);
 

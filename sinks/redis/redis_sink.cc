@@ -47,13 +47,14 @@ void LogFailures(const std::string& sink, const std::vector<ActionResult>& resul
 class RedisSink final : public Sink {
  public:
   RedisSink(std::string name, RedisSinkSettings settings,
-            std::shared_ptr<const RedisHandshake> handshake, SinkRuntime& runtime)
+            std::shared_ptr<const RedisHandshake> handshake, std::shared_ptr<const TlsContext> tls,
+            SinkRuntime& runtime)
       : name_(std::move(name)),
         settings_(std::move(settings)),
         strand_(boost::asio::make_strand(runtime.context())),
-        pool_(std::make_shared<RedisConnectionPool>(strand_, settings_.host,
-                                                    std::to_string(settings_.port),
-                                                    std::move(handshake), settings_.pool_size)),
+        pool_(std::make_shared<RedisConnectionPool>(
+            strand_, settings_.host, std::to_string(settings_.port), std::move(handshake),
+            settings_.pool_size, std::move(tls))),
         tracker_(std::make_shared<WriteTracker>()) {}
 
   ~RedisSink() override { Close(); }
@@ -164,9 +165,13 @@ void RedisSink::Close() {
 Result<std::unique_ptr<Sink>> CreateRedisSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(RedisSinkSettings settings, ParseRedisSinkSettings(spec));
   FANOUT_ASSIGN_OR_RETURN(RedisHandshake handshake, MakeRedisHandshake(settings));
+  std::shared_ptr<const TlsContext> tls;
+  if (settings.tls.enabled) {
+    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
+  }
   return std::unique_ptr<Sink>(std::make_unique<RedisSink>(
       spec.name, std::move(settings), std::make_shared<const RedisHandshake>(std::move(handshake)),
-      runtime));
+      std::move(tls), runtime));
 }
 
 Status RegisterRedisSink(SinkRegistry& registry) {

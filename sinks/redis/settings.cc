@@ -78,13 +78,11 @@ Result<std::chrono::milliseconds> ParseDurationSetting(const SinkSpec& spec, std
 }  // namespace
 
 Result<RedisUrl> ParseRedisUrl(std::string_view url) {
-  if (StartsWithIgnoreCase(url, "rediss://")) {
-    return InvalidArgument("url: TLS is not supported yet (rediss://); use redis://");
+  const bool tls = StartsWithIgnoreCase(url, "rediss://");
+  if (!tls && !StartsWithIgnoreCase(url, "redis://")) {
+    return InvalidArgument("url: must start with redis:// or rediss://");
   }
-  if (!StartsWithIgnoreCase(url, "redis://")) {
-    return InvalidArgument("url: must start with redis://");
-  }
-  std::string_view rest = url.substr(8);
+  std::string_view rest = url.substr(tls ? 9 : 8);
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return InvalidArgument("url: a query or fragment is not supported");
   }
@@ -93,6 +91,7 @@ Result<RedisUrl> ParseRedisUrl(std::string_view url) {
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
 
   RedisUrl out;
+  out.tls = tls;
   // The last '@' ends the user info: a password may hold '@' only percent-encoded, but being
   // lenient here costs nothing.
   if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
@@ -182,7 +181,8 @@ Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {
   for (const auto& [key, value] : spec.settings) {
     (void)value;
     if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-        std::end(kKnownSettings)) {
+            std::end(kKnownSettings) &&
+        !IsTlsSettingKey(key)) {
       return InvalidArgument(key + ": not a setting of the redis sink");
     }
   }
@@ -195,6 +195,7 @@ Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {
   out.host = std::move(url.host);
   out.port = url.port;
   out.db = url.db;
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, url.tls, out.host, "rediss://"));
   out.username = url.username.value_or("");
   out.password = url.password.value_or("");
   for (const auto& [key, value] : spec.settings) {

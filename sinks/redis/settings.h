@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "processor/core/status.h"
+#include "sinks/net/tls_settings.h"
 #include "sinks/sink.h"
 
 namespace fanout {
@@ -21,6 +22,7 @@ namespace fanout {
 // `redis://[[username]:password@]host[:port][/db]`, split for the client. User info is
 // percent-decoded (a password with '@' or ':' must be written %40, %3A).
 struct RedisUrl {
+  bool tls = false;  // rediss://
   std::string host;  // for the resolver: "cache.local", "127.0.0.1", "::1" (no brackets)
   std::uint16_t port = 6379;
   std::int64_t db = 0;  // SELECTed on every connection when not 0
@@ -28,8 +30,8 @@ struct RedisUrl {
   std::optional<std::string> password;
 };
 
-// InvalidArgument naming what is wrong: anything but `redis://` with a host; `rediss://` says
-// "TLS is not supported yet"; a query or fragment; a db that is not a non-negative integer.
+// InvalidArgument naming what is wrong: anything but `redis://` or `rediss://` (TLS) with a
+// host; a query or fragment; a db that is not a non-negative integer.
 Result<RedisUrl> ParseRedisUrl(std::string_view url);
 
 // `<integer><unit>` with unit ms, s, m or h (the config's duration form), greater than zero.
@@ -39,6 +41,7 @@ Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text);
 struct RedisSinkSettings {
   std::string host;
   std::uint16_t port = 6379;
+  TlsSettings tls;  // enabled by a rediss:// url
   std::int64_t db = 0;
   std::string username;  // empty: AUTH with the password only (the default user)
   std::string password;  // empty: no AUTH

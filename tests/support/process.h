@@ -14,7 +14,8 @@ namespace fanout::testing {
 
 class ChildProcess {
  public:
-  // Starts `argv` with stdout and stderr appended to `log_path`. Check running() after.
+  // Starts `argv` (argv[0] found on PATH unless it has a slash) with stdout and stderr appended
+  // to `log_path`. Check running() after.
   ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
   ~ChildProcess();  // SIGKILLs a child that is still running
   ChildProcess(const ChildProcess&) = delete;

@@ -63,7 +63,8 @@ TEST(ElasticsearchSettingsTest, ApiKeyEncodedOrAsIdAndKey) {
 
 TEST(ElasticsearchSettingsTest, MistakesNameTheSettingAndNeverQuoteSecrets) {
   EXPECT_THAT(Error({}), HasSubstr("url: required"));
-  EXPECT_THAT(Error({{"url", "https://h:9200"}}), HasSubstr("https is not supported yet"));
+  EXPECT_THAT(Error({{"url", "http://h:9200"}, {"tls_verify", "false"}}),
+              HasSubstr("tls_verify: TLS settings need a https:// url"));
   EXPECT_THAT(Error({{"url", "http://u:p@h:9200"}}), HasSubstr("user info is not supported"));
   EXPECT_THAT(Error({{"url", "http://h"}, {"timeout", "10"}}), HasSubstr("timeout:"));
   EXPECT_THAT(Error({{"url", "http://h"}, {"pool_size", "0"}}), HasSubstr("pool_size: must be"));

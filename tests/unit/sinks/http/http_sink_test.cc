@@ -365,11 +365,18 @@ TEST(HttpSinkFactoryTest, RegistersAndRejectsBadSettings) {
   EXPECT_TRUE(registry.Has("http"));
   EXPECT_EQ(RegisterHttpSink(registry).code(), StatusCode::kAlreadyExists);
   SinkRuntime runtime(1);
-  Result<std::unique_ptr<Sink>> https =
-      registry.Create(SinkSpec{"billing", "http", {{"url", "https://example.com"}}, {}}, runtime);
+  // A CA file that cannot be read is a configuration error when the sink is made, not a
+  // failure of every connection later.
+  Result<std::unique_ptr<Sink>> https = registry.Create(
+      SinkSpec{"billing",
+               "http",
+               {{"url", "https://example.com"}, {"tls_ca_file", "/nonexistent/ca.pem"}},
+               {}},
+      runtime);
   ASSERT_FALSE(https.ok());
   EXPECT_EQ(https.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(https.status().message()), HasSubstr("https is not supported yet"));
+  EXPECT_THAT(std::string(https.status().message()),
+              HasSubstr("tls_ca_file: cannot load /nonexistent/ca.pem"));
   Result<std::unique_ptr<Sink>> ok =
       registry.Create(SinkSpec{"billing", "http", {{"url", "http://127.0.0.1:1"}}, {}}, runtime);
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();

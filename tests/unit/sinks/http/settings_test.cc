@@ -42,14 +42,43 @@ TEST(HttpSettingsTest, ParsesUrlForms) {
   EXPECT_EQ(v6->base_path, "/");
 }
 
+TEST(HttpSettingsTest, HttpsUrlsSwitchTlsOnWithPort443) {
+  Result<HttpUrl> plain = ParseHttpUrl("http://example.com/cdc");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->tls);
+  EXPECT_EQ(plain->port, 80);
+  Result<HttpUrl> tls = ParseHttpUrl("HTTPS://example.com/cdc");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_EQ(tls->port, 443);
+  EXPECT_EQ(tls->host_header, "example.com");  // the default port is not repeated
+  EXPECT_EQ(tls->base_path, "/cdc");
+  Result<HttpUrl> tls_port = ParseHttpUrl("https://example.com:8443");
+  ASSERT_TRUE(tls_port.ok());
+  EXPECT_EQ(tls_port->host_header, "example.com:8443");
+
+  Result<HttpSinkSettings> settings =
+      ParseHttpSinkSettings(SinkSpec{"billing",
+                                     "http",
+                                     {{"url", "https://10.0.0.1:8443"},
+                                      {"tls_ca_file", "/etc/fanout/ca.pem"},
+                                      {"tls_server_name", "billing.internal"}},
+                                     {}});
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  EXPECT_TRUE(settings->tls.enabled);
+  EXPECT_TRUE(settings->tls.verify);
+  EXPECT_EQ(settings->tls.ca_file, "/etc/fanout/ca.pem");
+  EXPECT_EQ(settings->tls.server_name, "billing.internal");
+}
+
 TEST(HttpSettingsTest, RejectsUnsupportedOrMalformedUrls) {
   auto error = [](std::string_view url) {
     Result<HttpUrl> parsed = ParseHttpUrl(url);
     EXPECT_FALSE(parsed.ok()) << url;
     return std::string(parsed.status().message());
   };
-  EXPECT_THAT(error("https://example.com"), HasSubstr("https is not supported yet"));
-  EXPECT_THAT(error("ftp://example.com"), HasSubstr("http://"));
+  EXPECT_THAT(error("ftp://example.com"), HasSubstr("http:// or https://"));
+  EXPECT_THAT(error("https://"), HasSubstr("host is missing"));
   EXPECT_THAT(error("http://"), HasSubstr("host is missing"));
   EXPECT_THAT(error("http://:80/x"), HasSubstr("host is missing"));
   EXPECT_THAT(error("http://host:0"), HasSubstr("port"));
@@ -100,7 +129,10 @@ TEST(HttpSettingsTest, DefaultsAndValues) {
 
 TEST(HttpSettingsTest, NamesTheSettingAtFault) {
   EXPECT_THAT(Error(Spec({})), HasSubstr("url: required"));
-  EXPECT_THAT(Error(Spec({{"url", "https://h"}})), HasSubstr("https is not supported yet"));
+  EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"tls_ca_file", "/ca.pem"}})),
+              HasSubstr("tls_ca_file: TLS settings need a https:// url"));
+  EXPECT_THAT(Error(Spec({{"url", "https://h"}, {"tls_verify", "yes"}})),
+              HasSubstr("tls_verify: expected true or false"));
   EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"timeout", "10"}})), HasSubstr("timeout:"));
   EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"pool_size", "0"}})), HasSubstr("pool_size:"));
   EXPECT_THAT(Error(Spec({{"url", "http://h"}, {"pool_size", "257"}})), HasSubstr("pool_size:"));

@@ -57,9 +57,16 @@ TEST(RedisUrlTest, UserInfoIsPercentDecoded) {
 
 TEST(RedisUrlTest, RejectsWhatItCannotHonour) {
   Result<RedisUrl> tls = ParseRedisUrl("rediss://host:6380/0");
-  ASSERT_FALSE(tls.ok());
-  EXPECT_EQ(tls.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(tls.status().message()), HasSubstr("TLS is not supported yet"));
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_EQ(tls->port, 6380);
+  EXPECT_FALSE(ParseRedisUrl("redis://host:6380/0")->tls);
+  // The URL's host is the name the certificate must carry unless tls_server_name says otherwise.
+  Result<RedisSinkSettings> settings =
+      ParseRedisSinkSettings(SinkSpec{"cache", "redis", {{"url", "rediss://cache.local/0"}}, {}});
+  ASSERT_TRUE(settings.ok());
+  EXPECT_TRUE(settings->tls.enabled);
+  EXPECT_EQ(settings->tls.server_name, "cache.local");
   EXPECT_FALSE(ParseRedisUrl("http://host").ok());
   EXPECT_FALSE(ParseRedisUrl("redis://").ok());
   EXPECT_FALSE(ParseRedisUrl("redis://host:0").ok());
