@@ -4,9 +4,22 @@
 
 #include <utility>
 
+#include "app/kafka_setup.h"
+#include "dedup/idempotency_sink.h"
 #include "sinks/builtin.h"
 
 namespace fanout {
+namespace {
+
+// Whether a route to sink `name` names an idempotency-key store.
+bool NeedsDedup(const config::Config& config, const std::string& name) {
+  for (const config::RouteConfig& route : config.routes) {
+    if (route.dedup && route.spec.sink == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& config,
                                                        const Router& router,
@@ -18,14 +31,26 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& con
   for (const config::SinkConfig& sink : config.sinks) {
     if (sink.type == "kafka" || !registry.Has(sink.type)) continue;
     if (!sinks->runtime_) sinks->runtime_ = std::make_unique<SinkRuntime>(1);
-    SinkSpec spec{sink.name, sink.type, sink.settings, sink.headers};
+    SinkSpec spec{sink.name, sink.type, sink.settings, sink.headers,
+                  KafkaProperty(config, "group.id")};
     Result<std::unique_ptr<Sink>> created = registry.Create(spec, *sinks->runtime_);
     if (!created.ok()) {
       return InvalidArgument(config::ToString(sink.location) + ": sink '" + sink.name +
                              "': " + std::string(created.status().message()));
     }
-    raw.push_back(created->get());
-    sinks->sinks_.push_back(std::move(created).value());
+    std::unique_ptr<Sink> created_sink = std::move(created).value();
+    if (NeedsDedup(config, sink.name)) {
+      if (!sinks->dedup_stores_) {
+        // The consumer group namespaces the keys: two deployments sharing a store must not
+        // suppress each other's deliveries.
+        sinks->dedup_stores_ =
+            std::make_unique<IdempotencyStores>(KafkaProperty(config, "group.id"));
+      }
+      created_sink = std::make_unique<IdempotencySink>(std::move(created_sink),
+                                                       &sinks->dedup_stores_->worker(), sink.name);
+    }
+    raw.push_back(created_sink.get());
+    sinks->sinks_.push_back(std::move(created_sink));
     sinks->sink_names_.push_back(sink.name);
   }
   if (sinks->sinks_.empty()) return sinks;
@@ -44,8 +69,10 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& con
       ++sink_index;
     }
     if (sink_index == sinks->sink_names_.size()) continue;  // Kafka, or not built in
+    const RouteBinding binding{&compiled[i], &route_config->options};
     Result<std::unique_ptr<ActionBuilder>> builder =
-        sinks->sinks_[sink_index]->Bind(RouteBinding{&compiled[i], &route_config->options});
+        route_config->dedup ? sinks->BindDeduplicated(config, *route_config, sink_index, binding)
+                            : sinks->sinks_[sink_index]->Bind(binding);
     if (!builder.ok()) {
       return InvalidArgument(config::ToString(route_config->location) + ": route '" +
                              route_config->spec.name +
@@ -90,9 +117,30 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Open(const config::Config& confi
   return sinks;
 }
 
+Result<std::unique_ptr<ActionBuilder>> AsyncSinks::BindDeduplicated(
+    const config::Config& config, const config::RouteConfig& route, std::size_t sink_index,
+    const RouteBinding& binding) {
+  const config::SinkConfig* holder = config.FindSink(route.dedup->store);
+  if (holder == nullptr) {
+    return InvalidArgument("dedup.store: no sink named '" + route.dedup->store + "'");
+  }
+  SinkSpec spec{holder->name, holder->type, holder->settings, holder->headers};
+  FANOUT_ASSIGN_OR_RETURN(IdempotencyStore * store, dedup_stores_->Get(spec));
+  return static_cast<IdempotencySink&>(*sinks_[sink_index])
+      .BindDeduplicated(binding, store, route.dedup->ttl);
+}
+
 AsyncSinks::~AsyncSinks() { Close(); }
 
+void AsyncSinks::Observe(PipelineMetrics* metrics, HealthState* health) {
+  if (!dispatcher_) return;
+  dispatcher_->SetObservability(sink_names_, metrics, health);
+  if (metrics == nullptr) return;
+  for (auto& route : routes_) route->metrics = metrics->ForRouteSink(route->name, route->sink_name);
+}
+
 Status AsyncSinks::Start(std::chrono::milliseconds timeout) {
+  if (dedup_stores_) FANOUT_RETURN_IF_ERROR(dedup_stores_->Start());
   for (std::size_t i = 0; i < sinks_.size(); ++i) {
     Status status = sinks_[i]->Start(timeout);
     if (status.code() == StatusCode::kUnavailable) {
@@ -110,6 +158,7 @@ Status AsyncSinks::Start(std::chrono::milliseconds timeout) {
 
 void AsyncSinks::Close() {
   for (auto& sink : sinks_) sink->Close();
+  if (dedup_stores_) dedup_stores_->Stop();  // after the sinks: they use its worker
   if (runtime_) runtime_->Stop();
 }
 

@@ -14,6 +14,7 @@
 
 #include "app/decode_handler.h"
 #include "config/config.h"
+#include "dedup/idempotency_stores.h"
 #include "processor/delivery/consume_loop.h"
 #include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/consumer.h"
@@ -53,14 +54,25 @@ class AsyncSinks {
   // Closes the sinks and stops the I/O threads. Idempotent.
   void Close();
 
+  // Counts every route's outcomes and every sink's latency and availability into `metrics` and
+  // `health` (either may be null). Call before consuming.
+  void Observe(PipelineMetrics* metrics, HealthState* health);
+
   std::size_t size() const { return sinks_.size(); }
   const SinkDispatcher* dispatcher() const { return dispatcher_.get(); }
 
  private:
   AsyncSinks() = default;
+  // Binds a route with `dedup:` to its (wrapped) sink, with the store its `dedup.store` names.
+  Result<std::unique_ptr<ActionBuilder>> BindDeduplicated(const config::Config& config,
+                                                          const config::RouteConfig& route,
+                                                          std::size_t sink_index,
+                                                          const RouteBinding& binding);
 
   std::unique_ptr<SinkDispatcher> dispatcher_;  // destroyed last
   std::unique_ptr<SinkRuntime> runtime_;
+  // Routes with `dedup:`: their sinks are wrapped in an IdempotencySink using these stores.
+  std::unique_ptr<IdempotencyStores> dedup_stores_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::vector<std::string> sink_names_;
   std::vector<std::unique_ptr<DispatchRoute>> routes_;

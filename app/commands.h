@@ -11,6 +11,7 @@ namespace fanout {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitConfigError = 1;
 inline constexpr int kExitRuntimeError = 2;
+inline constexpr int kExitNotReady = 3;  // `fanout status`: the instance answered, not ready
 
 // Validates the config (YAML shape and librdkafka properties); prints every error as
 // file:line:col and returns kExitConfigError when there is any.
@@ -19,7 +20,8 @@ int ValidateCommand(const std::string& config_path);
 struct RunOptions {
   std::string config_path;
   std::optional<std::string> dump_events_path;
-  std::optional<std::string> log_level;  // overrides logging.level
+  std::optional<std::string> log_level;   // overrides logging.level
+  std::optional<std::string> log_format;  // overrides logging.format: auto, json, text
 };
 
 // Runs the consumer until SIGINT/SIGTERM (kExitOk) or a fatal error (kExitRuntimeError).
@@ -37,6 +39,15 @@ struct DlqReplayOptions {
 // Re-drives dead letters through the routes (exactly once, in the configured guarantee) and
 // exits when caught up. kExitOk, kExitConfigError or kExitRuntimeError.
 int DlqReplayCommand(const DlqReplayOptions& options);
+
+struct StatusOptions {
+  std::string admin = "127.0.0.1:9464";  // the instance's admin.listen
+  std::string interval = "1s";           // between the two scrapes a rate is taken over
+};
+
+// Prints a running instance's state (readiness, lag, per-route table) from its admin endpoint.
+// kExitOk when ready, kExitNotReady when not, kExitRuntimeError when it cannot be reached.
+int StatusCommand(const StatusOptions& options);
 
 }  // namespace fanout
 

@@ -109,7 +109,7 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
   DispatchOrigin origin{
       replay_tracked_.value_or(PartitionOffset{
           TopicPartition{std::string(record.topic), record.partition}, record.offset}),
-      previous_attempts_, first_failure_ms_};
+      previous_attempts_, first_failure_ms_, event_.source_ts_ms};
   dispatcher_->Dispatch(record, origin, actions_);
   return Handled::kPending;
 }
@@ -219,6 +219,10 @@ std::size_t DecodeHandler::pending() const {
   return dispatcher_ == nullptr ? 0 : dispatcher_->pending();
 }
 
+void DecodeHandler::OnAssigned(const std::vector<TopicPartition>& partitions) {
+  if (dispatcher_ != nullptr) dispatcher_->OnPartitionsAssigned(partitions);
+}
+
 std::size_t DecodeHandler::pending(const TopicPartition& tp) const {
   return dispatcher_ == nullptr ? 0 : dispatcher_->pending(tp);
 }
@@ -241,7 +245,7 @@ Status DecodeHandler::WriteDeadLetter(const KafkaRecordView& record,
                                       const DeadLetterContext& context) {
   Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
   if (status.ok()) {
-    stats_->RecordDeadLetter();
+    stats_->RecordDeadLetter(context.route, context.sink);
     return status;
   }
   if (status.code() == StatusCode::kAborted) return status;

@@ -59,6 +59,7 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   void Abandon(const std::vector<TopicPartition>* partitions) override;
   std::size_t pending() const override;
   std::size_t pending(const TopicPartition& tp) const override;
+  void OnAssigned(const std::vector<TopicPartition>& partitions) override;
 
   // For `fanout dlq replay`: the next Handle() runs only the route named `route` (empty: all
   // routes), and a record that fails again is dead-lettered as attempt `previous_attempts + 1`

@@ -39,7 +39,12 @@ std::optional<config::Config> LoadConfigForCommand(const std::string& path,
     *exit_code = kExitConfigError;
     return std::nullopt;
   }
-  Status status = SetupLogging(log_level.value_or(loaded.config.logging.level));
+  LoggingOptions logging;
+  const std::string level = log_level.value_or(loaded.config.logging.level);
+  logging.level = level;
+  Result<LogFormat> format = ParseLogFormat(loaded.config.logging.format);
+  if (format.ok()) logging.format = *format;  // validation allows only valid names
+  Status status = SetupLogging(logging);
   if (!status.ok()) {
     spdlog::error("{}", status.ToString());
     *exit_code = kExitConfigError;

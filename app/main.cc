@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
                   "Append every decoded event to FILE as one JSON line (debugging aid)");
   run->add_option("--log-level", log_level,
                   "trace, debug, info, warn or error (overrides the config)");
+  std::string log_format;
+  run->add_option("--log-format", log_format,
+                  "auto, json or text (overrides logging.format; auto: JSON unless stderr is a "
+                  "terminal)");
 
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
@@ -47,6 +51,14 @@ int main(int argc, char** argv) {
       ->default_str("5s");
   replay->add_option("--log-level", log_level, "trace, debug, info, warn or error");
 
+  fanout::StatusOptions status_options;
+  CLI::App* status = app.add_subcommand(
+      "status", "Show a running instance's readiness, lag and per-route counts (admin endpoint)");
+  status->add_option("--admin", status_options.admin, "The instance's admin.listen address")
+      ->default_str(status_options.admin);
+  status->add_option("--interval", status_options.interval, "Time over which rates are taken")
+      ->default_str(status_options.interval);
+
   CLI::App* config_docs =
       app.add_subcommand("config-docs", "Print the configuration reference (docs/CONFIG.md)");
 
@@ -62,6 +74,7 @@ int main(int argc, char** argv) {
   if (*run) {
     if (!dump_events.empty()) run_options.dump_events_path = dump_events;
     if (!log_level.empty()) run_options.log_level = log_level;
+    if (!log_format.empty()) run_options.log_format = log_format;
     return fanout::RunCommand(run_options);
   }
   if (*validate) return fanout::ValidateCommand(validate_path);
@@ -72,6 +85,7 @@ int main(int argc, char** argv) {
     if (!log_level.empty()) replay_options.log_level = log_level;
     return fanout::DlqReplayCommand(replay_options);
   }
+  if (*status) return fanout::StatusCommand(status_options);
   if (*config_docs) {
     std::fputs(fanout::config::RenderMarkdown(fanout::config::ConfigSpec()).c_str(), stdout);
     return fanout::kExitOk;

@@ -8,6 +8,7 @@
 #include "app/decode_handler.h"
 #include "app/kafka_setup.h"
 #include "app/load_config.h"
+#include "app/observability_setup.h"
 #include "app/signals.h"
 #include "observability/event_stats.h"
 #include "observability/logging.h"
@@ -24,6 +25,23 @@ int RunCommand(const RunOptions& options) {
   if (!loaded) return exit_code;
   const config::Config& config = *loaded;
   Status status;
+  if (options.log_format) {
+    Result<LogFormat> format = ParseLogFormat(*options.log_format);
+    if (!format.ok()) {
+      spdlog::error("{}", format.status().ToString());
+      return kExitConfigError;
+    }
+    LoggingOptions logging;
+    logging.level = options.log_level.value_or(config.logging.level);
+    logging.format = *format;
+    (void)SetupLogging(logging);  // the level was accepted already
+  }
+  Result<std::unique_ptr<RunObservability>> observability = RunObservability::Start(config);
+  if (!observability.ok()) {
+    spdlog::error("{}", observability.status().ToString());
+    return observability.status().code() == StatusCode::kInvalidArgument ? kExitConfigError
+                                                                         : kExitRuntimeError;
+  }
 
   static std::atomic<bool> stop{false};
   InstallStopSignals(&stop);
@@ -46,6 +64,7 @@ int RunCommand(const RunOptions& options) {
   std::unique_ptr<OffsetCommitter> committer = CommitterFor(config, **producer, **consumer);
 
   EventStats stats;
+  stats.AttachMetrics((*observability)->metrics());
   DecodeHandler handler(&stats, &router.value(), producer->get(), config);
   if (options.dump_events_path) {
     status = handler.OpenDump(*options.dump_events_path);
@@ -63,6 +82,9 @@ int RunCommand(const RunOptions& options) {
     return async_sinks.status().code() == StatusCode::kInvalidArgument ? kExitConfigError
                                                                        : kExitRuntimeError;
   }
+  (*async_sinks)->Observe((*observability)->metrics(), (*observability)->health());
+  loop_options.metrics = (*observability)->metrics();
+  loop_options.health = (*observability)->health();
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = config.logging.progress_interval;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,11 +58,19 @@ struct SinkConfig {
   SourceLocation location;
 };
 
+// A route's `dedup:`: the idempotency-key store (a redis or postgres sink, by name) that keeps
+// the route from delivering one change twice, and how long a delivered change is remembered.
+struct RouteDedupConfig {
+  std::string store;
+  std::chrono::milliseconds ttl{7LL * 24 * 3600 * 1000};
+};
+
 struct RouteConfig {
   RouteSpec spec;     // matching, predicate, projection, action templates
   Settings options;   // non-template sink options (delete_mode, table, value)
   RetryPolicy retry;  // the route's own policy merged over the top-level one
   SourceLocation location;
+  std::optional<RouteDedupConfig> dedup;  // none: no idempotency-key store
 };
 
 struct DeadLetterConfig {
@@ -69,8 +78,15 @@ struct DeadLetterConfig {
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // trace, debug, info, warn, error
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "auto";  // auto (JSON unless stderr is a terminal), json, text
   std::chrono::milliseconds progress_interval{5000};
+};
+
+// The admin HTTP endpoint (/metrics, /healthz, /readyz); docs/OPERATIONS.md.
+struct AdminConfig {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:9464";
 };
 
 struct Config {
@@ -83,6 +99,7 @@ struct Config {
   DeadLetterConfig dead_letter;
   RetryPolicy retry;  // the default of every route
   LoggingConfig logging;
+  AdminConfig admin;
 
   const SinkConfig* FindSink(std::string_view name) const;
 };

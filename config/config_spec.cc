@@ -45,10 +45,31 @@ std::vector<FieldSpec> SinkFields() {
        .sink_types = {"redis", "elasticsearch", "http"}},
       {.name = "dsn",
        .type = T::kString,
-       .description = "libpq connection string or URI of the target database.",
+       .description = "libpq connection string or URI of the target database "
+                      "(`host=... dbname=... user=...` or `postgresql://user@host:port/db`); "
+                      "use `${ENV}` for the password. Never logged.",
        .secret = true,
-       .sink_types = {"postgres"},
-       .planned = true},
+       .sink_types = {"postgres"}},
+      {.name = "offsets_table",
+       .type = T::kString,
+       .description = "`[schema.]name` of the processed-offsets table the postgres sink "
+                      "writes in every transaction (created automatically, beside "
+                      "`<name>_rejected`); see sinks/postgres/README.md.",
+       .default_value = "fanout_processed_offsets",
+       .sink_types = {"postgres"}},
+      {.name = "auto_evolve",
+       .type = T::kBoolean,
+       .description = "Add a column the target table lacks (`ALTER TABLE ... ADD COLUMN`, "
+                      "nullable) when an event carries it.",
+       .default_value = "false",
+       .sink_types = {"postgres"}},
+      {.name = "on_schema_drift",
+       .type = T::kEnum,
+       .description = "With `auto_evolve` off, an event with a column the target lacks is "
+                      "dead-lettered, or stops fanout (`fail`).",
+       .default_value = "dead_letter",
+       .values = {"dead_letter", "fail"},
+       .sink_types = {"postgres"}},
       {.name = "username",
        .type = T::kString,
        .description = "User name (Redis ACL, HTTP basic auth).",
@@ -208,9 +229,40 @@ std::vector<FieldSpec> RouteFields() {
        .sink_types = {"elasticsearch"}},
       {.name = "table",
        .type = T::kString,
-       .description = "Target `schema.table`; default: the source table's name.",
-       .sink_types = {"postgres"},
-       .planned = true},
+       .description = "Target `[schema.]table` (it must exist); default: the source's "
+                      "`schema.table`.",
+       .sink_types = {"postgres"}},
+      {.name = "mode",
+       .type = T::kEnum,
+       .description = "`upsert`: mirror rows by key (c/u/r upsert, d delete); `append`: one "
+                      "new row per change (an audit trail) with `op_column` and "
+                      "`position_column`.",
+       .default_value = "upsert",
+       .values = {"upsert", "append"},
+       .sink_types = {"postgres"}},
+      {.name = "version_column",
+       .type = T::kString,
+       .description = "`mode: upsert`: a `numeric` column holding the source version of the "
+                      "change that wrote the row; an older change never overwrites or deletes "
+                      "a newer row.",
+       .sink_types = {"postgres"}},
+      {.name = "truncate",
+       .type = T::kBoolean,
+       .description = "`mode: upsert`: a truncate event (`t`, route it with `ops`) empties "
+                      "the target table.",
+       .default_value = "false",
+       .sink_types = {"postgres"}},
+      {.name = "op_column",
+       .type = T::kString,
+       .description = "`mode: append`: the column receiving the op (c, u, d, r, t).",
+       .default_value = "fanout_op",
+       .sink_types = {"postgres"}},
+      {.name = "position_column",
+       .type = T::kString,
+       .description = "`mode: append`: the column receiving the source position "
+                      "(`pg:<commit_lsn>:<lsn>`).",
+       .default_value = "fanout_position",
+       .sink_types = {"postgres"}},
       {.name = "topic",
        .type = T::kTemplate,
        .description = "Target topic.",
@@ -233,6 +285,32 @@ std::vector<FieldSpec> RouteFields() {
        .type = T::kObject,
        .description = "This route's retry policy; default: the top-level `retry`.",
        .children = RetryFields()},
+      {.name = "dedup",
+       .type = T::kObject,
+       .description =
+           "An idempotency-key store that keeps this route from delivering one change twice, "
+           "for sinks without native idempotency (http): a change whose key (route, source "
+           "position, op, table, row key) was delivered within `ttl` is answered as already "
+           "applied and not sent again, Debezium's own re-emissions after its restart "
+           "included. See dedup/README.md.",
+       .sink_types = {"redis", "elasticsearch", "postgres", "http"},
+       .children =
+           {
+               {.name = "store",
+                .type = T::kString,
+                .description = "A sink of type `redis` or `postgres` whose connection "
+                               "(`url` and credentials, or `dsn`) holds the keys: Redis keys "
+                               "`fanout:idempotency:<group.id>:<key>` with a TTL, or the "
+                               "table `fanout_idempotency_keys` (created if missing).",
+                .required = true},
+               {.name = "ttl",
+                .type = T::kDuration,
+                .description = "How long a delivered change is remembered; a re-emission later "
+                               "than this is delivered again. Keep it above how far back "
+                               "Debezium may re-emit (its offset flush interval, plus outages).",
+                .default_value = "7d"},
+           },
+       .example = "dedup: { store: cache, ttl: 7d }"},
       {.name = "on_exhausted",
        .type = T::kEnum,
        .description = "When retries run out: `dead_letter` the event, `block` the partition "
@@ -352,10 +430,35 @@ FieldSpec MakeConfigSpec() {
                         .description = "`debug` logs every event (payloads included).",
                         .default_value = "info",
                         .values = {"trace", "debug", "info", "warn", "error"}},
+                       {.name = "format",
+                        .type = T::kEnum,
+                        .description = "`json`: one JSON object per line (ts, level, msg); "
+                                       "`text`: plain lines for a terminal; `auto`: JSON unless "
+                                       "stderr is a terminal. `fanout run --log-format` "
+                                       "overrides it.",
+                        .default_value = "auto",
+                        .values = {"auto", "json", "text"}},
                        {.name = "progress_interval",
                         .type = T::kDuration,
                         .description = "How often the progress line is logged.",
                         .default_value = "5s"},
+                   }},
+              {.name = "admin",
+               .type = T::kObject,
+               .description = "The admin HTTP endpoint: `/metrics` (Prometheus), `/healthz`, "
+                              "`/readyz` (docs/OPERATIONS.md). On by default, on loopback.",
+               .children =
+                   {
+                       {.name = "enabled",
+                        .type = T::kBoolean,
+                        .description = "Serve the admin endpoint.",
+                        .default_value = "true"},
+                       {.name = "listen",
+                        .type = T::kString,
+                        .description = "`host:port` (IPv6: `[::1]:9464`) to listen on; "
+                                       "`0.0.0.0:9464` for a Prometheus outside the pod or "
+                                       "host. Port 0 picks a free port (logged at start).",
+                        .default_value = "127.0.0.1:9464"},
                    }},
           },
   };

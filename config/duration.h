@@ -1,17 +1,13 @@
-// Durations as written in the config: an integer and a unit, e.g. 250ms, 1s, 5m, 1h.
+// Durations as written in the config: the one parser of processor/core/duration.h (ms, s, m, h,
+// d), under the config namespace where the loader and the commands look for it.
 #ifndef FANOUT_CONFIG_DURATION_H_
 #define FANOUT_CONFIG_DURATION_H_
 
-#include <chrono>
-#include <string_view>
-
-#include "processor/core/status.h"
+#include "processor/core/duration.h"
 
 namespace fanout::config {
 
-// Units: ms, s, m, h. A bare number, a negative number, a fraction or an unknown unit is an
-// InvalidArgument that says what is accepted.
-Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+using ::fanout::ParseDuration;
 
 }  // namespace fanout::config
 

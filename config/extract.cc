@@ -9,7 +9,9 @@ namespace {
 constexpr std::string_view kTemplateKeys[] = {"invalidate", "upsert", "publish", "index",
                                               "id",         "topic",  "key",     "path"};
 // Plain option keys of a route, handed to the sink as they are.
-constexpr std::string_view kOptionKeys[] = {"delete_mode", "table", "value", "format", "decimals"};
+constexpr std::string_view kOptionKeys[] = {
+    "delete_mode", "table",          "value",    "format",    "decimals",
+    "mode",        "version_column", "truncate", "op_column", "position_column"};
 
 std::vector<std::string> Strings(YamlReader& reader, const YAML::Node& node,
                                  const std::string& path) {
@@ -85,6 +87,15 @@ void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& pa
     if (!value) continue;
     if (auto text = reader.String(value, YamlReader::Join(path, key))) {
       route->options.emplace_back(std::string(key), std::move(*text));
+    }
+  }
+  if (const YAML::Node dedup = node["dedup"]; dedup && dedup.IsMap()) {
+    RouteDedupConfig& out = route->dedup.emplace();
+    if (dedup["store"]) {
+      out.store = reader.String(dedup["store"], path + ".dedup.store").value_or("");
+    }
+    if (dedup["ttl"]) {
+      out.ttl = reader.Duration(dedup["ttl"], path + ".dedup.ttl").value_or(out.ttl);
     }
   }
   route->retry = default_retry;
@@ -185,10 +196,23 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
     if (logging["level"]) {
       config->logging.level = reader.String(logging["level"], "logging.level").value_or("info");
     }
+    if (logging["format"]) {
+      config->logging.format = reader.String(logging["format"], "logging.format").value_or("auto");
+    }
     if (logging["progress_interval"]) {
       config->logging.progress_interval =
           reader.Duration(logging["progress_interval"], "logging.progress_interval")
               .value_or(config->logging.progress_interval);
+    }
+  }
+  if (const YAML::Node admin = root["admin"]; admin && admin.IsMap()) {
+    if (admin["enabled"]) {
+      config->admin.enabled =
+          reader.String(admin["enabled"], "admin.enabled").value_or("true") == "true";
+    }
+    if (admin["listen"]) {
+      config->admin.listen =
+          reader.String(admin["listen"], "admin.listen").value_or(config->admin.listen);
     }
   }
 }

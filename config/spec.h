@@ -16,7 +16,7 @@ enum class FieldType : std::uint8_t {
   kString,
   kInteger,           // int64, within [min, max]
   kBoolean,           // true / false
-  kDuration,          // 250ms, 1s, 5m, 1h
+  kDuration,          // 250ms, 1s, 5m, 1h, 7d
   kDurationRange,     // "100ms..30s": initial..maximum
   kEnum,              // one of `values`
   kStringList,        // a list of strings (a single string is accepted as a one-element list)

@@ -265,6 +265,18 @@ void SpecValidator::ValidateRouteCrossReferences(const YAML::Node& routes) {
         reader_.Error(name, path + ".name", "route name '" + name.Scalar() + "' is used twice");
       }
     }
+    // dedup.store names the redis or postgres sink whose server holds the idempotency keys.
+    if (const YAML::Node store = YamlReader::Child(route["dedup"], "store");
+        store && store.IsScalar()) {
+      auto holder = sink_types_.find(store.Scalar());
+      if (holder == sink_types_.end()) {
+        reader_.Error(store, path + ".dedup.store", "no sink named '" + store.Scalar() + "'");
+      } else if (holder->second != "redis" && holder->second != "postgres") {
+        reader_.Error(store, path + ".dedup.store",
+                      "sink '" + store.Scalar() + "' has type " + holder->second +
+                          "; idempotency keys live in a redis or postgres sink");
+      }
+    }
     const YAML::Node to = route["to"];
     if (!to || !to.IsScalar()) continue;
     auto sink = sink_types_.find(to.Scalar());

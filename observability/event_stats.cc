@@ -15,6 +15,7 @@ std::size_t EventStats::OpIndex(Op op) {
 
 void EventStats::RecordEvent(const ChangeEvent& event) {
   ++total_;
+  if (metrics_ != nullptr) metrics_->decoded->Inc();
   switch (event.kind) {
     case RecordKind::kChange: {
       const std::string_view table = event.QualifiedTableInto(&table_buffer_);
@@ -42,8 +43,33 @@ std::int64_t EventStats::count(std::string_view table, Op op) const {
 
 EventStats::RouteCount& EventStats::RouteCounts(std::string_view route) {
   auto it = per_route_.find(route);
-  if (it == per_route_.end()) it = per_route_.emplace(std::string(route), RouteCount{}).first;
+  if (it == per_route_.end()) {
+    RouteCount count;
+    if (metrics_ != nullptr) {
+      count.routed_metric = metrics_->Routed(route);
+      count.errors_metric = metrics_->RouteErrors(route);
+    }
+    it = per_route_.emplace(std::string(route), count).first;
+  }
   return it->second;
+}
+
+void EventStats::RecordRouted(std::string_view route) {
+  RouteCount& count = RouteCounts(route);
+  ++count.routed;
+  if (count.routed_metric != nullptr) count.routed_metric->Inc();
+}
+
+void EventStats::RecordRouteError(std::string_view route) {
+  RouteCount& count = RouteCounts(route);
+  ++count.errors;
+  if (count.errors_metric != nullptr) count.errors_metric->Inc();
+}
+
+void EventStats::RecordDeadLetter(std::string_view route, std::string_view sink) {
+  ++dead_letters_;
+  // Dead letters are rare: resolving the child here costs nothing that matters.
+  if (metrics_ != nullptr) metrics_->DeadLetters(route, sink)->Inc();
 }
 
 std::int64_t EventStats::routed(std::string_view route) const {

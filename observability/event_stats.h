@@ -1,5 +1,6 @@
 // EventStats: what the instance has consumed, by table and op, for progress lines and the final
-// summary. Single-threaded (the consume loop's thread).
+// summary; with AttachMetrics() the same counts also go to the Prometheus counters.
+// Single-threaded (the consume loop's thread).
 #ifndef FANOUT_OBSERVABILITY_EVENT_STATS_H_
 #define FANOUT_OBSERVABILITY_EVENT_STATS_H_
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "observability/pipeline_metrics.h"
 #include "processor/core/change_event.h"
 
 namespace fanout {
@@ -18,14 +20,24 @@ class EventStats {
  public:
   EventStats();
 
+  // Counts into `metrics` too from now on (not owned; null: stop). Call before counting.
+  void AttachMetrics(PipelineMetrics* metrics) { metrics_ = metrics; }
+
   void RecordEvent(const ChangeEvent& event);
-  void RecordDecodeError() { ++decode_errors_; }
+  void RecordDecodeError() {
+    ++decode_errors_;
+    if (metrics_ != nullptr) metrics_->decode_errors->Inc();
+  }
   // A change event no route matched (it is finished without any action).
-  void RecordUnmatched() { ++unmatched_; }
+  void RecordUnmatched() {
+    ++unmatched_;
+    if (metrics_ != nullptr) metrics_->unmatched->Inc();
+  }
   // A route matched and its actions were built; or they could not be (a bad record for it).
-  void RecordRouted(std::string_view route) { ++RouteCounts(route).routed; }
-  void RecordRouteError(std::string_view route) { ++RouteCounts(route).errors; }
-  void RecordDeadLetter() { ++dead_letters_; }
+  void RecordRouted(std::string_view route);
+  void RecordRouteError(std::string_view route);
+  // A record went to the dead-letter topic (`route` and `sink` empty when it was undecodable).
+  void RecordDeadLetter(std::string_view route = {}, std::string_view sink = {});
   std::int64_t dead_letters() const { return dead_letters_; }
 
   std::int64_t total() const { return total_; }
@@ -50,6 +62,8 @@ class EventStats {
   struct RouteCount {
     std::int64_t routed = 0;
     std::int64_t errors = 0;
+    Counter* routed_metric = nullptr;  // resolved on the route's first event
+    Counter* errors_metric = nullptr;
   };
   RouteCount& RouteCounts(std::string_view route);
 
@@ -65,6 +79,7 @@ class EventStats {
   std::int64_t last_source_ts_ms_ = 0;
   std::int64_t window_start_total_ = 0;
   std::chrono::steady_clock::time_point window_start_;
+  PipelineMetrics* metrics_ = nullptr;
 };
 
 }  // namespace fanout

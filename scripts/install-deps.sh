@@ -16,6 +16,8 @@ PACKAGES=(
   procps psmisc jq kcat
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
+  # promtool, which checks fanout's /metrics (tests/integration/observability_test.cc)
+  prometheus
 )
 
 missing=()
@@ -40,5 +42,9 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's redis-server package starts a system service on 6379; the stack runs its own on another port.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+# Debian's prometheus package starts a Prometheus server on 9090; only its promtool is needed.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+  $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 echo "install-deps: done"

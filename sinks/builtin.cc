@@ -2,6 +2,7 @@
 
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/http/http_sink.h"
+#include "sinks/postgres/postgres_sink.h"
 #include "sinks/redis/redis_sink.h"
 
 namespace fanout {
@@ -10,6 +11,7 @@ Status RegisterBuiltinSinks(SinkRegistry& registry) {
   FANOUT_RETURN_IF_ERROR(RegisterHttpSink(registry));
   FANOUT_RETURN_IF_ERROR(RegisterRedisSink(registry));
   FANOUT_RETURN_IF_ERROR(RegisterElasticsearchSink(registry));
+  FANOUT_RETURN_IF_ERROR(RegisterPostgresSink(registry));
   return Status();
 }
 

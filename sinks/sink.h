@@ -126,8 +126,11 @@ class Sink {
   virtual Status Start(std::chrono::milliseconds timeout) = 0;
 
   // Writes `batch` (at most max_batch() actions) asynchronously and returns at once. The actions
-  // stay alive and unchanged until `done` runs. Called from the consume thread only; may be
-  // called again before earlier batches are done (up to max_concurrency() at once).
+  // stay alive and unchanged until `done` runs. Called from one thread at a time (the consume
+  // thread, or a decorator's worker such as dedup/idempotency_sink.h, which serialises its calls
+  // and never calls after Close), so Write must not touch state owned by the consume thread
+  // beyond posting to the sink's own strand; may be called again before earlier batches are done
+  // (up to max_concurrency() at once).
   virtual void Write(std::span<const SinkAction* const> batch, WriteCallback done) = 0;
 
   // Most actions one Write may carry (the sink's `batch_size`).
@@ -138,6 +141,23 @@ class Sink {
   // Stops: cancels what is in flight (their callbacks still run, with kUnavailable) and closes
   // connections. Blocks until no callback is running or pending. Idempotent.
   virtual void Close() = 0;
+
+  // How the delivery core spreads this sink's actions over its lanes (one batch in flight per
+  // lane). kRowKey (default): by the record key, so one key's actions stay in order. kPartition:
+  // by Kafka partition, so a partition's actions reach the sink in offset order, one batch after
+  // the other -- what a sink that stores processed offsets with its writes (postgres) needs.
+  enum class LaneBy : std::uint8_t { kRowKey, kPartition };
+  virtual LaneBy lane_by() const { return LaneBy::kRowKey; }
+
+  // Partitions were just assigned to this instance: a sink that stores processed offsets reads
+  // them, so that its action builders skip records it already has. Called on the consume
+  // thread from the rebalance callback, before any record of these partitions is handled; may
+  // block (bounded by the sink's timeout). An error is logged; it must not be needed for
+  // correctness (the default does nothing).
+  virtual Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) {
+    (void)partitions;
+    return Status();
+  }
 };
 
 // A sink's settings from the YAML (`url`, `timeout`, `headers`, ...), values after ${ENV}
@@ -147,6 +167,8 @@ struct SinkSpec {
   std::string type;
   std::vector<std::pair<std::string, std::string>> settings;
   std::vector<std::pair<std::string, std::string>> headers;
+  // The Kafka consumer group fanout runs in (kafka.group.id), for sinks that key state by it.
+  std::string consumer_group{};
 
   // The value of `key`, or `fallback` when it is not set.
   std::string_view Setting(std::string_view key, std::string_view fallback = {}) const;

@@ -19,12 +19,15 @@ ConsumeLoop::ConsumeLoop(Consumer& consumer, RecordHandler& handler, OffsetCommi
 
 Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   FANOUT_RETURN_IF_ERROR(consumer_.Subscribe(this));
+  if (options_.health != nullptr) options_.health->Started();
   Status result;
   bool handler_failed = false;  // in the middle of an event, not between two
   auto next_commit = Clock::now() + options_.commit_interval;
   auto next_progress = Clock::now() + options_.progress_interval;
+  auto next_lag = Clock::now();
   while (!stop.load(std::memory_order_relaxed)) {
     auto batch = consumer_.Poll(PollTimeout(), options_.max_batch);
+    if (options_.health != nullptr) options_.health->Turn(Clock::now());
     if (!fatal_.ok()) {
       result = fatal_;
       break;
@@ -55,11 +58,16 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
       if (!result.ok()) break;
       next_commit = now + options_.commit_interval;
     }
+    if (now >= next_lag) {
+      PublishProgress();
+      next_lag = now + options_.lag_interval;
+    }
     if (options_.on_progress && now >= next_progress) {
       options_.on_progress(consumer_.LagRecords());
       next_progress = now + options_.progress_interval;
     }
   }
+  if (options_.health != nullptr) options_.health->Stopping();
   // A requested stop lets pending work finish (bounded) so that it can be committed now rather
   // than redone by the next owner.
   if (result.ok() && !rewind_pending_ && options_.pending_work != nullptr) {
@@ -96,7 +104,8 @@ Status ConsumeLoop::HandleBatch(const RecordBatch& batch) {
     tp.topic.assign(record.topic);
     tp.partition = record.partition;
     if (!assigned_.contains(tp)) continue;
-    FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset));
+    FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset, record.timestamp_ms));
+    if (options_.metrics != nullptr) options_.metrics->consumed->Inc();
     Result<Handled> handled = handler_.Handle(record);
     if (!handled.ok()) return handled.status();
     if (*handled == Handled::kFinished) {
@@ -175,6 +184,7 @@ Status ConsumeLoop::CommitCompleted() {
   std::vector<PartitionOffset> offsets = tracker_.TakeCommittable();
   if (offsets.empty()) return Status();
   Status status = committer_.Commit(offsets);
+  ObserveCommit(status);
   if (status.ok()) {
     ++commits_;
     for (const PartitionOffset& po : offsets) {
@@ -198,6 +208,7 @@ Status ConsumeLoop::CommitCompleted() {
 
 Status ConsumeLoop::AbortWork(const Status& cause) {
   ++aborts_;
+  if (options_.metrics != nullptr) options_.metrics->aborts->Inc();
   spdlog::warn("aborting the work since the last commit ({}); it will be done again",
                cause.ToString());
   Status abort = committer_.Abort();
@@ -217,9 +228,12 @@ Status ConsumeLoop::RewindNow() {
 
 void ConsumeLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
   assigned_.insert(partitions.begin(), partitions.end());
+  if (options_.pending_work != nullptr) options_.pending_work->OnAssigned(partitions);
+  ObserveRebalance(partitions, /*assigned=*/true, /*lost=*/false);
 }
 
 void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
+  ObserveRebalance(partitions, /*assigned=*/false, lost);
   if (closing_after_error_) {
     for (const TopicPartition& tp : partitions) assigned_.erase(tp);
     return;

@@ -19,9 +19,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <vector>
 
+#include "observability/health.h"
+#include "observability/pipeline_metrics.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/delivery/backpressure.h"
@@ -63,6 +66,9 @@ class PendingWork {
   virtual void Abandon(const std::vector<TopicPartition>* partitions) = 0;
   virtual std::size_t pending() const = 0;
   virtual std::size_t pending(const TopicPartition& tp) const = 0;
+  // Partitions were just assigned, from the rebalance callback, before any of their records is
+  // handled: sinks that store processed offsets read them (Sink::OnPartitionsAssigned).
+  virtual void OnAssigned(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 };
 
 struct ConsumeLoopOptions {
@@ -79,6 +85,11 @@ struct ConsumeLoopOptions {
   std::size_t max_in_flight_per_partition = 5000;
   // How long revocation and shutdown wait for pending work before abandoning it.
   std::chrono::milliseconds drain_timeout{10000};
+  // Observability (optional, not owned, must outlive the loop): the loop's counters and gauges,
+  // and what /healthz and /readyz report. Lag gauges are refreshed every `lag_interval`.
+  PipelineMetrics* metrics = nullptr;
+  HealthState* health = nullptr;
+  std::chrono::milliseconds lag_interval{1000};
 };
 
 class ConsumeLoop final : public RebalanceListener {
@@ -112,6 +123,10 @@ class ConsumeLoop final : public RebalanceListener {
   // Aborts the work since the last commit; the rewind happens in the loop (RewindNow).
   Status AbortWork(const Status& cause);
   Status RewindNow();
+  // Observability (consume_loop_observability.cc); each does nothing without metrics/health.
+  void PublishProgress();
+  void ObserveCommit(const Status& status);
+  void ObserveRebalance(const std::vector<TopicPartition>& partitions, bool assigned, bool lost);
 
   Consumer& consumer_;
   RecordHandler& handler_;
@@ -128,6 +143,7 @@ class ConsumeLoop final : public RebalanceListener {
   Status fatal_;  // a fatal error seen inside a rebalance callback
   std::int64_t commits_ = 0;
   std::int64_t aborts_ = 0;
+  std::map<TopicPartition, PartitionMetrics> partition_metrics_;
 };
 
 }  // namespace fanout

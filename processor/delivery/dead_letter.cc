@@ -5,6 +5,7 @@ namespace fanout {
 OutgoingRecord BuildDeadLetter(std::string_view topic, const KafkaRecordView& source,
                                const DeadLetterContext& context) {
   OutgoingRecord out;
+  out.origin = RecordOrigin{source.topic, source.partition, source.offset};
   out.topic = std::string(topic);
   if (source.key) out.key = std::string(*source.key);
   if (source.value) out.value = std::string(*source.value);

@@ -5,7 +5,8 @@
 
 namespace fanout {
 
-Status OffsetTracker::Track(const TopicPartition& tp, std::int64_t offset) {
+Status OffsetTracker::Track(const TopicPartition& tp, std::int64_t offset,
+                            std::int64_t timestamp_ms) {
   PartitionState& state = partitions_[tp];
   if (offset <= state.last_tracked) {
     return FailedPrecondition("offset " + std::to_string(offset) + " of " + ToString(tp) +
@@ -13,7 +14,9 @@ Status OffsetTracker::Track(const TopicPartition& tp, std::int64_t offset) {
                               std::to_string(state.last_tracked));
   }
   state.last_tracked = offset;
-  state.window.push_back(Slot{offset, false});
+  state.last_timestamp_ms = timestamp_ms;
+  state.window.push_back(Slot{offset, timestamp_ms, false});
+  ++state.in_flight;
   ++in_flight_;
   return Status();
 }
@@ -31,6 +34,7 @@ Status OffsetTracker::Complete(const TopicPartition& tp, std::int64_t offset) {
                     " is not in flight");
   }
   slot->done = true;
+  --state.in_flight;
   --in_flight_;
   while (!state.window.empty() && state.window.front().done) {
     state.committable = state.window.front().offset + 1;
@@ -48,6 +52,20 @@ std::vector<PartitionOffset> OffsetTracker::TakeCommittable() {
     }
   }
   return out;
+}
+
+OffsetTracker::Progress OffsetTracker::ProgressOf(const TopicPartition& tp) const {
+  Progress progress;
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return progress;
+  const PartitionState& state = it->second;
+  progress.in_flight = state.in_flight;
+  progress.last_tracked_timestamp_ms = state.last_timestamp_ms;
+  if (!state.window.empty()) {  // the front is never done
+    progress.oldest_pending_offset = state.window.front().offset;
+    progress.oldest_pending_timestamp_ms = state.window.front().timestamp_ms;
+  }
+  return progress;
 }
 
 std::vector<PartitionOffset> OffsetTracker::Drop(const std::vector<TopicPartition>& partitions) {

@@ -25,8 +25,9 @@ class OffsetTracker {
  public:
   // Records that `offset` of `tp` is in flight. Offsets of one partition must be tracked in
   // increasing order (gaps are fine: compaction and transaction markers leave some).
-  // Returns FailedPrecondition when `offset` is not above the last tracked one.
-  Status Track(const TopicPartition& tp, std::int64_t offset);
+  // Returns FailedPrecondition when `offset` is not above the last tracked one. `timestamp_ms`
+  // (the record's Kafka timestamp, -1 when unknown) dates the partition's lag.
+  Status Track(const TopicPartition& tp, std::int64_t offset, std::int64_t timestamp_ms = -1);
 
   // Marks a tracked offset finished. NotFound when it was never tracked (or already dropped).
   Status Complete(const TopicPartition& tp, std::int64_t offset);
@@ -41,9 +42,19 @@ class OffsetTracker {
   // Records tracked and not yet completed, over all partitions.
   std::size_t in_flight() const { return in_flight_; }
 
+  // A partition's progress, for its lag (processor/delivery/consume_loop_observability.cc).
+  struct Progress {
+    std::size_t in_flight = 0;
+    std::int64_t oldest_pending_offset = -1;  // -1: nothing in flight
+    std::int64_t oldest_pending_timestamp_ms = -1;
+    std::int64_t last_tracked_timestamp_ms = -1;
+  };
+  Progress ProgressOf(const TopicPartition& tp) const;
+
  private:
   struct Slot {
     std::int64_t offset;
+    std::int64_t timestamp_ms;
     bool done;
   };
   struct PartitionState {
@@ -51,6 +62,8 @@ class OffsetTracker {
     std::int64_t committable = -1;  // one past the completed prefix; -1 = nothing yet
     std::int64_t reported = -1;     // last committable handed out by Take/Drop
     std::int64_t last_tracked = -1;
+    std::int64_t last_timestamp_ms = -1;
+    std::size_t in_flight = 0;
   };
 
   std::map<TopicPartition, PartitionState> partitions_;

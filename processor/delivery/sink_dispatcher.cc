@@ -21,6 +21,7 @@ struct SinkDispatcher::PendingRecord {
   std::int64_t offset = -1;
   int previous_attempts = 0;
   std::int64_t first_failure_ms = 0;
+  std::int64_t source_ts_ms = 0;
   std::optional<std::string> key;
   std::optional<std::string> value;
   std::int64_t timestamp_ms = -1;
@@ -66,6 +67,9 @@ struct SinkDispatcher::SinkLanes {
   std::vector<Lane> lanes;
   std::size_t max_batch = 1;
   bool unavailable = false;
+  std::string name;                      // for metrics and health
+  Histogram* request_latency = nullptr;  // Write() → its callback
+  Gauge* up = nullptr;
 };
 
 struct SinkDispatcher::InFlight {
@@ -104,6 +108,7 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
   pending->offset = record.offset;
   pending->previous_attempts = origin.previous_attempts;
   pending->first_failure_ms = origin.first_failure_ms;
+  pending->source_ts_ms = origin.source_ts_ms;
   if (record.key) pending->key.emplace(*record.key);
   if (record.value) pending->value.emplace(*record.value);
   pending->timestamp_ms = record.timestamp_ms;
@@ -122,10 +127,14 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
   // Same key, same lane: one batch in flight per lane keeps a key's actions in order.
   const std::size_t hash = record.key ? std::hash<std::string_view>{}(*record.key)
                                       : static_cast<std::size_t>(record.partition);
+  // Same partition, same lane, for sinks that store processed offsets (Sink::LaneBy).
+  const std::size_t partition_hash =
+      std::hash<std::string_view>{}(record.topic) * 31 + static_cast<std::size_t>(record.partition);
   const Clock::time_point now = Clock::now();
   for (NewAction& action : actions) {
     const std::size_t sink = action.route->sink_index;
-    const std::size_t lane = hash % sinks_[sink]->lanes.size();
+    const bool by_partition = sinks_[sink]->sink->lane_by() == Sink::LaneBy::kPartition;
+    const std::size_t lane = (by_partition ? partition_hash : hash) % sinks_[sink]->lanes.size();
     sinks_[sink]->lanes[lane].queue.push_back(
         QueuedAction{pending, action.route, std::move(action.action), nullptr, 0});
     SendIfReady(sink, lane, now);
@@ -150,7 +159,12 @@ void SinkDispatcher::SendIfReady(std::size_t sink, std::size_t lane_index, Clock
   }
   lane.busy = true;
   const std::span<const SinkAction* const> actions(batch->actions);
-  lanes.sink->Write(actions, [this, batch](std::vector<ActionResult> results) {
+  Histogram* latency = lanes.request_latency;
+  const Clock::time_point sent = latency != nullptr ? Clock::now() : Clock::time_point{};
+  lanes.sink->Write(actions, [this, batch, latency, sent](std::vector<ActionResult> results) {
+    if (latency != nullptr) {
+      latency->Observe(std::chrono::duration<double>(Clock::now() - sent).count());
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       completions_.push_back(Completion{batch, std::move(results)});
@@ -212,11 +226,14 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
     switch (result.outcome) {
       case ActionOutcome::kApplied:
       case ActionOutcome::kAlreadyApplied:
+        CountOutcome(route.metrics, result.outcome, item.record->source_ts_ms);
+        if (lanes.unavailable) SetAvailable(lanes, true);
         lanes.unavailable = false;
         lane.unavailable_streak = 0;
         Finish(item, finished);
         break;
       case ActionOutcome::kUnavailable:
+        CountOutcome(route.metrics, result.outcome, 0);
         unavailable = true;
         wait = std::max(wait, result.retry_after);
         again.push_back(std::move(item));
@@ -230,6 +247,7 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
         if (backoff) {
           spdlog::debug("route '{}': attempt {} failed, retrying in {} ms: {}", route.name,
                         item.retry->attempts(), backoff->count(), result.message);
+          CountOutcome(route.metrics, result.outcome, 0);
           wait = std::max({wait, *backoff, result.retry_after});
           again.push_back(std::move(item));
           break;
@@ -257,6 +275,7 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
       spdlog::warn("sink '{}' is unavailable; retrying without dead-lettering: {}",
                    batch.items.front().route->sink_name, completion.results.front().message);
     }
+    if (!lanes.unavailable) SetAvailable(lanes, false);
     lanes.unavailable = true;
     // The lane's own exponential backoff, bounded by the route's: the server is down for every
     // action alike, so attempts are not counted against any of them.
@@ -288,6 +307,7 @@ Status SinkDispatcher::DeadLetter(QueuedAction& item, std::string_view error_cla
       record.previous_attempts + (item.retry ? std::max(1, item.retry->attempts()) : 1),
       first,
       now};
+  if (route.metrics.dead_lettered != nullptr) route.metrics.dead_lettered->Inc();
   spdlog::error("route '{}': {}[{}]@{} dead-lettered ({}): {}", route.name, record.topic,
                 record.partition_id, record.offset, error_class, message);
   return dead_letters(item.record->View(), context);
@@ -333,6 +353,64 @@ void SinkDispatcher::Abandon(const std::vector<TopicPartition>* partitions) {
 std::size_t SinkDispatcher::pending(const TopicPartition& tp) const {
   auto it = partitions_.find(tp);
   return it == partitions_.end() ? 0 : it->second.pending;
+}
+
+void SinkDispatcher::SetObservability(const std::vector<std::string>& names,
+                                      PipelineMetrics* metrics, HealthState* health) {
+  health_ = health;
+  for (std::size_t i = 0; i < sinks_.size() && i < names.size(); ++i) {
+    SinkLanes& lanes = *sinks_[i];
+    lanes.name = names[i];
+    if (metrics != nullptr) {
+      lanes.request_latency = metrics->SinkRequest(names[i]);
+      lanes.up = metrics->SinkUp(names[i]);
+      lanes.up->Set(1);
+    }
+    if (health_ != nullptr) health_->SetSinkAvailable(names[i], true);
+  }
+}
+
+void SinkDispatcher::SetAvailable(SinkLanes& lanes, bool available) {
+  if (lanes.up != nullptr) lanes.up->Set(available ? 1 : 0);
+  if (health_ != nullptr && !lanes.name.empty()) health_->SetSinkAvailable(lanes.name, available);
+}
+
+void SinkDispatcher::CountOutcome(const RouteSinkMetrics& metrics, ActionOutcome outcome,
+                                  std::int64_t source_ts_ms) {
+  Counter* counter = nullptr;
+  switch (outcome) {
+    case ActionOutcome::kApplied:
+      counter = metrics.applied;
+      if (metrics.end_to_end != nullptr && source_ts_ms > 0) {
+        metrics.end_to_end->Observe(
+            std::max<double>(0, static_cast<double>(WallClockMs() - source_ts_ms) / 1000.0));
+      }
+      break;
+    case ActionOutcome::kAlreadyApplied:
+      counter = metrics.already_applied;
+      break;
+    case ActionOutcome::kRetry:
+      counter = metrics.retried;
+      break;
+    case ActionOutcome::kUnavailable:
+      counter = metrics.unavailable;
+      break;
+    default:
+      break;
+  }
+  if (counter != nullptr) counter->Inc();
+}
+
+void SinkDispatcher::OnPartitionsAssigned(const std::vector<TopicPartition>& partitions) {
+  for (const auto& lanes : sinks_) {
+    Status status = lanes->sink->OnPartitionsAssigned(partitions);
+    if (!status.ok()) {
+      spdlog::warn(
+          "a sink could not read its processed offsets on assignment ({}); it skips "
+          "what it already has when writing instead",
+          status.ToString());
+    }
+  }
 }
 
 bool SinkDispatcher::AnySinkUnavailable() const {

@@ -3,7 +3,9 @@
 //
 //   Ordering   Each sink has `max_concurrency()` lanes; an action goes to the lane its record's
 //              key hashes to, and a lane has at most one batch in flight. Same key: in order.
-//              Different keys: in parallel, batched up to the sink's `max_batch()`.
+//              Different keys: in parallel, batched up to the sink's `max_batch()`. A sink whose
+//              lane_by() is kPartition gets lanes by topic partition instead: a partition's
+//              actions in offset order, one batch at a time.
 //   Retry      kRetry waits the route's jittered backoff (at least the server's Retry-After) and
 //              counts towards its max_attempts / max_elapsed; once exhausted the route's
 //              `on_exhausted` applies: dead_letter, fail (stop fanout), or block (never
@@ -37,6 +39,8 @@
 #include <string>
 #include <vector>
 
+#include "observability/health.h"
+#include "observability/pipeline_metrics.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/delivery/dead_letter.h"
@@ -51,6 +55,7 @@ struct DispatchRoute {
   std::string sink_name;
   std::size_t sink_index = 0;  // into the dispatcher's sinks
   RetryPolicy retry;
+  RouteSinkMetrics metrics;  // null pointers: not counted
 };
 
 // One action of the record being dispatched.
@@ -68,6 +73,9 @@ struct DispatchOrigin {
   // (wall clock ms, 0 when none did): a new dead letter carries them forward.
   int previous_attempts = 0;
   std::int64_t first_failure_ms = 0;
+  // When the change happened in the source (Debezium ts_ms; 0 when unknown): the start of the
+  // end-to-end latency.
+  std::int64_t source_ts_ms = 0;
 };
 
 // Writes one dead letter (in the open transaction). Errors: Aborted (the transaction is void) or
@@ -114,8 +122,18 @@ class SinkDispatcher {
   std::size_t pending() const { return pending_; }
   std::size_t pending(const TopicPartition& tp) const;
 
+  // Tells every sink that `partitions` were assigned (Sink::OnPartitionsAssigned); a sink's
+  // error is logged and otherwise ignored (the hook is an optimisation, never needed for
+  // correctness).
+  void OnPartitionsAssigned(const std::vector<TopicPartition>& partitions);
+
   // Whether a sink answered kUnavailable last and has not succeeded since (for readiness).
   bool AnySinkUnavailable() const;
+
+  // Reports request latency and availability per sink (`names` parallel to the sinks) into
+  // `metrics` and `health`; either may be null. Call before the first Dispatch().
+  void SetObservability(const std::vector<std::string>& names, PipelineMetrics* metrics,
+                        HealthState* health);
 
  private:
   struct PartitionState {
@@ -138,12 +156,16 @@ class SinkDispatcher {
                            std::vector<PartitionOffset>* finished);
   Status DeadLetter(QueuedAction& item, std::string_view error_class, std::string_view message,
                     const DeadLetterWriter& dead_letters);
+  void SetAvailable(SinkLanes& lanes, bool available);
+  static void CountOutcome(const RouteSinkMetrics& metrics, ActionOutcome outcome,
+                           std::int64_t source_ts_ms);
 
   std::vector<std::unique_ptr<SinkLanes>> sinks_;
   std::function<void()> wake_;
   std::map<TopicPartition, PartitionState> partitions_;
   std::size_t pending_ = 0;
   std::mt19937_64 random_;
+  HealthState* health_ = nullptr;
 
   mutable std::mutex mutex_;  // guards completions_
   std::condition_variable arrived_;

@@ -77,6 +77,17 @@ class Consumer {
   // from the client's cached watermarks (no broker round trip). 0 with no assignment.
   virtual std::int64_t LagRecords() = 0;
 
+  // Per assigned partition: the next offset to read (-1 while unknown) and the high watermark
+  // (-1 while unknown), for lag metrics. Watermarks are the client's cached ones; a paused
+  // partition fetches nothing, so its watermark is asked of the broker instead, at most every
+  // few seconds and with a short timeout. Default: no partitions (fakes).
+  struct PartitionPosition {
+    TopicPartition tp;
+    std::int64_t position = -1;
+    std::int64_t high_watermark = -1;
+  };
+  virtual std::vector<PartitionPosition> Positions() { return {}; }
+
   // Stops fetching from `partitions` (backpressure) / starts again where consumption stopped.
   // Records already returned by Poll are not affected. Errors: Internal from the client.
   virtual Status Pause(const std::vector<TopicPartition>& partitions) = 0;

@@ -2,10 +2,13 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -200,6 +203,45 @@ class KafkaConsumer final : public Consumer {
     return lag;
   }
 
+  std::vector<PartitionPosition> Positions() override {
+    std::vector<PartitionPosition> out;
+    if (handle_ == nullptr) return out;
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (rd_kafka_assignment(handle_, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+    PartitionListPtr assignment(raw);
+    if (rd_kafka_position(handle_, assignment.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+    const auto now = Clock::now();
+    for (int i = 0; i < assignment->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = assignment->elems[i];
+      PartitionPosition p{TopicPartition{tp.topic, tp.partition}, tp.offset >= 0 ? tp.offset : -1,
+                          -1};
+      std::int64_t low = 0;
+      std::int64_t high = -1;
+      if (rd_kafka_get_watermark_offsets(handle_, tp.topic, tp.partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR) {
+        high = -1;
+      }
+      // A paused partition fetches nothing, so the cached watermark stops moving: ask the
+      // broker now and then (bounded, this is the consume loop's thread).
+      if (paused_.contains(p.tp)) {
+        auto [it, fresh] = paused_high_.try_emplace(p.tp, PausedHigh{});
+        if (fresh || now - it->second.asked >= std::chrono::seconds(5)) {
+          it->second.asked = now;
+          std::int64_t queried_low = 0;
+          std::int64_t queried_high = -1;
+          if (rd_kafka_query_watermark_offsets(handle_, tp.topic, tp.partition, &queried_low,
+                                               &queried_high, 200) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            it->second.high = queried_high;
+          }
+        }
+        high = std::max(high, it->second.high);
+      }
+      p.high_watermark = high;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   Status RewindToCommitted() override {
     if (handle_ == nullptr) return FailedPrecondition("consumer is closed");
     rd_kafka_topic_partition_list_t* raw = nullptr;
@@ -279,6 +321,10 @@ class KafkaConsumer final : public Consumer {
     const bool lost = rd_kafka_assignment_lost(handle_) != 0;
     spdlog::info("kafka: {} {}", lost ? "lost" : "revoked", list.empty() ? "nothing" : Join(list));
     if (listener_) listener_->OnRevoked(list, lost);
+    for (const TopicPartition& tp : list) {
+      paused_.erase(tp);  // a partition assigned again starts unpaused
+      paused_high_.erase(tp);
+    }
     if (cooperative) {
       rd_kafka_error_t* error = rd_kafka_incremental_unassign(handle_, partitions);
       if (error) {
@@ -314,6 +360,14 @@ class KafkaConsumer final : public Consumer {
                                     : rd_kafka_resume_partitions(handle_, list.get());
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       spdlog::debug("kafka: {} {}", pause ? "paused" : "resumed", Join(partitions));
+      for (const TopicPartition& tp : partitions) {
+        if (pause) {
+          paused_.insert(tp);
+        } else {
+          paused_.erase(tp);
+          paused_high_.erase(tp);
+        }
+      }
     }
     return kafka::FromKafkaError(err, pause ? "pause" : "resume");
   }
@@ -345,6 +399,13 @@ class KafkaConsumer final : public Consumer {
   std::mutex wake_mutex_;
   rd_kafka_queue_t* wake_queue_ = nullptr;
   Clock::time_point last_connectivity_log_{};
+  // Paused partitions and their last high watermark asked of the broker (Positions()).
+  struct PausedHigh {
+    Clock::time_point asked{};
+    std::int64_t high = -1;
+  };
+  std::set<TopicPartition> paused_;
+  std::map<TopicPartition, PausedHigh> paused_high_;
 };
 
 void RebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err,

@@ -10,6 +10,7 @@
 #include "processor/kafka/kafka_errors.h"
 #include "processor/kafka/kafka_internal.h"
 #include "processor/kafka/producer.h"
+#include "processor/kafka/rejected_records.h"
 
 namespace fanout {
 namespace {
@@ -99,6 +100,33 @@ class KafkaProducer final : public Producer {
   }
 
   Status Produce(const OutgoingRecord& record) override {
+    std::string refusal;
+    const std::optional<std::string_view> key =
+        record.key ? std::optional<std::string_view>(*record.key) : std::nullopt;
+    const RejectedRecords::Verdict verdict =
+        record.origin ? rejected_.Check(*record.origin, record.topic, key, &refusal)
+                      : RejectedRecords::Verdict::kProduce;
+    if (verdict == RejectedRecords::Verdict::kDeadLetter) {
+      return InvalidArgument("produce to " + record.topic + ": the broker refused it: " + refusal);
+    }
+    const bool isolate = verdict == RejectedRecords::Verdict::kIsolate;
+    // A suspect goes alone: nothing queued before it shares its batch, nothing after it either.
+    if (isolate) rd_kafka_flush(handle_, kFlushTimeoutMs);
+    void* tag =
+        record.origin ? reinterpret_cast<void*>(rejected_.Track(*record.origin, isolate)) : nullptr;
+    FANOUT_RETURN_IF_ERROR(Enqueue(record, tag));
+    if (!isolate) return Status();
+    rd_kafka_flush(handle_, kFlushTimeoutMs);
+    if (rejected_.Check(*record.origin, record.topic, key, &refusal) ==
+        RejectedRecords::Verdict::kDeadLetter) {
+      return Status(StatusCode::kAborted,
+                    "produce to " + record.topic + ": the broker refused it: " + refusal +
+                        "; it goes to the dead-letter topic when processed again");
+    }
+    return Status();
+  }
+
+  Status Enqueue(const OutgoingRecord& record, void* tag) {
     rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
     for (const auto& [name, value] : record.headers) {
       rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
@@ -115,7 +143,7 @@ class KafkaProducer final : public Producer {
       rd_kafka_resp_err_t err = rd_kafka_producev(
           handle_, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_size),
           RD_KAFKA_V_VALUE(value, value_size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
 #pragma GCC diagnostic pop
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status();  // librdkafka owns the headers now
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -148,9 +176,11 @@ class KafkaProducer final : public Producer {
         return Status(StatusCode::kAborted, std::string("flush: ") + rd_kafka_err2str(err));
       }
       if (failed_deliveries_ > 0) {
-        return Status(StatusCode::kAborted,
-                      std::to_string(failed_deliveries_) + " record(s) could not be delivered");
+        return Status(StatusCode::kAborted, std::to_string(failed_deliveries_) +
+                                                " record(s) could not be delivered (the last: " +
+                                                last_delivery_failure_ + ")");
       }
+      rejected_.EndAttempt();
       return Status();
     }
     if (!offsets.empty()) {
@@ -177,24 +207,53 @@ class KafkaProducer final : public Producer {
         RetryTxnCall([&] { return rd_kafka_commit_transaction(handle_, kCallTimeoutMs); },
                      "commit transaction"));
     in_transaction_ = false;
+    rejected_.EndAttempt();
     return Status();
   }
 
   Status Abort() override {
     if (!transactional_) {
       failed_deliveries_ = 0;
+      rejected_.EndAttempt();
       return Status();
     }
     Status status = RetryTxnCall(
         [&] { return rd_kafka_abort_transaction(handle_, kCallTimeoutMs); }, "abort transaction");
     in_transaction_ = false;
+    rejected_.EndAttempt();
     return status.code() == StatusCode::kAborted ? Internal(std::string(status.message())) : status;
+  }
+
+  static std::optional<std::string_view> KeyOf(const rd_kafka_message_t* message) {
+    if (message->key == nullptr) return std::nullopt;
+    return std::string_view(static_cast<const char*>(message->key), message->key_len);
   }
 
   void OnDeliveryFailure(const rd_kafka_message_t* message) {
     ++failed_deliveries_;
+    last_delivery_failure_ = rd_kafka_err2str(message->err);
     spdlog::error("kafka producer: delivery to {} failed: {}", rd_kafka_topic_name(message->rkt),
                   rd_kafka_err2str(message->err));
+    if (message->_private != nullptr && IsRecordLevelError(message->err)) {
+      rejected_.OnRejected(reinterpret_cast<std::uintptr_t>(message->_private),
+                           rd_kafka_topic_name(message->rkt), KeyOf(message),
+                           rd_kafka_err2str(message->err));
+    }
+  }
+
+  void OnDelivered(const rd_kafka_message_t* message) {
+    if (message->_private != nullptr && !rejected_.empty() &&
+        rejected_.OnDelivered(reinterpret_cast<std::uintptr_t>(message->_private),
+                              rd_kafka_topic_name(message->rkt), KeyOf(message)) &&
+        !warned_batch_too_large_) {
+      warned_batch_too_large_ = true;
+      spdlog::warn(
+          "kafka producer: {} refused a record batch whose records it accepts one by one: the "
+          "topic's max.message.bytes is below the producer's batch size; such records now go "
+          "alone (slow). Set the sink's properties batch.size (and message.max.bytes) below the "
+          "topic's max.message.bytes",
+          rd_kafka_topic_name(message->rkt));
+    }
   }
 
  private:
@@ -203,14 +262,21 @@ class KafkaProducer final : public Producer {
   bool transactional_;
   bool in_transaction_ = false;
   std::int64_t failed_deliveries_ = 0;
+  std::string last_delivery_failure_;  // why the last failed delivery failed
+  bool warned_batch_too_large_ = false;
+  RejectedRecords rejected_;
   std::unique_ptr<KafkaProducer*> self_;  // destroyed after the destructor body (and the client)
 };
 
 void DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   // In transactional mode a failed delivery also makes the transaction abortable; librdkafka
   // reports that on commit. Here it is counted for at-least-once mode and logged.
-  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR && opaque != nullptr) {
-    (*static_cast<KafkaProducer**>(opaque))->OnDeliveryFailure(message);
+  if (opaque == nullptr) return;
+  KafkaProducer* producer = *static_cast<KafkaProducer**>(opaque);
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    producer->OnDeliveryFailure(message);
+  } else {
+    producer->OnDelivered(message);
   }
 }
 

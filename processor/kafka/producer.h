@@ -9,14 +9,18 @@
 //              committed offsets, and process again (nothing of the aborted work is visible).
 //   Internal — fatal (fenced by a newer instance, or an unrecoverable client error): stop and
 //              exit non-zero; a restart recovers.
-//   InvalidArgument — the record itself is unacceptable (e.g. too large): a bad record.
+//   InvalidArgument — the record itself is unacceptable (e.g. too large): a bad record. Also
+//              for a record whose origin produced a record the broker refused on its own
+//              merits in an earlier attempt (see processor/kafka/rejected_records.h).
 #ifndef FANOUT_PROCESSOR_KAFKA_PRODUCER_H_
 #define FANOUT_PROCESSOR_KAFKA_PRODUCER_H_
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,11 +30,22 @@
 
 namespace fanout {
 
+// The consumed record an outgoing record was made from.
+struct RecordOrigin {
+  std::string_view topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = -1;
+};
+
 struct OutgoingRecord {
   std::string topic;
   std::optional<std::string> key;    // nullopt: null key
   std::optional<std::string> value;  // nullopt: a tombstone
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for records made from a consumed record (routes, dead letters): lets the producer
+  // recognise a record the broker refused asynchronously when it is processed again. Its
+  // topic must stay valid during Produce() only.
+  std::optional<RecordOrigin> origin;
 };
 
 class Producer {

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <limits>
 
+#include "processor/core/duration.h"
+
 namespace fanout {
 namespace {
 
@@ -125,21 +127,9 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
 }
 
 Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const std::string_view unit = text.substr(digits);
-  Result<std::uint64_t> number = ParseUnsigned(text.substr(0, digits));
-  std::uint64_t scale = 0;
-  if (unit == "ms") scale = 1;
-  if (unit == "s") scale = 1000;
-  if (unit == "m") scale = 60 * 1000;
-  if (unit == "h") scale = 60 * 60 * 1000;
-  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max() / (60 * 60 * 1000);
-  if (!number.ok() || scale == 0 || *number == 0 || *number > kMax) {
-    return InvalidArgument(
-        "timeout: expected a positive integer and a unit (ms, s, m, h), e.g. 500ms or 10s");
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(*number * scale));
+  Result<std::chrono::milliseconds> timeout = ParsePositiveDuration(text);
+  if (!timeout.ok()) return InvalidArgument("timeout: " + std::string(timeout.status().message()));
+  return timeout;
 }
 
 Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec) {

@@ -33,8 +33,7 @@ struct HttpUrl {
 // fragment: credentials go in `username`/`password`).
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
 
-// `<integer><unit>` with unit ms, s, m or h, greater than zero. The sink does not link the
-// config library (config/ sits above sinks/), so it has its own small parser for the same form.
+// `timeout`: a duration as everywhere in the config (processor/core/duration.h), above zero.
 Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text);
 
 struct HttpSinkSettings {

@@ -17,6 +17,7 @@ Status RenderFirst(const CompiledRoute& route, std::string_view name, const Chan
 
 Status BuildKafkaRecord(const CompiledRoute& route, KafkaValueMode mode, const ChangeEvent& event,
                         const KafkaRecordView& source, OutgoingRecord* out) {
+  out->origin = RecordOrigin{source.topic, source.partition, source.offset};
   FANOUT_RETURN_IF_ERROR(RenderFirst(route, "topic", event, &out->topic));
   if (!route.Templates("key").empty()) {
     std::string key;

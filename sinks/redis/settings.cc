@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "processor/core/duration.h"
+
 namespace fanout {
 namespace {
 
@@ -153,28 +155,8 @@ Result<RedisUrl> ParseRedisUrl(std::string_view url) {
 }
 
 Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text) {
-  const std::string expected = "expected a duration such as 250ms, 1s, 5m or 24h, above zero";
-  std::uint64_t amount = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
-  if (ec != std::errc() || ptr == text.data() || amount == 0) return InvalidArgument(expected);
-  const std::string_view unit(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr));
-  std::uint64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "s") {
-    scale = 1000;
-  } else if (unit == "m") {
-    scale = 60 * 1000;
-  } else if (unit == "h") {
-    scale = 3600 * 1000;
-  } else {
-    return InvalidArgument(expected);
-  }
-  // Redis takes PX as a signed 64-bit count of milliseconds.
-  if (amount > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale) {
-    return InvalidArgument("the duration is too large");
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(amount * scale));
+  // Redis takes PX as a signed 64-bit count of milliseconds: any duration that parses fits.
+  return ParsePositiveDuration(text);
 }
 
 Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {

@@ -34,8 +34,7 @@ struct RedisUrl {
 // host; a query or fragment; a db that is not a non-negative integer.
 Result<RedisUrl> ParseRedisUrl(std::string_view url);
 
-// `<integer><unit>` with unit ms, s, m or h (the config's duration form), greater than zero.
-// The sink does not link the config library (config/ sits above sinks/), hence its own parser.
+// A duration as everywhere in the config (processor/core/duration.h), greater than zero.
 Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text);
 
 struct RedisSinkSettings {

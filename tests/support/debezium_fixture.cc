@@ -80,6 +80,11 @@ std::string DebeziumFixture::WriteFanoutConfig(const std::string& group,
                       << "processing: { commit_interval: 200ms }\n"
                       << "logging: { progress_interval: 1s }\n"
                       << extra_yaml;
+  // Several instances run at once in some tests: each admin endpoint on a port of its own,
+  // unless the test chose one.
+  if (extra_yaml.find("\nadmin:") == std::string::npos && !extra_yaml.starts_with("admin:")) {
+    std::ofstream(path, std::ios::app) << "admin: { listen: \"127.0.0.1:0\" }\n";
+  }
   return path;
 }
 

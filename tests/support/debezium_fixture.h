@@ -25,7 +25,8 @@ class DebeziumFixture : public ::testing::Test {
 
   std::string topic_prefix() const { return name_; }
   // A config file for `fanout run` reading this fixture's topics as consumer group `group`;
-  // `extra_yaml` (sinks:, routes:, ...) is appended as it is.
+  // `extra_yaml` (sinks:, routes:, ...) is appended as it is. Without an `admin:` section of its
+  // own the admin endpoint listens on a free port (instances run side by side).
   std::string WriteFanoutConfig(const std::string& group, const std::string& extra_yaml = "");
   std::string TempPath(const std::string& file) const;
 

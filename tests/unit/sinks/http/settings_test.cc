@@ -98,7 +98,7 @@ TEST(HttpSettingsTest, ParsesTimeouts) {
   EXPECT_EQ(ParseHttpTimeout("10s").value(), std::chrono::seconds(10));
   EXPECT_EQ(ParseHttpTimeout("2m").value(), std::chrono::minutes(2));
   EXPECT_EQ(ParseHttpTimeout("1h").value(), std::chrono::hours(1));
-  for (std::string_view bad : {"", "10", "0s", "-1s", "1.5s", "10 s", "s", "10d"}) {
+  for (std::string_view bad : {"", "10", "0s", "-1s", "1.5s", "10 s", "s", "10w"}) {
     EXPECT_FALSE(ParseHttpTimeout(bad).ok()) << bad;
   }
 }

@@ -92,7 +92,7 @@ TEST(RedisDurationTest, UnitsAndBounds) {
   EXPECT_EQ(ParseRedisDuration("24h").value(), std::chrono::hours(24));
   EXPECT_FALSE(ParseRedisDuration("0s").ok());
   EXPECT_FALSE(ParseRedisDuration("10").ok());
-  EXPECT_FALSE(ParseRedisDuration("1d").ok());
+  EXPECT_EQ(ParseRedisDuration("1d").value(), std::chrono::hours(24));
   EXPECT_FALSE(ParseRedisDuration("-1s").ok());
   EXPECT_FALSE(ParseRedisDuration("1.5s").ok());
   EXPECT_FALSE(ParseRedisDuration("99999999999999999h").ok());

@@ -1,0 +1,78 @@
+#include "sinks/postgres/errors.h"
+
+#include <string>
+
+namespace fanout {
+namespace {
+
+bool HasClass(std::string_view sqlstate, std::string_view cls) {
+  return sqlstate.size() == 5 && sqlstate.substr(0, 2) == cls;
+}
+
+std::string Describe(std::string_view sqlstate, std::string_view message) {
+  // libpq messages end with a newline; keep dead-letter headers on one line.
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.remove_suffix(1);
+  }
+  return "SQLSTATE " + std::string(sqlstate) + ": " + std::string(message);
+}
+
+}  // namespace
+
+bool IsBadRecordSqlState(std::string_view sqlstate) {
+  if (sqlstate == "42501") return false;  // insufficient privilege: configuration, fatal
+  return HasClass(sqlstate, "23") || HasClass(sqlstate, "22") || HasClass(sqlstate, "42") ||
+         sqlstate == "0A000";
+}
+
+ActionResult ClassifySqlState(std::string_view sqlstate, std::string_view message) {
+  std::string why = Describe(sqlstate, message);
+  if (IsBadRecordSqlState(sqlstate)) return ActionResult::BadRecord(std::move(why));
+  if (HasClass(sqlstate, "28") || sqlstate == "3D000" || sqlstate == "42501" ||
+      sqlstate == "3F000") {
+    return ActionResult::Fatal(std::move(why));
+  }
+  if (HasClass(sqlstate, "08") || sqlstate == "53300" ||
+      (HasClass(sqlstate, "57") && sqlstate.substr(2, 2) == "P0")) {
+    return ActionResult::Unavailable(std::move(why));
+  }
+  // 40001, 40P01, 55P03, 57014, 53xxx, 26000, 25xxx, XX000 and anything unknown: transient as
+  // far as we can tell; counted, so a persistent one ends under the route's on_exhausted.
+  return ActionResult::Retry(std::move(why));
+}
+
+ActionResult ClassifyConnectionFailure(std::string_view message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.remove_suffix(1);
+  }
+  std::string why = "postgres: " + std::string(message);
+  if (message.find("authentication failed") != std::string_view::npos ||
+      message.find("no password supplied") != std::string_view::npos ||
+      message.find("password authentication") != std::string_view::npos ||
+      (message.find("database \"") != std::string_view::npos &&
+       message.find("does not exist") != std::string_view::npos) ||
+      message.find("invalid connection option") != std::string_view::npos ||
+      message.find("invalid URI") != std::string_view::npos ||
+      message.find("missing \"=\"") != std::string_view::npos) {
+    return ActionResult::Fatal(std::move(why));
+  }
+  return ActionResult::Unavailable(std::move(why));
+}
+
+Status PostgresStartStatus(const ActionResult& result) {
+  switch (result.outcome) {
+    case ActionOutcome::kApplied:
+    case ActionOutcome::kAlreadyApplied:
+      return Status();
+    case ActionOutcome::kRetry:
+    case ActionOutcome::kUnavailable:
+      return Unavailable(result.message);
+    case ActionOutcome::kBadRecord:
+      return InvalidArgument(result.message);
+    case ActionOutcome::kFatal:
+      return FailedPrecondition(result.message);
+  }
+  return Internal(result.message);
+}
+
+}  // namespace fanout

@@ -1,0 +1,352 @@
+// The PostgreSQL sink alone against the stack's real replica cluster (FANOUT_REPLICA_PG_URL):
+// upserts, deletes, truncate, the version guard, logical types, processed offsets (replays are
+// skipped by the database, a rejected record stays rejected), a constraint violation dead-
+// lettered with its SQLSTATE while the rest of the batch commits, schema drift with and without
+// auto_evolve, and a server restart (unavailable, then success). Each test works in its own
+// schema, dropped afterwards.
+#include "sinks/postgres/postgres_sink.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "processor/route/router.h"
+#include "sinks/runtime.h"
+#include "tests/support/postgres.h"
+#include "tests/support/process.h"
+
+namespace fanout::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+constexpr auto kWait = std::chrono::seconds(30);
+
+class PostgresSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = RequireEnv("FANOUT_REPLICA_PG_URL");
+    db_ = std::make_unique<Postgres>(url_);
+    ASSERT_TRUE(db_->connected());
+    schema_ = "fo_it_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ASSERT_TRUE(
+        db_->Exec("drop schema if exists " + schema_ + " cascade; create schema " + schema_ + ";"));
+  }
+
+  void TearDown() override {
+    for (auto& sink : sinks_) sink->Close();
+    runtime_.Stop();
+    if (db_ && db_->connected())
+      (void)db_->Exec("drop schema if exists " + schema_ + " cascade", false);
+  }
+
+  Sink& MakeSink(Settings extra = {}) {
+    Settings settings = {{"dsn", url_},
+                         {"timeout", "3s"},
+                         {"pool_size", "2"},
+                         {"offsets_table", schema_ + ".offsets"}};
+    for (auto& s : extra) {
+      auto same = std::find_if(settings.begin(), settings.end(),
+                               [&](const auto& kv) { return kv.first == s.first; });
+      if (same != settings.end()) {
+        same->second = std::move(s.second);
+      } else {
+        settings.push_back(std::move(s));
+      }
+    }
+    SinkSpec spec{"replica", "postgres", settings, {}};
+    spec.consumer_group = "it-group";
+    Result<std::unique_ptr<Sink>> sink = CreatePostgresSink(spec, runtime_);
+    EXPECT_TRUE(sink.ok()) << sink.status().ToString();
+    sinks_.push_back(std::move(sink).value());
+    return *sinks_.back();
+  }
+
+  const ActionBuilder& Bind(Sink& sink, Settings options, const std::string& name = "r") {
+    RouteSpec spec;
+    spec.name = name;
+    spec.sink = "replica";
+    routers_.push_back(std::make_unique<Router>(Router::Create({spec}).value()));
+    options_.push_back(std::make_unique<Settings>(std::move(options)));
+    Result<std::unique_ptr<ActionBuilder>> builder =
+        sink.Bind({&routers_.back()->routes().front(), options_.back().get()});
+    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
+    builders_.push_back(std::move(builder).value());
+    return *builders_.back();
+  }
+
+  // An event on public.<table> with key id; `after` columns (id first).
+  static ChangeEvent Event(Op op, Row image, std::uint64_t lsn) {
+    ChangeEvent e;
+    e.op = op;
+    e.schema = "public";
+    e.table = "src";
+    e.key = {image.front()};
+    (op == Op::kDelete ? e.before : e.after) = std::move(image);
+    e.position = {SourcePosition::Kind::kPostgres, lsn, lsn, 0};
+    return e;
+  }
+
+  // Builds (offsets first, first+1, ... of partition 0) and writes as one batch.
+  std::vector<ActionResult> Apply(Sink& sink, const ActionBuilder& builder,
+                                  const std::vector<ChangeEvent>& events, std::int64_t first) {
+    std::vector<std::unique_ptr<SinkAction>> actions;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      KafkaRecordView record;
+      record.topic = "it.public.src";
+      record.partition = 0;
+      record.offset = first + static_cast<std::int64_t>(i);
+      Result<std::unique_ptr<SinkAction>> action = builder.Build(events[i], record);
+      EXPECT_TRUE(action.ok()) << action.status().ToString();
+      if (action.ok() && *action) actions.push_back(std::move(action).value());
+    }
+    return Write(sink, actions);
+  }
+
+  static std::vector<ActionResult> Write(Sink& sink,
+                                         const std::vector<std::unique_ptr<SinkAction>>& actions) {
+    std::vector<const SinkAction*> batch;
+    for (const auto& a : actions) batch.push_back(a.get());
+    auto promise = std::make_shared<std::promise<std::vector<ActionResult>>>();
+    auto future = promise->get_future();
+    sink.Write(batch, [promise](std::vector<ActionResult> r) { promise->set_value(std::move(r)); });
+    if (future.wait_for(kWait) != std::future_status::ready) {
+      ADD_FAILURE() << "no callback";
+      return {};
+    }
+    return future.get();
+  }
+
+  static std::vector<ActionOutcome> Outcomes(const std::vector<ActionResult>& results) {
+    std::vector<ActionOutcome> out;
+    for (const ActionResult& r : results) out.push_back(r.outcome);
+    return out;
+  }
+
+  std::string Rows(const std::string& table, const std::string& columns = "*") {
+    return db_->Scalar(
+        "select coalesce(string_agg(t::text, ' ' order by t::text), '') from "
+        "(select " +
+        columns + " from " + schema_ + "." + table + ") t");
+  }
+
+  std::string url_;
+  std::string schema_;
+  std::unique_ptr<Postgres> db_;
+  SinkRuntime runtime_{1};
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::vector<std::unique_ptr<Router>> routers_;
+  std::vector<std::unique_ptr<Settings>> options_;
+  std::vector<std::unique_ptr<ActionBuilder>> builders_;
+};
+
+Row Person(int id, const std::optional<std::string>& email) {
+  return {{"id", Value::Int(id)}, {"email", email ? Value::String(*email) : Value::Null()}};
+}
+
+TEST_F(PostgresSinkTest, UpsertDeleteAndVersionGuard) {
+  ASSERT_TRUE(
+      db_->Exec("create table " + schema_ + ".people (id int primary key, email text, v numeric)"));
+  Sink& sink = MakeSink();
+  ASSERT_TRUE(sink.Start(std::chrono::seconds(5)).ok());
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}, {"version_column", "v"}});
+  EXPECT_THAT(
+      Outcomes(
+          Apply(sink, b,
+                {Event(Op::kCreate, Person(1, "a@x"), 10), Event(Op::kCreate, Person(2, "b@x"), 11),
+                 Event(Op::kUpdate, Person(1, "a2@x"), 12)},
+                0)),
+      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id, email"), "(1,a2@x) (2,b@x)");
+  // Older changes (another partition's replay, say): neither overwrite nor delete a newer row.
+  EXPECT_THAT(Outcomes(Apply(sink, b,
+                             {Event(Op::kUpdate, Person(1, "old@x"), 5),
+                              Event(Op::kDelete, Person(2, std::nullopt), 6)},
+                             3)),
+              ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id, email"), "(1,a2@x) (2,b@x)");
+  EXPECT_THAT(Outcomes(Apply(sink, b, {Event(Op::kDelete, Person(2, std::nullopt), 20)}, 5)),
+              ElementsAre(ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id, email"), "(1,a2@x)");
+  EXPECT_EQ(db_->Scalar("select next_offset from " + schema_ + ".offsets"), "6");
+}
+
+TEST_F(PostgresSinkTest, ReplaysAreSkippedByTheProcessedOffsets) {
+  ASSERT_TRUE(db_->Exec("create table " + schema_ +
+                        ".audit (id int, email text, fanout_op text, fanout_position text)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".audit"}, {"mode", "append"}});
+  const std::vector<ChangeEvent> events = {Event(Op::kCreate, Person(1, "a"), 1),
+                                           Event(Op::kUpdate, Person(1, "b"), 2),
+                                           Event(Op::kDelete, Person(1, "b"), 3)};
+  ASSERT_THAT(
+      Outcomes(Apply(sink, b, events, 100)),
+      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied, ActionOutcome::kApplied));
+  // This sink knows what it committed: the builder does not even build them again.
+  auto known = b.Build(events[0], KafkaRecordView{"it.public.src", 0, 100});
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(known.value(), nullptr);
+  // A new instance (after a crash before the Kafka commit, no assignment read yet) sends the
+  // same records again: the database skips them, although the audit table has no unique key.
+  Sink& restarted = MakeSink();
+  const ActionBuilder& b2 = Bind(restarted, {{"table", schema_ + ".audit"}, {"mode", "append"}});
+  ASSERT_THAT(
+      Outcomes(Apply(restarted, b2, events, 100)),
+      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(db_->Scalar("select count(*) from " + schema_ + ".audit"), "3");
+  EXPECT_EQ(Rows("audit", "fanout_op, fanout_position"), "(c,pg:1:1) (d,pg:3:3) (u,pg:2:2)");
+  EXPECT_EQ(db_->Scalar("select consumer_group || ' ' || route || ' ' || topic || ' ' || "
+                        "partition || ' ' || next_offset from " +
+                        schema_ + ".offsets"),
+            "it-group r it.public.src 0 103");
+  // On assignment a new instance reads the offsets: its builder then skips those records.
+  Sink& third = MakeSink();
+  const ActionBuilder& b3 = Bind(third, {{"table", schema_ + ".audit"}, {"mode", "append"}});
+  ASSERT_TRUE(third.OnPartitionsAssigned(std::vector<TopicPartition>{{"it.public.src", 0}}).ok());
+  KafkaRecordView record;
+  record.topic = "it.public.src";
+  record.offset = 102;
+  auto skipped = b3.Build(events[2], record);
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_EQ(skipped.value(), nullptr);
+  record.offset = 103;
+  auto next = b3.Build(events[2], record);
+  ASSERT_TRUE(next.ok());
+  EXPECT_NE(next.value(), nullptr);
+}
+
+TEST_F(PostgresSinkTest, ConstraintViolationIsABadRecordAndTheRestCommits) {
+  ASSERT_TRUE(
+      db_->Exec("create table " + schema_ + ".people (id int primary key, email text not null)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}});
+  const std::vector<ChangeEvent> events = {Event(Op::kCreate, Person(1, "a@x"), 1),
+                                           Event(Op::kCreate, Person(2, std::nullopt), 2),
+                                           Event(Op::kCreate, Person(3, "c@x"), 3)};
+  std::vector<ActionResult> results = Apply(sink, b, events, 0);
+  ASSERT_THAT(Outcomes(results), ElementsAre(ActionOutcome::kApplied, ActionOutcome::kBadRecord,
+                                             ActionOutcome::kApplied));
+  EXPECT_THAT(results[1].message, HasSubstr("SQLSTATE 23502"));
+  EXPECT_THAT(results[1].message, HasSubstr("not-null"));
+  EXPECT_EQ(Rows("people", "id, email"), "(1,a@x) (3,c@x)");
+  // Sent again by a new instance (the dead letter did not commit before a crash): still a bad
+  // record, from the rejected table, while the others are skipped by the database.
+  Sink& restarted = MakeSink();
+  const ActionBuilder& b2 = Bind(restarted, {{"table", schema_ + ".people"}});
+  results = Apply(restarted, b2, events, 0);
+  ASSERT_THAT(Outcomes(results), ElementsAre(ActionOutcome::kApplied, ActionOutcome::kBadRecord,
+                                             ActionOutcome::kApplied));
+  EXPECT_THAT(results[1].message, HasSubstr("SQLSTATE 23502"));
+  EXPECT_EQ(db_->Scalar("select kafka_offset from " + schema_ + ".offsets_rejected"), "1");
+}
+
+TEST_F(PostgresSinkTest, LogicalTypesAndTruncate) {
+  ASSERT_TRUE(db_->Exec("create table " + schema_ +
+                        ".typed (id int primary key, amount numeric(14,2), at timestamptz, "
+                        "day date, doc jsonb, uid uuid, raw bytea, ok boolean, f float8)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".typed"}, {"truncate", "true"}});
+  Row row = {{"id", Value::Int(1)},
+             {"amount", Value::Decimal("12345678901.25")},
+             {"at", Value::String("2024-02-29T12:34:56.123456Z")},
+             {"day", Value::String("2024-02-29")},
+             {"doc", Value::Json("{\"a\":[1,2]}")},
+             {"uid", Value::String("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")},
+             {"raw", Value::Bytes(std::string("\x00\x01\xff", 3))},
+             {"ok", Value::Bool(true)},
+             {"f", Value::Double(0.5)}};
+  std::vector<ActionResult> results = Apply(sink, b, {Event(Op::kCreate, row, 1)}, 0);
+  ASSERT_THAT(Outcomes(results), ElementsAre(ActionOutcome::kApplied))
+      << (results.empty() ? "" : results[0].message);
+  EXPECT_EQ(db_->Scalar("select amount || '|' || (at at time zone 'UTC') || '|' || day || '|' || "
+                        "doc::text || '|' || uid || '|' || encode(raw, 'hex') || '|' || ok || "
+                        "'|' || f from " +
+                        schema_ + ".typed"),
+            "12345678901.25|2024-02-29 12:34:56.123456|2024-02-29|{\"a\": [1, 2]}|"
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|0001ff|true|0.5");
+  ChangeEvent truncate;
+  truncate.op = Op::kTruncate;
+  truncate.schema = "public";
+  truncate.table = "src";
+  ASSERT_THAT(Outcomes(Apply(sink, b, {truncate}, 1)), ElementsAre(ActionOutcome::kApplied));
+  EXPECT_EQ(db_->Scalar("select count(*) from " + schema_ + ".typed"), "0");
+}
+
+TEST_F(PostgresSinkTest, SchemaDrift) {
+  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".people (id int primary key, email text)"));
+  Row wider = Person(1, "a@x");
+  wider.push_back({"nickname", Value::String("bo")});
+  {
+    Sink& strict = MakeSink();
+    const ActionBuilder& b = Bind(strict, {{"table", schema_ + ".people"}});
+    std::vector<ActionResult> results =
+        Apply(strict, b, {Event(Op::kCreate, wider, 1), Event(Op::kCreate, Person(2, "b"), 2)}, 0);
+    ASSERT_THAT(Outcomes(results), ElementsAre(ActionOutcome::kBadRecord, ActionOutcome::kApplied));
+    EXPECT_THAT(results[0].message, HasSubstr("schema drift"));
+    EXPECT_THAT(results[0].message, HasSubstr("nickname"));
+  }
+  {
+    Sink& fail = MakeSink({{"on_schema_drift", "fail"}, {"offsets_table", schema_ + ".o2"}});
+    const ActionBuilder& b = Bind(fail, {{"table", schema_ + ".people"}});
+    EXPECT_THAT(Outcomes(Apply(fail, b, {Event(Op::kCreate, wider, 1)}, 0)),
+                ElementsAre(ActionOutcome::kFatal));
+  }
+  Sink& evolving = MakeSink({{"auto_evolve", "true"}, {"offsets_table", schema_ + ".o3"}});
+  const ActionBuilder& b = Bind(evolving, {{"table", schema_ + ".people"}});
+  ASSERT_THAT(Outcomes(Apply(evolving, b, {Event(Op::kCreate, wider, 1)}, 0)),
+              ElementsAre(ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id, email, nickname"), "(1,a@x,bo) (2,b,)");
+}
+
+TEST_F(PostgresSinkTest, UnreachableThenBack) {
+  Sink& down = MakeSink({{"dsn", "postgresql://postgres@127.0.0.1:1/replica"}});
+  EXPECT_EQ(down.Start(std::chrono::seconds(2)).code(), StatusCode::kUnavailable);
+  const ActionBuilder& bd = Bind(down, {{"table", schema_ + ".people"}});
+  EXPECT_THAT(Outcomes(Apply(down, bd, {Event(Op::kCreate, Person(1, "a"), 1)}, 0)),
+              ElementsAre(ActionOutcome::kUnavailable));
+}
+
+// The replica cluster itself is restarted (it is only used by this sink's tests): the batch in
+// the outage is unavailable, the next one after it succeeds on a new connection.
+TEST_F(PostgresSinkTest, ServerRestartIsUnavailableThenSucceeds) {
+  const char* run_dir = std::getenv("FANOUT_RUN_DIR");
+  ASSERT_NE(run_dir, nullptr) << "source stack/env";
+  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".people (id int primary key, email text)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}});
+  ASSERT_THAT(Outcomes(Apply(sink, b, {Event(Op::kCreate, Person(1, "a"), 1)}, 0)),
+              ElementsAre(ActionOutcome::kApplied));
+  const std::string pg_ctl =
+      std::string("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D ") + run_dir +
+      "/replica/data -m fast -w ";
+  ASSERT_EQ(std::system((pg_ctl + "stop >/dev/null").c_str()), 0);
+  std::vector<ActionResult> during = Apply(sink, b, {Event(Op::kCreate, Person(2, "b"), 2)}, 1);
+  const int started =
+      std::system((pg_ctl + "-l " + run_dir + "/logs/replica.log start >/dev/null").c_str());
+  ASSERT_EQ(started, 0);
+  ASSERT_THAT(Outcomes(during), ElementsAre(ActionOutcome::kUnavailable));
+  std::vector<ActionResult> after;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        after = Apply(sink, b, {Event(Op::kCreate, Person(2, "b"), 2)}, 1);
+        return !after.empty() && after[0].outcome == ActionOutcome::kApplied;
+      },
+      std::chrono::seconds(20)))
+      << (after.empty() ? "" : after[0].message);
+  db_ = std::make_unique<Postgres>(url_);
+  EXPECT_EQ(Rows("people", "id, email"), "(1,a) (2,b)");
+}
+
+}  // namespace
+}  // namespace fanout::testing
