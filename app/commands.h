@@ -49,6 +49,17 @@ struct StatusOptions {
 // kExitOk when ready, kExitNotReady when not, kExitRuntimeError when it cannot be reached.
 int StatusCommand(const StatusOptions& options);
 
+struct InitSinkOptions {
+  std::string config_path;
+  std::optional<std::string> sink;  // only this sink (default: every sink that needs it)
+};
+
+// Creates what the config's PostgreSQL sinks need before their first write (the processed-offsets
+// tables, sinks/postgres/README.md), as the sinks themselves would on start. kExitOk,
+// kExitConfigError (bad config, unknown sink) or kExitRuntimeError (database unreachable, DDL
+// refused).
+int InitSinkCommand(const InitSinkOptions& options);
+
 }  // namespace fanout
 
 #endif  // FANOUT_APP_COMMANDS_H_

@@ -31,6 +31,13 @@ int main(int argc, char** argv) {
                   "auto, json or text (overrides logging.format; auto: JSON unless stderr is a "
                   "terminal)");
 
+  fanout::InitSinkOptions init_options;
+  std::string init_sink_name;
+  CLI::App* init_sink = app.add_subcommand(
+      "init-sink", "Create the tables the PostgreSQL sinks keep their processed offsets in");
+  init_sink->add_option("-c,--config", init_options.config_path, "Config file (YAML)")->required();
+  init_sink->add_option("--sink", init_sink_name, "Only this sink (default: all that need it)");
+
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
   validate->add_option("-c,--config", validate_path, "Config file (YAML)")->required();
@@ -86,6 +93,10 @@ int main(int argc, char** argv) {
     return fanout::DlqReplayCommand(replay_options);
   }
   if (*status) return fanout::StatusCommand(status_options);
+  if (*init_sink) {
+    if (!init_sink_name.empty()) init_options.sink = init_sink_name;
+    return fanout::InitSinkCommand(init_options);
+  }
   if (*config_docs) {
     std::fputs(fanout::config::RenderMarkdown(fanout::config::ConfigSpec()).c_str(), stdout);
     return fanout::kExitOk;

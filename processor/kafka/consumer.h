@@ -79,8 +79,8 @@ class Consumer {
 
   // Per assigned partition: the next offset to read (-1 while unknown) and the high watermark
   // (-1 while unknown), for lag metrics. Watermarks are the client's cached ones; a paused
-  // partition fetches nothing, so its watermark is asked of the broker instead, at most every
-  // few seconds and with a short timeout. Default: no partitions (fakes).
+  // partition stops fetching once its prefetch is full, so its watermark is asked of the broker
+  // instead, at most every few seconds and with a short timeout. Default: no partitions (fakes).
   struct PartitionPosition {
     TopicPartition tp;
     std::int64_t position = -1;
@@ -88,8 +88,10 @@ class Consumer {
   };
   virtual std::vector<PartitionPosition> Positions() { return {}; }
 
-  // Stops fetching from `partitions` (backpressure) / starts again where consumption stopped.
-  // Records already returned by Poll are not affected. Errors: Internal from the client.
+  // Stops handing out records of `partitions` (backpressure) / starts again where consumption
+  // stopped. Records already returned by Poll are not affected. The librdkafka consumer keeps
+  // what it prefetched (up to its queued.* bounds) while paused, so resuming costs nothing.
+  // Errors: Internal from the client.
   virtual Status Pause(const std::vector<TopicPartition>& partitions) = 0;
   virtual Status Resume(const std::vector<TopicPartition>& partitions) = 0;
 

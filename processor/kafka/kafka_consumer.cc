@@ -1,6 +1,9 @@
 // The librdkafka implementation of Consumer.
 #include <librdkafka/rdkafka.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -111,6 +115,7 @@ class KafkaRecordBatch final : public RecordBatch {
   }
 
   std::span<const KafkaRecordView> records() const override { return views_; }
+  std::size_t size() const { return messages_.size(); }
 
  private:
   std::vector<rd_kafka_message_t*> messages_;
@@ -129,7 +134,9 @@ class KafkaConsumer final : public Consumer {
   void Attach(rd_kafka_t* handle) {
     handle_ = handle;
     std::lock_guard<std::mutex> lock(wake_mutex_);
-    wake_queue_ = rd_kafka_queue_get_consumer(handle_);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    consumer_queue_ = rd_kafka_queue_get_consumer(handle_);
+    if (wake_fd_ >= 0) EnableSignal(consumer_queue_);
   }
 
   Status Subscribe(RebalanceListener* listener) override {
@@ -141,21 +148,23 @@ class KafkaConsumer final : public Consumer {
     return kafka::FromKafkaError(rd_kafka_subscribe(handle_, list.get()), "subscribe");
   }
 
+  // Why each partition has a queue of its own: backpressure holds a partition back by not
+  // reading its queue, so what librdkafka prefetched for it (up to queued.min.messages /
+  // queued.max.messages.kbytes) stays there for when it is let go. rd_kafka_pause_partitions
+  // would purge that prefetch and refetch it on resume: measured, the sink benchmarks idled most
+  // of the time at the in-flight bound. The consumer queue still carries the events (rebalances,
+  // errors) and is polled every time, so max.poll.interval.ms is served.
   Result<std::unique_ptr<RecordBatch>> Poll(std::chrono::milliseconds timeout,
                                             std::size_t max_records) override {
     auto batch = std::make_unique<KafkaRecordBatch>();
-    int wait_ms = static_cast<int>(timeout.count());
-    for (std::size_t n = 0; n < max_records; ++n) {
-      rd_kafka_message_t* message = rd_kafka_consumer_poll(handle_, wait_ms);
-      if (message == nullptr) break;
-      wait_ms = 0;  // take what is already buffered, without waiting again
-      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        Status status = HandleError(message);
-        rd_kafka_message_destroy(message);
-        if (!status.ok()) return status;
-        continue;
-      }
-      batch->Add(message);
+    const Clock::time_point deadline = Clock::now() + timeout;
+    for (bool waited = false;; waited = true) {
+      FANOUT_RETURN_IF_ERROR(Drain(*batch, max_records));
+      if (batch->size() > 0 || waited) break;
+      const auto remaining =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (remaining <= 0) break;
+      WaitForSignal(static_cast<int>(std::min<std::int64_t>(remaining, 60000)));
     }
     return std::unique_ptr<RecordBatch>(std::move(batch));
   }
@@ -282,19 +291,21 @@ class KafkaConsumer final : public Consumer {
 
   void Wake() override {
     std::lock_guard<std::mutex> lock(wake_mutex_);
-    if (wake_queue_ != nullptr) rd_kafka_queue_yield(wake_queue_);
+    const std::uint64_t one = 1;
+    if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof(one));
   }
 
   Status Close() override {
     if (handle_ == nullptr) return Status();
-    {
-      std::lock_guard<std::mutex> lock(wake_mutex_);
-      if (wake_queue_ != nullptr) rd_kafka_queue_destroy(wake_queue_);
-      wake_queue_ = nullptr;
-    }
+    DropQueues(nullptr);  // librdkafka wants the application's queue references gone first
+    if (consumer_queue_ != nullptr) ReleaseQueue(consumer_queue_);
+    consumer_queue_ = nullptr;
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
     rd_kafka_destroy(handle_);
     handle_ = nullptr;
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    wake_fd_ = -1;
     return status;
   }
 
@@ -306,6 +317,12 @@ class KafkaConsumer final : public Consumer {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       spdlog::info("kafka: assigned {}", list.empty() ? "nothing" : Join(list));
       if (listener_) listener_->OnAssigned(list);
+      // Split before assigning when librdkafka already knows the partition, so that no record
+      // reaches the consumer queue first (Drain copes when some do).
+      std::vector<TopicPartition> unsplit;
+      for (const TopicPartition& tp : list) {
+        if (!SplitQueue(tp)) unsplit.push_back(tp);
+      }
       rd_kafka_error_t* error = nullptr;
       if (cooperative) {
         error = rd_kafka_incremental_assign(handle_, partitions);
@@ -315,6 +332,9 @@ class KafkaConsumer final : public Consumer {
       if (error) {
         spdlog::error("kafka: assign failed: {}", rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
+      }
+      for (const TopicPartition& tp : unsplit) {
+        if (!SplitQueue(tp)) spdlog::debug("kafka: {} keeps the shared queue", ToString(tp));
       }
       return;
     }
@@ -334,6 +354,7 @@ class KafkaConsumer final : public Consumer {
     } else {
       rd_kafka_assign(handle_, nullptr);
     }
+    DropQueues(cooperative ? &list : nullptr);
   }
 
   // librdkafka's error callback: connectivity trouble is expected and retried by the client.
@@ -350,26 +371,113 @@ class KafkaConsumer final : public Consumer {
   }
 
  private:
+  // Local: a held partition's queue is not read (see Poll); librdkafka keeps fetching into it
+  // until its prefetch thresholds, and a resume hands out what is there at once.
   Status PauseOrResume(const std::vector<TopicPartition>& partitions, bool pause) {
     if (handle_ == nullptr || partitions.empty()) return Status();
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    spdlog::debug("kafka: {} {}", pause ? "holding back" : "resuming", Join(partitions));
     for (const TopicPartition& tp : partitions) {
-      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+      if (pause) {
+        paused_.insert(tp);
+      } else {
+        paused_.erase(tp);
+        paused_high_.erase(tp);
+      }
     }
-    rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(handle_, list.get())
-                                    : rd_kafka_resume_partitions(handle_, list.get());
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::debug("kafka: {} {}", pause ? "paused" : "resumed", Join(partitions));
-      for (const TopicPartition& tp : partitions) {
-        if (pause) {
-          paused_.insert(tp);
-        } else {
-          paused_.erase(tp);
-          paused_high_.erase(tp);
+    return Status();
+  }
+
+  // Takes what is ready, without waiting: the consumer queue first (events, and records
+  // fetched before their partition got its own queue, which precede that queue's), then the
+  // queues of the partitions not held back, round robin so that a full batch does not always
+  // favour the same partition.
+  Status Drain(KafkaRecordBatch& batch, std::size_t max_records) {
+    ResetSignal();
+    while (batch.size() < max_records) {
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(handle_, 0);
+      if (message == nullptr) break;
+      FANOUT_RETURN_IF_ERROR(Accept(batch, message));
+    }
+    const std::size_t queues = partition_queues_.size();
+    if (queues == 0 || batch.size() >= max_records) return Status();
+    std::vector<rd_kafka_message_t*> messages(max_records - batch.size());
+    const std::size_t first = next_queue_++ % queues;
+    for (std::size_t i = 0; i < queues && batch.size() < max_records; ++i) {
+      const PartitionQueue& entry = partition_queues_[(first + i) % queues];
+      if (paused_.contains(entry.tp)) continue;
+      const ssize_t got =
+          rd_kafka_consume_batch_queue(entry.queue, 0, messages.data(), max_records - batch.size());
+      if (got < 0) {
+        return kafka::FromKafkaError(rd_kafka_last_error(), "consume " + ToString(entry.tp));
+      }
+      for (ssize_t m = 0; m < got; ++m) {
+        Status status = Accept(batch, messages[static_cast<std::size_t>(m)]);
+        if (!status.ok()) {
+          for (ssize_t rest = m + 1; rest < got; ++rest) {
+            rd_kafka_message_destroy(messages[static_cast<std::size_t>(rest)]);
+          }
+          return status;
         }
       }
     }
-    return kafka::FromKafkaError(err, pause ? "pause" : "resume");
+    return Status();
+  }
+
+  // Adds a record to `batch`, or handles the error it carries (and destroys it).
+  Status Accept(KafkaRecordBatch& batch, rd_kafka_message_t* message) {
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      batch.Add(message);
+      return Status();
+    }
+    Status status = HandleError(message);
+    rd_kafka_message_destroy(message);
+    return status;
+  }
+
+  // librdkafka writes kSignal to wake_fd_ when one of the queues turns non-empty.
+  void EnableSignal(rd_kafka_queue_t* queue) {
+    static constexpr std::uint64_t kSignal = 1;
+    rd_kafka_queue_io_event_enable(queue, wake_fd_, &kSignal, sizeof(kSignal));
+  }
+  void ResetSignal() {
+    std::uint64_t count = 0;
+    if (wake_fd_ >= 0) (void)!read(wake_fd_, &count, sizeof(count));
+  }
+  void WaitForSignal(int timeout_ms) {
+    if (wake_fd_ < 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 10)));
+      return;
+    }
+    pollfd fd{wake_fd_, POLLIN, 0};
+    (void)::poll(&fd, 1, timeout_ms);
+  }
+
+  // Gives `tp` a queue of its own (see Poll); true once it has one. Before the partition is
+  // assigned librdkafka may not know it yet (NULL); the caller tries again after assigning.
+  bool SplitQueue(const TopicPartition& tp) {
+    for (const PartitionQueue& entry : partition_queues_) {
+      if (entry.tp == tp) return true;
+    }
+    rd_kafka_queue_t* queue = rd_kafka_queue_get_partition(handle_, tp.topic.c_str(), tp.partition);
+    if (queue == nullptr) return false;
+    rd_kafka_queue_forward(queue, nullptr);  // off the consumer queue
+    if (wake_fd_ >= 0) EnableSignal(queue);
+    partition_queues_.push_back(PartitionQueue{tp, queue});
+    return true;
+  }
+  static void ReleaseQueue(rd_kafka_queue_t* queue) {
+    rd_kafka_queue_io_event_enable(queue, -1, nullptr, 0);
+    rd_kafka_queue_destroy(queue);
+  }
+  void DropQueues(const std::vector<TopicPartition>* partitions) {
+    std::erase_if(partition_queues_, [partitions](const PartitionQueue& entry) {
+      if (partitions != nullptr &&
+          std::find(partitions->begin(), partitions->end(), entry.tp) == partitions->end()) {
+        return false;
+      }
+      ReleaseQueue(entry.queue);
+      return true;
+    });
   }
 
   Status HandleError(const rd_kafka_message_t* message) {
@@ -397,7 +505,14 @@ class KafkaConsumer final : public Consumer {
   // The consumer queue, kept to interrupt Poll() from sink threads (Wake); guarded because a
   // wake may race with Close().
   std::mutex wake_mutex_;
-  rd_kafka_queue_t* wake_queue_ = nullptr;
+  rd_kafka_queue_t* consumer_queue_ = nullptr;
+  int wake_fd_ = -1;  // eventfd: the queues' "not empty any more" signal, and Wake()
+  struct PartitionQueue {
+    TopicPartition tp;
+    rd_kafka_queue_t* queue;
+  };
+  std::vector<PartitionQueue> partition_queues_;  // assigned partitions' own queues
+  std::size_t next_queue_ = 0;                    // Drain's round-robin start
   Clock::time_point last_connectivity_log_{};
   // Paused partitions and their last high watermark asked of the broker (Positions()).
   struct PausedHigh {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <string>
@@ -346,6 +347,44 @@ TEST_F(PostgresSinkTest, ServerRestartIsUnavailableThenSucceeds) {
       << (after.empty() ? "" : after[0].message);
   db_ = std::make_unique<Postgres>(url_);
   EXPECT_EQ(Rows("people", "id, email"), "(1,a) (2,b)");
+}
+
+// `fanout init-sink` creates the processed-offsets tables ahead of the first start, idempotently;
+// an unknown sink is a config error (1), an unreachable database a runtime error (2).
+TEST_F(PostgresSinkTest, InitSinkCommandCreatesTheOffsetsTablesAheadOfTime) {
+  const std::string dir = ::testing::TempDir();
+  const std::string config = dir + "/init-sink-" + schema_ + ".yaml";
+  const std::string log = dir + "/init-sink-" + schema_ + ".log";
+  auto write_config = [&](const std::string& dsn) {
+    std::ofstream(config) << "version: 1\n"
+                          << "kafka: { bootstrap.servers: \"127.0.0.1:1\", group.id: g1 }\n"
+                          << "source: { topics: [t] }\n"
+                          << "sinks:\n"
+                          << "  replica: { type: postgres, dsn: \"" << dsn
+                          << "\", timeout: 2s, offsets_table: " << schema_ << ".offsets }\n"
+                          << "  hooks: { type: http, url: \"http://127.0.0.1:1/\" }\n"
+                          << "routes:\n"
+                          << "  - { name: r, from: public.t, to: replica }\n";
+  };
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {FANOUT_BINARY, "init-sink", "-c", config};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    ChildProcess init(argv, log);
+    return init.Wait(std::chrono::seconds(30));
+  };
+  write_config(url_);
+  const std::string exists =
+      "select count(*) from information_schema.tables where table_schema = '" + schema_ +
+      "' and table_name in ('offsets', 'offsets_rejected')";
+  EXPECT_EQ(db_->Scalar(exists), "0");
+  EXPECT_EQ(run({}), std::optional<int>(0)) << ReadFile(log);
+  EXPECT_EQ(db_->Scalar(exists), "2") << ReadFile(log);
+  EXPECT_THAT(ReadFile(log), HasSubstr("sink 'replica': " + schema_ + ".offsets and"));
+  EXPECT_EQ(run({"--sink", "replica"}), std::optional<int>(0)) << "again: " << ReadFile(log);
+  EXPECT_EQ(run({"--sink", "nosuch"}), std::optional<int>(1)) << ReadFile(log);
+  EXPECT_THAT(ReadFile(log), HasSubstr("no sink named 'nosuch'"));
+  write_config("postgresql://postgres@127.0.0.1:1/replica");
+  EXPECT_EQ(run({}), std::optional<int>(2)) << ReadFile(log);
 }
 
 }  // namespace
