@@ -368,7 +368,9 @@ FieldSpec MakeConfigSpec() {
                         .description =
                             "Events waiting for asynchronous sinks (HTTP, ...), over all "
                             "partitions; at this bound every partition pauses, and resumes "
-                            "below half of it.",
+                            "below half of it. A paused partition keeps what the consumer "
+                            "prefetched (up to `queued.min.messages` / "
+                            "`queued.max.messages.kbytes`), so pausing costs no refetch.",
                         .default_value = "10000",
                         .min = 1,
                         .max = 10000000},
