@@ -166,6 +166,7 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
       if (built.code() == StatusCode::kAborted || built.code() == StatusCode::kInternal) {
         return built;  // the transaction (or the producer) is gone: the loop aborts or stops
       }
+      if (built.ok()) stats_->RecordProduced(route.name(), route.sink());
     }
   }
   if (dump) {

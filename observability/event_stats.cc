@@ -60,6 +60,15 @@ void EventStats::RecordRouted(std::string_view route) {
   if (count.routed_metric != nullptr) count.routed_metric->Inc();
 }
 
+void EventStats::RecordProduced(std::string_view route, std::string_view sink) {
+  if (metrics_ == nullptr) return;
+  RouteCount& count = RouteCounts(route);
+  if (count.produced_metric == nullptr) {
+    count.produced_metric = metrics_->ForRouteSink(route, sink).applied;
+  }
+  if (count.produced_metric != nullptr) count.produced_metric->Inc();
+}
+
 void EventStats::RecordRouteError(std::string_view route) {
   RouteCount& count = RouteCounts(route);
   ++count.errors;

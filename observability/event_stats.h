@@ -36,6 +36,10 @@ class EventStats {
   // A route matched and its actions were built; or they could not be (a bad record for it).
   void RecordRouted(std::string_view route);
   void RecordRouteError(std::string_view route);
+  // A Kafka route's record was handed to the producer (in the open transaction, exactly once):
+  // counted as applied for (route, sink). An aborted transaction's records are counted again
+  // when the work is redone (fanout_transaction_aborts_total says how often).
+  void RecordProduced(std::string_view route, std::string_view sink);
   // A record went to the dead-letter topic (`route` and `sink` empty when it was undecodable).
   void RecordDeadLetter(std::string_view route = {}, std::string_view sink = {});
   std::int64_t dead_letters() const { return dead_letters_; }
@@ -64,6 +68,7 @@ class EventStats {
     std::int64_t errors = 0;
     Counter* routed_metric = nullptr;  // resolved on the route's first event
     Counter* errors_metric = nullptr;
+    Counter* produced_metric = nullptr;  // resolved on the route's first produced record
   };
   RouteCount& RouteCounts(std::string_view route);
 

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "observability/metrics.h"
+#include "observability/pipeline_metrics.h"
+
 namespace fanout {
 namespace {
 
@@ -47,6 +50,18 @@ TEST(EventStatsTest, ReportsRoutesUnmatchedAndDeadLetters) {
   EXPECT_EQ(stats.routed("search"), 0);
   EXPECT_THAT(stats.ProgressLine(0),
               HasSubstr("routes: cache=2 (1 bad) unmatched=1 | dead_letters=1"));
+}
+
+TEST(EventStatsTest, KafkaRouteRecordsCountAsAppliedForTheirRouteAndSink) {
+  MetricsRegistry registry;
+  PipelineMetrics metrics(registry);
+  EventStats stats;
+  stats.AttachMetrics(&metrics);
+  stats.RecordProduced("mirror", "events");
+  stats.RecordProduced("mirror", "events");
+  stats.RecordProduced("audit", "events");
+  EXPECT_EQ(metrics.ForRouteSink("mirror", "events").applied->value(), 2u);
+  EXPECT_EQ(metrics.ForRouteSink("audit", "events").applied->value(), 1u);
 }
 
 }  // namespace
