@@ -5,7 +5,7 @@ ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build bench bench-sinks bench-e2e fuzz docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build bench bench-sinks bench-postgres bench-e2e fuzz docs unit integration test demo asan stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -44,6 +44,7 @@ bench: deps
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout_bench
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
 	$(MAKE) bench-sinks
+	$(MAKE) bench-postgres
 
 # Redis invalidation and OpenSearch upsert routes beside the servers' ceilings (redis-benchmark,
 # raw _bulk) and a Camel peer, on the stack's servers (bounded; knobs in bench/sinks/run.sh).
@@ -51,6 +52,13 @@ bench-sinks: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout
 	FANOUT_BIN=$(BENCH_DIR)/fanout bench/sinks/run.sh $(BENCH_SINKS)
+
+# PostgreSQL replica route beside a pgbench pipelined-upsert ceiling and a Kafka Connect JDBC sink
+# on the same topic and database (bounded; knobs in bench/postgres/run.sh).
+bench-postgres: deps
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout
+	FANOUT_BIN=$(BENCH_DIR)/fanout bench/postgres/run.sh
 
 # Kafka -> Kafka routed throughput and latency, fanout vs a Kafka Streams exactly_once_v2 peer,
 # on the stack's Kafka (bounded; see bench/e2e/run.sh and docs/BENCHMARKS.md).
