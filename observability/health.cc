@@ -1,36 +1,9 @@
 #include "observability/health.h"
 
-#include <cstdio>
+#include "processor/core/json_writer.h"
 
 namespace fanout {
 namespace {
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-          out += buffer;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 std::string Json(const HealthSnapshot& s, std::string_view status,
                  const std::vector<std::string>& reasons) {
