@@ -502,8 +502,7 @@ class KafkaConsumer final : public Consumer {
   std::vector<std::string> topics_;
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
-  // The consumer queue, kept to interrupt Poll() from sink threads (Wake); guarded because a
-  // wake may race with Close().
+  // Guards wake_fd_ for Wake(), which sink threads call and which may race with Close().
   std::mutex wake_mutex_;
   rd_kafka_queue_t* consumer_queue_ = nullptr;
   int wake_fd_ = -1;  // eventfd: the queues' "not empty any more" signal, and Wake()
