@@ -248,10 +248,11 @@ class KafkaProducer final : public Producer {
         !warned_batch_too_large_) {
       warned_batch_too_large_ = true;
       spdlog::warn(
-          "kafka producer: {} refused a record batch whose records it accepts one by one: the "
-          "topic's max.message.bytes is below the producer's batch size; such records now go "
-          "alone (slow). Set the sink's properties batch.size (and message.max.bytes) below the "
-          "topic's max.message.bytes",
+          "kafka producer: {} refused a record batch and then accepted its records one by one: "
+          "a record of it was refused on its own (it is dead-lettered), or the topic's "
+          "max.message.bytes is below the producer's batch size. Records of refused batches now "
+          "go alone (slow); if this repeats, set the sink's properties batch.size (and "
+          "message.max.bytes) below the topic's max.message.bytes",
           rd_kafka_topic_name(message->rkt));
     }
   }
