@@ -1,25 +1,21 @@
 // The librdkafka implementation of Consumer.
 #include <librdkafka/rdkafka.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "processor/kafka/consumer.h"
 #include "processor/kafka/kafka_errors.h"
 #include "processor/kafka/kafka_internal.h"
+#include "processor/kafka/partition_queues.h"
 
 namespace fanout {
 namespace {
@@ -133,10 +129,7 @@ class KafkaConsumer final : public Consumer {
   // Takes ownership of the client created with this object as its callback opaque.
   void Attach(rd_kafka_t* handle) {
     handle_ = handle;
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    consumer_queue_ = rd_kafka_queue_get_consumer(handle_);
-    if (wake_fd_ >= 0) EnableSignal(consumer_queue_);
+    queues_.Open(handle_);
   }
 
   Status Subscribe(RebalanceListener* listener) override {
@@ -148,12 +141,9 @@ class KafkaConsumer final : public Consumer {
     return kafka::FromKafkaError(rd_kafka_subscribe(handle_, list.get()), "subscribe");
   }
 
-  // Why each partition has a queue of its own: backpressure holds a partition back by not
-  // reading its queue, so what librdkafka prefetched for it (up to queued.min.messages /
-  // queued.max.messages.kbytes) stays there for when it is let go. rd_kafka_pause_partitions
-  // would purge that prefetch and refetch it on resume: measured, the sink benchmarks idled most
-  // of the time at the in-flight bound. The consumer queue still carries the events (rebalances,
-  // errors) and is polled every time, so max.poll.interval.ms is served.
+  // Each assigned partition has a queue of its own (partition_queues.h says why). The consumer
+  // queue still carries the events (rebalances, errors) and is polled every time, so
+  // max.poll.interval.ms is served.
   Result<std::unique_ptr<RecordBatch>> Poll(std::chrono::milliseconds timeout,
                                             std::size_t max_records) override {
     auto batch = std::make_unique<KafkaRecordBatch>();
@@ -164,7 +154,7 @@ class KafkaConsumer final : public Consumer {
       const auto remaining =
           std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (remaining <= 0) break;
-      WaitForSignal(static_cast<int>(std::min<std::int64_t>(remaining, 60000)));
+      queues_.Wait(static_cast<int>(std::min<std::int64_t>(remaining, 60000)));
     }
     return std::unique_ptr<RecordBatch>(std::move(batch));
   }
@@ -289,23 +279,15 @@ class KafkaConsumer final : public Consumer {
     return PauseOrResume(partitions, /*pause=*/false);
   }
 
-  void Wake() override {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    const std::uint64_t one = 1;
-    if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof(one));
-  }
+  void Wake() override { queues_.Wake(); }
 
   Status Close() override {
     if (handle_ == nullptr) return Status();
-    DropQueues(nullptr);  // librdkafka wants the application's queue references gone first
-    if (consumer_queue_ != nullptr) ReleaseQueue(consumer_queue_);
-    consumer_queue_ = nullptr;
+    queues_.Release();  // librdkafka wants the application's queue references gone first
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
     rd_kafka_destroy(handle_);
     handle_ = nullptr;
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-    wake_fd_ = -1;
+    queues_.Close();
     return status;
   }
 
@@ -321,7 +303,7 @@ class KafkaConsumer final : public Consumer {
       // reaches the consumer queue first (Drain copes when some do).
       std::vector<TopicPartition> unsplit;
       for (const TopicPartition& tp : list) {
-        if (!SplitQueue(tp)) unsplit.push_back(tp);
+        if (!queues_.Split(tp)) unsplit.push_back(tp);
       }
       rd_kafka_error_t* error = nullptr;
       if (cooperative) {
@@ -334,7 +316,7 @@ class KafkaConsumer final : public Consumer {
         rd_kafka_error_destroy(error);
       }
       for (const TopicPartition& tp : unsplit) {
-        if (!SplitQueue(tp)) spdlog::debug("kafka: {} keeps the shared queue", ToString(tp));
+        if (!queues_.Split(tp)) spdlog::debug("kafka: {} keeps the shared queue", ToString(tp));
       }
       return;
     }
@@ -354,7 +336,7 @@ class KafkaConsumer final : public Consumer {
     } else {
       rd_kafka_assign(handle_, nullptr);
     }
-    DropQueues(cooperative ? &list : nullptr);
+    queues_.Drop(cooperative ? &list : nullptr);
   }
 
   // librdkafka's error callback: connectivity trouble is expected and retried by the client.
@@ -392,35 +374,25 @@ class KafkaConsumer final : public Consumer {
   // queues of the partitions not held back, round robin so that a full batch does not always
   // favour the same partition.
   Status Drain(KafkaRecordBatch& batch, std::size_t max_records) {
-    ResetSignal();
+    queues_.ResetSignal();
     while (batch.size() < max_records) {
       rd_kafka_message_t* message = rd_kafka_consumer_poll(handle_, 0);
       if (message == nullptr) break;
       FANOUT_RETURN_IF_ERROR(Accept(batch, message));
     }
-    const std::size_t queues = partition_queues_.size();
-    if (queues == 0 || batch.size() >= max_records) return Status();
-    std::vector<rd_kafka_message_t*> messages(max_records - batch.size());
-    const std::size_t first = next_queue_++ % queues;
-    for (std::size_t i = 0; i < queues && batch.size() < max_records; ++i) {
-      const PartitionQueue& entry = partition_queues_[(first + i) % queues];
-      if (paused_.contains(entry.tp)) continue;
-      const ssize_t got =
-          rd_kafka_consume_batch_queue(entry.queue, 0, messages.data(), max_records - batch.size());
-      if (got < 0) {
-        return kafka::FromKafkaError(rd_kafka_last_error(), "consume " + ToString(entry.tp));
-      }
-      for (ssize_t m = 0; m < got; ++m) {
-        Status status = Accept(batch, messages[static_cast<std::size_t>(m)]);
-        if (!status.ok()) {
-          for (ssize_t rest = m + 1; rest < got; ++rest) {
-            rd_kafka_message_destroy(messages[static_cast<std::size_t>(rest)]);
-          }
-          return status;
+    if (batch.size() >= max_records) return Status();
+    taken_.clear();
+    Result<std::size_t> taken = queues_.Take(paused_, max_records - batch.size(), taken_);
+    for (std::size_t m = 0; m < taken_.size(); ++m) {
+      Status status = Accept(batch, taken_[m]);
+      if (!status.ok()) {
+        for (std::size_t rest = m + 1; rest < taken_.size(); ++rest) {
+          rd_kafka_message_destroy(taken_[rest]);
         }
+        return status;
       }
     }
-    return Status();
+    return taken.status();
   }
 
   // Adds a record to `batch`, or handles the error it carries (and destroys it).
@@ -432,52 +404,6 @@ class KafkaConsumer final : public Consumer {
     Status status = HandleError(message);
     rd_kafka_message_destroy(message);
     return status;
-  }
-
-  // librdkafka writes kSignal to wake_fd_ when one of the queues turns non-empty.
-  void EnableSignal(rd_kafka_queue_t* queue) {
-    static constexpr std::uint64_t kSignal = 1;
-    rd_kafka_queue_io_event_enable(queue, wake_fd_, &kSignal, sizeof(kSignal));
-  }
-  void ResetSignal() {
-    std::uint64_t count = 0;
-    if (wake_fd_ >= 0) (void)!read(wake_fd_, &count, sizeof(count));
-  }
-  void WaitForSignal(int timeout_ms) {
-    if (wake_fd_ < 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 10)));
-      return;
-    }
-    pollfd fd{wake_fd_, POLLIN, 0};
-    (void)::poll(&fd, 1, timeout_ms);
-  }
-
-  // Gives `tp` a queue of its own (see Poll); true once it has one. Before the partition is
-  // assigned librdkafka may not know it yet (NULL); the caller tries again after assigning.
-  bool SplitQueue(const TopicPartition& tp) {
-    for (const PartitionQueue& entry : partition_queues_) {
-      if (entry.tp == tp) return true;
-    }
-    rd_kafka_queue_t* queue = rd_kafka_queue_get_partition(handle_, tp.topic.c_str(), tp.partition);
-    if (queue == nullptr) return false;
-    rd_kafka_queue_forward(queue, nullptr);  // off the consumer queue
-    if (wake_fd_ >= 0) EnableSignal(queue);
-    partition_queues_.push_back(PartitionQueue{tp, queue});
-    return true;
-  }
-  static void ReleaseQueue(rd_kafka_queue_t* queue) {
-    rd_kafka_queue_io_event_enable(queue, -1, nullptr, 0);
-    rd_kafka_queue_destroy(queue);
-  }
-  void DropQueues(const std::vector<TopicPartition>* partitions) {
-    std::erase_if(partition_queues_, [partitions](const PartitionQueue& entry) {
-      if (partitions != nullptr &&
-          std::find(partitions->begin(), partitions->end(), entry.tp) == partitions->end()) {
-        return false;
-      }
-      ReleaseQueue(entry.queue);
-      return true;
-    });
   }
 
   Status HandleError(const rd_kafka_message_t* message) {
@@ -502,16 +428,8 @@ class KafkaConsumer final : public Consumer {
   std::vector<std::string> topics_;
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
-  // Guards wake_fd_ for Wake(), which sink threads call and which may race with Close().
-  std::mutex wake_mutex_;
-  rd_kafka_queue_t* consumer_queue_ = nullptr;
-  int wake_fd_ = -1;  // eventfd: the queues' "not empty any more" signal, and Wake()
-  struct PartitionQueue {
-    TopicPartition tp;
-    rd_kafka_queue_t* queue;
-  };
-  std::vector<PartitionQueue> partition_queues_;  // assigned partitions' own queues
-  std::size_t next_queue_ = 0;                    // Drain's round-robin start
+  kafka::PartitionQueues queues_;           // the assigned partitions' own queues, and Wake()
+  std::vector<rd_kafka_message_t*> taken_;  // Drain's buffer, reused
   Clock::time_point last_connectivity_log_{};
   // Paused partitions and their last high watermark asked of the broker (Positions()).
   struct PausedHigh {

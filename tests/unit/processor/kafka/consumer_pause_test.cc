@@ -3,7 +3,6 @@
 // at the next offset. Against librdkafka's in-process mock cluster.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
 #include <map>
@@ -11,15 +10,13 @@
 #include <vector>
 
 #include "processor/kafka/consumer.h"
+#include "tests/support/mock_kafka.h"
 
 namespace fanout {
 namespace {
 
-class NoListener final : public RebalanceListener {
- public:
-  void OnAssigned(const std::vector<TopicPartition>&) override {}
-  void OnRevoked(const std::vector<TopicPartition>&, bool) override {}
-};
+using testing::MockKafkaCluster;
+using testing::NoRebalanceListener;
 
 constexpr int kPerPartition = 300;
 
@@ -35,18 +32,14 @@ void PollInto(Consumer& consumer, Seen& seen, std::chrono::milliseconds timeout)
 }
 
 TEST(ConsumerPauseTest, PauseHoldsAPartitionBackAndResumeGoesOnWithoutGapsOrRepeats) {
-  char error[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof(error));
-  rd_kafka_t* host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
-  ASSERT_NE(host, nullptr) << error;
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(host, 1);
-  ASSERT_NE(cluster, nullptr);
-  ASSERT_EQ(rd_kafka_mock_topic_create(cluster, "in", 2, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  MockKafkaCluster cluster;
+  ASSERT_TRUE(cluster.ok());
+  ASSERT_TRUE(cluster.CreateTopic("in", 2));
   // The host's own producer writes to its mock cluster.
+  char error[256];
   rd_kafka_conf_t* producer_conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(producer_conf, "bootstrap.servers",
-                              rd_kafka_mock_cluster_bootstraps(cluster), error, sizeof(error)),
+  ASSERT_EQ(rd_kafka_conf_set(producer_conf, "bootstrap.servers", cluster.bootstrap().c_str(),
+                              error, sizeof(error)),
             RD_KAFKA_CONF_OK);
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, producer_conf, error, sizeof(error));
   ASSERT_NE(producer, nullptr) << error;
@@ -65,13 +58,11 @@ TEST(ConsumerPauseTest, PauseHoldsAPartitionBackAndResumeGoesOnWithoutGapsOrRepe
   ASSERT_EQ(rd_kafka_flush(producer, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(producer);
   {
-    auto consumer = CreateKafkaConsumer(
-        ConsumerConfig{{{"bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster)},
-                        {"group.id", "pause"},
-                        {"log_level", "3"}},
-                       {"in"}});
+    auto consumer = CreateKafkaConsumer(ConsumerConfig{
+        {{"bootstrap.servers", cluster.bootstrap()}, {"group.id", "pause"}, {"log_level", "3"}},
+        {"in"}});
     ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
-    NoListener listener;
+    NoRebalanceListener listener;
     ASSERT_TRUE((*consumer)->Subscribe(&listener).ok());
     Seen seen;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -107,8 +98,6 @@ TEST(ConsumerPauseTest, PauseHoldsAPartitionBackAndResumeGoesOnWithoutGapsOrRepe
     }
     ASSERT_TRUE((*consumer)->Close().ok());
   }
-  rd_kafka_mock_cluster_destroy(cluster);
-  rd_kafka_destroy(host);
 }
 
 }  // namespace

@@ -1,0 +1,77 @@
+// PartitionQueues: the consumer's assigned partitions, each on a librdkafka queue of its own, and
+// one eventfd that says "something to read" for all of them, the consumer queue and Wake().
+// Internal to processor/kafka (kafka_consumer.cc).
+//
+// Why: backpressure holds a partition back by not reading its queue, so what librdkafka prefetched
+// for it (up to queued.min.messages / queued.max.messages.kbytes) stays there for when it is let
+// go. rd_kafka_pause_partitions would purge that prefetch and refetch it on resume: measured, the
+// sink benchmarks idled most of the time at the in-flight bound (docs/BENCHMARKS.md).
+//
+// Thread-safety: Wake() from any thread, also after Close(); everything else on the consume thread.
+#ifndef FANOUT_PROCESSOR_KAFKA_PARTITION_QUEUES_H_
+#define FANOUT_PROCESSOR_KAFKA_PARTITION_QUEUES_H_
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstddef>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "processor/core/kafka_record.h"
+#include "processor/core/status.h"
+
+namespace fanout::kafka {
+
+class PartitionQueues {
+ public:
+  PartitionQueues() = default;
+  PartitionQueues(const PartitionQueues&) = delete;
+  PartitionQueues& operator=(const PartitionQueues&) = delete;
+  ~PartitionQueues() { Close(); }
+
+  // Starts signalling for `handle`'s consumer queue (not owned; must outlive Release()).
+  void Open(rd_kafka_t* handle);
+
+  // Gives `tp` a queue of its own, off the consumer queue; true once it has one. Before the
+  // partition is assigned librdkafka may not know it yet (false): call again after assigning.
+  bool Split(const TopicPartition& tp);
+  // Gives up the queues of `partitions` (all of them: nullptr).
+  void Drop(const std::vector<TopicPartition>* partitions);
+
+  // Appends to `out` up to `room` messages of the queues whose partition is not in `held`,
+  // round robin so that a full batch does not always favour the same partition; returns how many.
+  // Errors: from librdkafka (nothing appended by the failing queue).
+  Result<std::size_t> Take(const std::set<TopicPartition>& held, std::size_t room,
+                           std::vector<rd_kafka_message_t*>& out);
+
+  // Clears the signal; call before reading the queues, then Wait() if there was nothing.
+  void ResetSignal();
+  // Blocks until a queue turns non-empty, Wake() is called, or `timeout_ms` passes.
+  void Wait(int timeout_ms);
+  void Wake();
+
+  // Every queue reference released (librdkafka wants that before rd_kafka_consumer_close).
+  void Release();
+  // Release(), and the eventfd closed: call after rd_kafka_destroy. Idempotent.
+  void Close();
+
+ private:
+  void EnableSignal(rd_kafka_queue_t* queue);
+  static void ReleaseQueue(rd_kafka_queue_t* queue);
+
+  struct Entry {
+    TopicPartition tp;
+    rd_kafka_queue_t* queue;
+  };
+  rd_kafka_t* handle_ = nullptr;
+  rd_kafka_queue_t* consumer_queue_ = nullptr;
+  std::vector<Entry> queues_;
+  std::size_t next_ = 0;  // Take's round-robin start
+  std::mutex fd_mutex_;   // guards fd_ for Wake() racing with Close()
+  int fd_ = -1;           // eventfd: librdkafka's "not empty any more" signal, and Wake()
+};
+
+}  // namespace fanout::kafka
+
+#endif  // FANOUT_PROCESSOR_KAFKA_PARTITION_QUEUES_H_
