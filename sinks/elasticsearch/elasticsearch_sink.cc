@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sinks/begin_write.h"
 #include "sinks/elasticsearch/action_builder.h"
 #include "sinks/elasticsearch/bulk_call.h"
 #include "sinks/elasticsearch/errors.h"
@@ -92,33 +93,11 @@ Status ElasticsearchSink::Start(std::chrono::milliseconds timeout) {
 }
 
 void ElasticsearchSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
-  const std::size_t count = batch.size();
-  const bool closed = !tracker_->Begin();
-  // Every path below ends in exactly one call of `complete`, on the strand.
-  auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
-    done(std::move(results));
-    tracker->Done();
-  };
-  auto finish_now = [this, count, &complete](const ActionResult& result) {
-    boost::asio::post(strand_, [complete = std::move(complete), count, result] {
-      complete(std::vector<ActionResult>(count, result));
-    });
-  };
-  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
-  if (count == 0) return finish_now(ActionResult::Applied());
-  if (count > settings_.batch_size) {
-    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
-                                          " actions, over the sink's batch_size"));
-  }
-  std::vector<const ElasticsearchAction*> actions;
-  actions.reserve(count);
-  for (const SinkAction* action : batch) {
-    const auto* es_action = dynamic_cast<const ElasticsearchAction*>(action);
-    if (es_action == nullptr) {
-      return finish_now(ActionResult::Fatal("an action not built by an elasticsearch sink"));
-    }
-    actions.push_back(es_action);
-  }
+  std::optional<StartedWrite<ElasticsearchAction>> started = BeginWrite<ElasticsearchAction>(
+      batch, std::move(done), tracker_, strand_, settings_.batch_size, "an elasticsearch sink");
+  if (!started) return;
+  std::vector<const ElasticsearchAction*> actions = std::move(started->actions);
+  WriteCallback complete = std::move(started->complete);
   auto call = std::make_shared<BulkCall>(context_, std::move(actions), std::move(complete));
   boost::asio::post(strand_, [call] { call->Start(); });
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dedup/processed_offsets.h"
+#include "sinks/begin_write.h"
 #include "sinks/postgres/action_builder.h"
 #include "sinks/postgres/batch.h"
 #include "sinks/postgres/connection.h"
@@ -183,31 +184,11 @@ Status PostgresSink::Start(std::chrono::milliseconds timeout) {
 }
 
 void PostgresSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
-  const std::size_t count = batch.size();
-  const bool closed = !tracker_->Begin();
-  auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
-    done(std::move(results));
-    tracker->Done();
-  };
-  auto finish_now = [this, count, &complete](ActionResult result) {
-    boost::asio::post(strand_, [complete = std::move(complete), count, result = std::move(result)] {
-      complete(std::vector<ActionResult>(count, result));
-    });
-  };
-  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
-  if (count == 0) return finish_now(ActionResult::Applied());
-  if (count > state_->settings.batch_size) {
-    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
-                                          " actions, over the sink's batch_size"));
-  }
-  std::vector<const PostgresAction*> actions;
-  actions.reserve(count);
-  for (const SinkAction* action : batch) {
-    const auto* pg = dynamic_cast<const PostgresAction*>(action);
-    if (pg == nullptr)
-      return finish_now(ActionResult::Fatal("an action not built by a postgres sink"));
-    actions.push_back(pg);
-  }
+  std::optional<StartedWrite<PostgresAction>> started = BeginWrite<PostgresAction>(
+      batch, std::move(done), tracker_, strand_, state_->settings.batch_size, "a postgres sink");
+  if (!started) return;
+  std::vector<const PostgresAction*> actions = std::move(started->actions);
+  WriteCallback complete = std::move(started->complete);
   boost::asio::post(strand_, [pool = pool_, state = state_, actions = std::move(actions),
                               complete = std::move(complete)]() mutable {
     if (pool->closed) {

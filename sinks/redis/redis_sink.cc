@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sinks/begin_write.h"
 #include "sinks/redis/action_builder.h"
 #include "sinks/redis/connection_pool.h"
 #include "sinks/redis/errors.h"
@@ -98,36 +99,17 @@ Status RedisSink::Start(std::chrono::milliseconds timeout) {
 }
 
 void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
-  const std::size_t count = batch.size();
-  const bool closed = !tracker_->Begin();
-  // Every path below ends in exactly one call of `complete`, on the strand.
-  auto complete = [tracker = tracker_, done = std::move(done)](std::vector<ActionResult> results) {
-    done(std::move(results));
-    tracker->Done();
-  };
-  auto finish_now = [this, count, &complete](ActionResult result) {
-    boost::asio::post(strand_, [complete = std::move(complete), count, result = std::move(result)] {
-      complete(std::vector<ActionResult>(count, result));
-    });
-  };
-  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
-  if (count == 0) return finish_now(ActionResult::Applied());
-  if (count > settings_.batch_size) {
-    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
-                                          " actions, over the sink's batch_size"));
-  }
-  std::vector<const RedisAction*> actions;
-  actions.reserve(count);
-  for (const SinkAction* action : batch) {
-    const auto* redis_action = dynamic_cast<const RedisAction*>(action);
-    if (redis_action == nullptr) {
-      return finish_now(ActionResult::Fatal("an action not built by a redis sink"));
-    }
-    actions.push_back(redis_action);
-  }
+  std::optional<StartedWrite<RedisAction>> started = BeginWrite<RedisAction>(
+      batch, std::move(done), tracker_, strand_, settings_.batch_size, "a redis sink");
+  if (!started) return;
+  const std::size_t count = started->actions.size();
+  std::vector<const RedisAction*> actions = std::move(started->actions);
+  WriteCallback complete = std::move(started->complete);
 
   auto pipeline = std::make_shared<RedisPipeline>(std::move(actions));
-  if (pipeline->size() == 0) return finish_now(ActionResult::Applied());  // nothing to send
+  if (pipeline->size() == 0) {  // nothing to send
+    return FinishWriteNow(strand_, std::move(complete), count, ActionResult::Applied());
+  }
   // The pipeline's bytes are a copy: a cancelled socket operation may still hold them after the
   // callback has let the caller free the actions.
   auto bytes = std::make_shared<const std::string>(pipeline->Bytes());
