@@ -23,8 +23,6 @@ std::string Quote(std::string_view qualified) {
   return out;
 }
 
-std::string Param(int n) { return "$" + std::to_string(n); }
-
 }  // namespace
 
 ProcessedOffsetsSql::ProcessedOffsetsSql(std::string_view offsets_table)
@@ -98,12 +96,12 @@ std::string ProcessedOffsetsSql::LoadRejected() const {
          " WHERE consumer_group = $1";
 }
 
-std::string ProcessedOffsetsSql::Guard(int first) const {
-  return "NOT EXISTS (SELECT 1 FROM " + offsets_ +
-         " fanout_o WHERE fanout_o.consumer_group = " + Param(first) +
-         " AND fanout_o.route = " + Param(first + 1) + " AND fanout_o.topic = " + Param(first + 2) +
-         " AND fanout_o.\"partition\" = " + Param(first + 3) +
-         "::integer AND fanout_o.next_offset > " + Param(first + 4) + "::bigint)";
+std::string ProcessedOffsetsSql::Claim() const {
+  // Plain SQL cannot RAISE: a division by zero is the error, and the caller knows which query it
+  // sent as the claim. next_offset is a column, so the planner cannot fold it away.
+  return "SELECT 1 / (CASE WHEN next_offset > $5::bigint THEN 0 ELSE 1 END) FROM " + offsets_ +
+         " WHERE consumer_group = $1 AND route = $2 AND topic = $3 AND \"partition\" = "
+         "$4::integer";
 }
 
 void ProcessedOffsetsView::Set(const std::string& route, const std::string& topic,

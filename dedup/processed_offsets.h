@@ -64,10 +64,12 @@ class ProcessedOffsetsSql {
   // Params $1 group: (route, topic, partition, kafka_offset) of every rejected record.
   std::string LoadRejected() const;
 
-  // The guard a data statement adds to its WHERE: true when the record at `offset` is not yet
-  // applied. `first` is the number of its first parameter ($first group, route, topic,
-  // partition, offset: five parameters).
-  std::string Guard(int first) const;
+  // Params $1..$4 as above, $5 the batch's lowest offset. Run right after LockRow, it fails the
+  // transaction (SQLSTATE 22012, division by zero) when next_offset > $5: part of the batch was
+  // applied already (a retry of a batch whose commit was not acknowledged, or a zombie instance).
+  // One claim per transaction replaces a guard on every statement; the caller then reads
+  // LockRow's answer, settles what was applied, and runs the rest again.
+  std::string Claim() const;
 
   const std::string& offsets_table() const { return offsets_; }
   const std::string& rejected_table() const { return rejected_; }

@@ -9,7 +9,7 @@
 #   envelopes WITH schemas (key and value {"schema":..,"payload":..}; the JDBC sink needs them,
 #   fanout decodes them too), `bench/postgres/gen.py batch`: event i writes id i % KEYS + 1 (the
 #   first KEYS are `c`, the rest `u`), after.notes = i, increasing source positions. Preloaded
-#   into one fresh 1-partition topic before anything starts.
+#   into one fresh topic of PARTITIONS partitions (by key) before anything starts.
 # - Targets: one fresh table per engine in schema pgb_<run> of the stack's replica database, all
 #   alike (id int primary key, the 8 other columns of customers, no other index).
 # - fanout: `fanout run -c bench/postgres/replica.yaml` (postgres sink, route mode upsert,
@@ -18,7 +18,7 @@
 #   script (`gen.py pgbench-sql`): per transaction BEGIN; BATCH x INSERT ... ON CONFLICT (id) DO
 #   UPDATE ...; COMMIT inside \startpipeline/\endpipeline, the same ids and notes in the same order
 #   (blocks of BATCH events taken from a sequence), the same values. No guard, no offsets table.
-# - jdbc: a Kafka Connect sink in the stack's Connect worker (tasks.max 1: one partition), reading
+# - jdbc: a Kafka Connect sink in the stack's Connect worker (tasks.max PARTITIONS), reading
 #   the same topic into its own table: the Debezium JDBC sink connector
 #   (io.debezium:debezium-connector-jdbc at the stack's Debezium version, fetched from Maven Central
 #   into $FANOUT_CACHE_DIR/debezium-jdbc-<version>/ with bench/postgres/maven/pom.xml) with
@@ -40,7 +40,9 @@
 #   after.updated_at = the time it was written; latency = applied_at - updated_at (statement time,
 #   before COMMIT: the commit of the batch adds its remaining statements' time).
 #
-# Knobs: N (200000), KEYS (100000), POOL (4), BATCH (500), RUN_TIMEOUT (240 s per engine),
+# Knobs: N (200000), KEYS (100000), PARTITIONS (1: fanout and the JDBC sink then write one
+# partition's changes in order on one connection; pgbench's POOL connections have no order to
+# keep, so POOL=1 is the like-for-like ceiling of one stream), POOL (4), BATCH (500), RUN_TIMEOUT (240 s per engine),
 # LAT_RATE (1000, 0 = no latency run), LAT_SECONDS (15), BENCH_GUARANTEE (at_least_once: the
 # postgres sink is exactly-once by its offsets table either way), FANOUT_BIN, OUT_DIR, JDBC_MODE
 # (auto | debezium | standin). Bounded: every wait has a timeout. Idempotent: topics, groups,
@@ -58,6 +60,7 @@ ENGINES="${*:-fanout pgbench jdbc}"
 N="${N:-200000}"
 KEYS="${KEYS:-100000}"
 POOL="${POOL:-4}"
+PARTITIONS="${PARTITIONS:-1}"
 BATCH="${BATCH:-500}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-240}"
 LAT_RATE="${LAT_RATE:-1000}"
@@ -265,8 +268,9 @@ prepare_jdbc() {
 register_jdbc() {
   local cfg
   cfg="$(jq -n --arg cls "$JDBC_CLASS" --arg topic "$2" --arg table "$3" --arg batch "$BATCH" \
+    --arg tasks "$PARTITIONS" \
     --arg url "jdbc:postgresql://127.0.0.1:$PGPORT_R/replica" '{
-      "connector.class": $cls, "tasks.max": "1", "topics": $topic,
+      "connector.class": $cls, "tasks.max": $tasks, "topics": $topic,
       "connection.url": $url, "connection.username": "postgres", "connection.password": "",
       "insert.mode": "upsert", "primary.key.mode": "record_key", "primary.key.fields": "id",
       "delete.enabled": "true", "schema.evolution": "none", "table.name.format": $table,
@@ -392,13 +396,13 @@ lat_run() { # ENGINE -> "p50_ms=.. p99_ms=.. max_ms=.. n=.."
 }
 
 # --- main ------------------------------------------------------------------------------------------
-log "results in $OUT_DIR; fanout $("$FANOUT_BIN" --version 2>/dev/null || echo '?') ($FANOUT_BIN); N=$N keys=$KEYS pool=$POOL batch=$BATCH engines=[$ENGINES]"
+log "results in $OUT_DIR; fanout $("$FANOUT_BIN" --version 2>/dev/null || echo '?') ($FANOUT_BIN); N=$N keys=$KEYS partitions=$PARTITIONS pool=$POOL batch=$BATCH engines=[$ENGINES]"
 rpsql -c "create schema $SCHEMA" -c "create function $SCHEMA.stamp() returns trigger language plpgsql as
   \$\$ begin new.applied_at := clock_timestamp(); return new; end \$\$"
 data="$OUT_DIR/events.tsv"
 python3 "$HERE/gen.py" batch -n "$N" --keys "$KEYS" -o "$data"
 INPUT="${PREFIX}in"
-ktopics --create --topic "$INPUT" --partitions 1 --replication-factor 1 >/dev/null
+ktopics --create --topic "$INPUT" --partitions "$PARTITIONS" --replication-factor 1 >/dev/null
 timeout 300 kcat -b "$BOOT" -P -t "$INPUT" -K $'\t' -X linger.ms=20 -l "$data"
 log "preloaded $INPUT: $N events over $KEYS ids, $(du -h "$data" | cut -f1)"
 if [[ " $ENGINES " == *" jdbc "* ]]; then prepare_jdbc || ENGINES="${ENGINES//jdbc/}"; fi

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "sinks/postgres/errors.h"
@@ -51,6 +52,8 @@ PgBatch::PgBatch(std::shared_ptr<PgSinkState> state, std::vector<const PostgresA
     : state_(std::move(state)),
       actions_(std::move(actions)),
       results_(actions_.size()),
+      alone_(actions_.size(), false),
+      settled_(actions_.size(), false),
       done_(std::move(done)) {}
 
 void PgBatch::Run(std::shared_ptr<PgConnection> connection) {
@@ -132,9 +135,12 @@ bool PgBatch::HandleDrift() {
   const PostgresSinkSettings& settings = state_->settings;
   std::vector<PgQuery> alters;
   std::set<std::string> altered_tables;
+  const PostgresAction* complete = nullptr;  // the last action whose columns all exist
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     if (results_[i]) continue;
     const PostgresAction& action = *actions_[i];
+    // A batch is mostly one shape: its columns were found for the last complete action.
+    if (complete != nullptr && SameShape(*complete, action)) continue;
     const TableInfo& table = state_->tables[action.table];
     if (!table.exists) {
       results_[i] = ActionResult::BadRecord("the target table " + action.table +
@@ -142,7 +148,10 @@ bool PgBatch::HandleDrift() {
       continue;
     }
     const std::vector<const PostgresColumn*> missing = MissingColumns(action, table);
-    if (missing.empty()) continue;
+    if (missing.empty()) {
+      complete = &action;
+      continue;
+    }
     std::string names;
     for (const PostgresColumn* column : missing) {
       names += (names.empty() ? "" : ", ") + column->name;
@@ -182,124 +191,202 @@ bool PgBatch::HandleDrift() {
 }
 
 void PgBatch::Transact() {
+  if (rounds_++ > 2 * actions_.size() + 2) {
+    // Every round settles or isolates something; a claim lost again and again means another
+    // writer keeps advancing these partitions.
+    return FailAll(ActionResult::Retry("postgres: the batch kept changing under its claim"));
+  }
   const std::string& group = state_->settings.consumer_group;
   const ProcessedOffsetsSql& sql = state_->offsets_sql;
-  std::map<OffsetsKey, Range> keys;
-  for (const PostgresAction* action : actions_) {
-    const OffsetsKey key(action->route, action->topic, action->partition);
-    auto [it, inserted] = keys.try_emplace(key, Range{action->offset, action->offset});
+  std::map<OffsetsKey, Range> ranges;
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    if (settled_[i]) continue;
+    const PostgresAction& action = *actions_[i];
+    const OffsetsKey key(action.route, action.topic, action.partition);
+    auto [it, inserted] = ranges.try_emplace(key, Range{action.offset, action.offset});
     if (!inserted) {
-      it->second.min = std::min(it->second.min, action->offset);
-      it->second.max = std::max(it->second.max, action->offset);
+      it->second.min = std::min(it->second.min, action.offset);
+      it->second.max = std::max(it->second.max, action.offset);
     }
   }
+  if (ranges.empty()) return Finish();  // everything was settled by an earlier claim
+  plan_ = Plan();
   std::vector<PgQuery> queries;
-  std::vector<int> query_action;             // per query: the action it writes, or -1
-  std::vector<OffsetsKey> rejected_queries;  // per SelectRejected query, in order
-  auto add = [&](std::string text, std::vector<std::optional<std::string>> params, int action) {
+  auto add = [&](std::string text, std::vector<std::optional<std::string>> params, Role role,
+                 std::size_t index) {
     queries.push_back({std::move(text), std::move(params)});
-    query_action.push_back(action);
+    plan_.queries.emplace_back(role, index);
   };
-  for (const auto& [key, range] : keys) {
-    add(sql.EnsureRow(), KeyParams(group, key), -1);
-    add(sql.LockRow(), KeyParams(group, key), -1);
-  }
-  for (const auto& [key, range] : keys) {
+  for (const auto& [key, range] : ranges) {
+    const std::size_t k = plan_.keys.size();
+    plan_.keys.push_back(key);
+    add(sql.EnsureRow(), KeyParams(group, key), Role::kBookkeeping, 0);
+    add(sql.LockRow(), KeyParams(group, key), Role::kLock, k);
     std::vector<std::optional<std::string>> params = KeyParams(group, key);
     params.emplace_back(std::to_string(range.min));
     params.emplace_back(std::to_string(range.max));
-    add(sql.SelectRejected(), std::move(params), -2);
+    add(sql.SelectRejected(), std::move(params), Role::kRejected, k);
   }
+  for (std::size_t k = 0; k < plan_.keys.size(); ++k) {
+    std::vector<std::optional<std::string>> params = KeyParams(group, plan_.keys[k]);
+    params.emplace_back(std::to_string(ranges[plan_.keys[k]].min));
+    add(sql.Claim(), std::move(params), Role::kClaim, k);
+  }
+  // The writes, in runs of consecutive actions of one shape that touch distinct rows.
+  std::vector<std::size_t> run;
+  std::unordered_set<std::string> run_rows;
+  bool run_can = true;
+  auto flush = [&] {
+    if (!run.empty()) AddWrite(run, false, &queries);
+    run.clear();
+    run_rows.clear();
+  };
   for (std::size_t i = 0; i < actions_.size(); ++i) {
-    if (results_[i]) continue;
-    Result<PostgresStatement> statement =
-        BuildStatement(*actions_[i], state_->tables[actions_[i]->table], sql, group);
-    if (!statement.ok()) {
-      results_[i] = ActionResult::BadRecord(std::string(statement.status().message()));
+    if (settled_[i] || results_[i]) continue;
+    const PostgresAction& action = *actions_[i];
+    if (action.kind == PostgresActionKind::kTruncate || alone_[i]) {
+      flush();
+      AddWrite({i}, true, &queries);
       continue;
     }
-    add(std::move(statement->sql), std::move(statement->params), static_cast<int>(i));
+    std::string row = RowOf(action);
+    if (!run.empty() && (!SameShape(*actions_[run.front()], action) || run_rows.contains(row))) {
+      flush();
+    }
+    if (run.empty()) run_can = CanRun(action, state_->tables[action.table]);
+    if (!run_can) {  // an array column: one statement per action
+      AddWrite({i}, true, &queries);
+      continue;
+    }
+    run.push_back(i);
+    if (!row.empty()) run_rows.insert(std::move(row));
   }
+  flush();
   for (std::size_t i = 0; i < actions_.size(); ++i) {
-    if (!results_[i] || results_[i]->outcome != ActionOutcome::kBadRecord) continue;
+    if (settled_[i] || !results_[i] || results_[i]->outcome != ActionOutcome::kBadRecord) continue;
     std::vector<std::optional<std::string>> params = KeyParams(
         group, OffsetsKey(actions_[i]->route, actions_[i]->topic, actions_[i]->partition));
     params.emplace_back(std::to_string(actions_[i]->offset));
     params.emplace_back(results_[i]->message);
-    add(sql.Reject(), std::move(params), -1);
+    add(sql.Reject(), std::move(params), Role::kBookkeeping, 0);
   }
-  for (const auto& [key, range] : keys) {
+  for (const auto& [key, range] : ranges) {
     std::vector<std::optional<std::string>> params = KeyParams(group, key);
     params.emplace_back(std::to_string(range.max + 1));
-    add(sql.Advance(), std::move(params), -1);
+    add(sql.Advance(), std::move(params), Role::kBookkeeping, 0);
   }
-  ++rounds_;
   connection_->Run(std::move(queries), state_->settings.timeout,
-                   [self = shared_from_this(), query_action](PgPipelineResult result) mutable {
-                     self->OnTransaction(std::move(result), std::move(query_action));
+                   [self = shared_from_this()](PgPipelineResult result) {
+                     self->OnTransaction(std::move(result));
                    });
 }
 
-void PgBatch::OnTransaction(PgPipelineResult result, std::vector<int> query_action) {
+void PgBatch::AddWrite(const std::vector<std::size_t>& run, bool single,
+                       std::vector<PgQuery>* queries) {
+  std::vector<const PostgresAction*> actions;
+  actions.reserve(run.size());
+  for (std::size_t i : run) actions.push_back(actions_[i]);
+  TableInfo& table = state_->tables[actions.front()->table];
+  Result<PostgresStatement> statement =
+      single ? SingleStatement(*actions.front(), table) : RunStatement(actions, table);
+  if (!statement.ok()) {
+    for (std::size_t i : run) {
+      results_[i] = ActionResult::BadRecord(std::string(statement.status().message()));
+    }
+    return;
+  }
+  queries->push_back({std::move(statement->sql), std::move(statement->params)});
+  plan_.queries.emplace_back(Role::kWrite, plan_.writes.size());
+  plan_.writes.push_back(run);
+}
+
+void PgBatch::OnTransaction(PgPipelineResult result) {
   if (!result.connection_error.empty()) return FailConnection(result);
   std::size_t index = 0;
   if (const PgQueryResult* error = FirstError(result, &index)) {
-    const int action = query_action[index];
-    if (action >= 0 && IsBadRecordSqlState(error->sqlstate) && rounds_ <= actions_.size()) {
-      // Only this action fails; everything was rolled back: run again without it.
-      results_[static_cast<std::size_t>(action)] =
-          ClassifySqlState(error->sqlstate, error->message);
+    const auto [role, which] = plan_.queries[index];
+    if (role == Role::kClaim) return SettleClaimed(result);
+    // 21000: a row affected twice by one statement, which runs avoid; written one by one, it
+    // cannot happen again.
+    const bool bad_record = IsBadRecordSqlState(error->sqlstate) || error->sqlstate == "21000";
+    if (role == Role::kWrite && bad_record) {
+      const std::vector<std::size_t>& run = plan_.writes[which];
+      if (run.size() > 1) {
+        for (std::size_t i : run) alone_[i] = true;  // find the culprit
+      } else {
+        // Only this action fails; everything was rolled back: run again without it.
+        results_[run.front()] = ClassifySqlState(error->sqlstate, error->message);
+      }
       return Transact();
     }
     ActionResult outcome = ClassifySqlState(error->sqlstate, error->message);
-    if (action < 0 && outcome.outcome == ActionOutcome::kBadRecord) {
+    if (role != Role::kWrite && outcome.outcome == ActionOutcome::kBadRecord) {
       outcome.outcome = ActionOutcome::kFatal;  // the offsets tables themselves are wrong
       outcome.message = "processed offsets: " + outcome.message;
     }
     return FailAll(outcome);
   }
-  // Committed. Records the database had rejected before come back as bad records again (their
-  // statements were skipped by the guard): their dead letter may not have reached Kafka.
-  std::map<std::tuple<std::string, std::string, std::int32_t, std::int64_t>, std::string> rejected;
-  {
-    std::size_t select = 0;
-    std::vector<OffsetsKey> keys;
-    for (const PostgresAction* action : actions_) {
-      OffsetsKey key(action->route, action->topic, action->partition);
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-    }
-    std::sort(keys.begin(), keys.end());  // the order Transact sent them in (a std::map)
-    for (std::size_t q = 0; q < query_action.size(); ++q) {
-      if (query_action[q] != -2) continue;
-      const OffsetsKey& key = keys[select++];
-      for (const auto& row : result.results[q].rows) {
-        if (row.size() != 2 || !row[0] || !row[1]) continue;
-        rejected[{std::get<0>(key), std::get<1>(key), std::get<2>(key), std::stoll(*row[0])}] =
-            *row[1];
-      }
-    }
-  }
+  // Committed: the claim held, so nothing of the batch was in the database before.
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     const PostgresAction& action = *actions_[i];
-    if (!results_[i]) {
-      auto it = rejected.find({action.route, action.topic, action.partition, action.offset});
-      results_[i] =
-          it != rejected.end() ? ActionResult::BadRecord(it->second) : ActionResult::Applied();
-    }
-    if (results_[i]->outcome == ActionOutcome::kBadRecord) {
+    if (!results_[i]) results_[i] = ActionResult::Applied();
+    if (!settled_[i] && results_[i]->outcome == ActionOutcome::kBadRecord) {
       state_->view->AddRejected(action.route, action.topic, action.partition, action.offset);
     }
-  }
-  for (const PostgresAction* action : actions_) {
-    state_->view->Set(action->route, action->topic, action->partition, action->offset + 1);
+    state_->view->Set(action.route, action.topic, action.partition, action.offset + 1);
   }
   Finish();
 }
 
+void PgBatch::SettleClaimed(const PgPipelineResult& result) {
+  // LockRow and SelectRejected ran before the failed claim, under the row lock: their answers
+  // are what the database held then.
+  std::map<OffsetsKey, std::int64_t> stored;
+  std::map<std::pair<OffsetsKey, std::int64_t>, std::string> rejected;
+  for (std::size_t q = 0; q < plan_.queries.size() && q < result.results.size(); ++q) {
+    const auto [role, k] = plan_.queries[q];
+    const PgQueryResult& answer = result.results[q];
+    if (answer.state != PgQueryResult::State::kOk) continue;
+    if (role == Role::kLock && !answer.rows.empty() && !answer.rows[0].empty() &&
+        answer.rows[0][0]) {
+      stored[plan_.keys[k]] = std::stoll(*answer.rows[0][0]);
+    } else if (role == Role::kRejected) {
+      for (const auto& row : answer.rows) {
+        if (row.size() != 2 || !row[0] || !row[1]) continue;
+        rejected[{plan_.keys[k], std::stoll(*row[0])}] = *row[1];
+      }
+    }
+  }
+  std::size_t settled = 0;
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    if (settled_[i]) continue;
+    const PostgresAction& action = *actions_[i];
+    const OffsetsKey key(action.route, action.topic, action.partition);
+    auto next = stored.find(key);
+    if (next == stored.end() || action.offset >= next->second) continue;
+    auto bad = rejected.find({key, action.offset});
+    if (bad != rejected.end()) {
+      results_[i] = ActionResult::BadRecord(bad->second);
+      state_->view->AddRejected(action.route, action.topic, action.partition, action.offset);
+    } else {
+      results_[i] = ActionResult::AlreadyApplied("postgres: applied already (processed offsets)");
+    }
+    settled_[i] = true;
+    ++settled;
+  }
+  for (const auto& [key, next] : stored) {
+    state_->view->Set(std::get<0>(key), std::get<1>(key), std::get<2>(key), next);
+  }
+  if (settled == 0) {
+    return FailAll(ActionResult::Retry("postgres: the processed-offsets claim failed"));
+  }
+  Transact();
+}
+
 void PgBatch::FailAll(const ActionResult& result) {
-  for (std::optional<ActionResult>& slot : results_) {
+  for (std::size_t i = 0; i < results_.size(); ++i) {
     // Bad records found so far were not committed either: they are decided again next time.
-    slot = result;
+    if (!settled_[i]) results_[i] = result;
   }
   Finish();
 }

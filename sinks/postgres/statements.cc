@@ -8,34 +8,140 @@
 namespace fanout {
 namespace {
 
-class Builder {
- public:
-  Builder(const TableInfo& table, PostgresStatement* out) : table_(table), out_(out) {}
+enum class Form : std::uint8_t { kRun, kSingle };
 
-  // "$n::type" for a new parameter holding `column`'s value.
-  Result<std::string> Param(const PostgresColumn& column) {
-    auto it = table_.types.find(column.name);
-    if (it == table_.types.end()) {
-      return InvalidArgument("the target table has no column '" + column.name + "'");
+bool IsKey(const PostgresAction& action, const std::string& name) {
+  return std::any_of(action.key.begin(), action.key.end(),
+                     [&](const PostgresColumn& k) { return k.name == name; });
+}
+
+// Calls f(column) for each column whose value is a parameter, in parameter order: upsert and
+// append write their columns then the version; delete matches its key then the version.
+template <typename F>
+void ForEachParamColumn(const PostgresAction& action, F&& f) {
+  switch (action.kind) {
+    case PostgresActionKind::kUpsert:
+    case PostgresActionKind::kAppend:
+      for (const PostgresColumn& c : action.columns) f(c);
+      if (action.version) f(*action.version);
+      break;
+    case PostgresActionKind::kDelete:
+      for (const PostgresColumn& k : action.key) f(k);
+      if (action.version) f(*action.version);
+      break;
+    case PostgresActionKind::kTruncate:
+      break;
+  }
+}
+
+// "$n::type" (single) or "$n::type[]" (run) for parameter n holding `column`.
+Result<std::string> Param(const TableInfo& table, const PostgresColumn& column, int n, Form form) {
+  auto it = table.types.find(column.name);
+  if (it == table.types.end()) {
+    return InvalidArgument("the target table has no column '" + column.name + "'");
+  }
+  return "$" + std::to_string(n) + "::" + it->second + (form == Form::kRun ? "[]" : "");
+}
+
+Result<std::string> BuildSql(const PostgresAction& action, const TableInfo& table, Form form) {
+  const std::string target = QuoteQualified(action.table);
+  std::vector<const PostgresColumn*> params;
+  ForEachParamColumn(action, [&](const PostgresColumn& c) { params.push_back(&c); });
+  std::vector<std::string> casts;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    FANOUT_ASSIGN_OR_RETURN(std::string cast,
+                            Param(table, *params[i], static_cast<int>(i) + 1, form));
+    casts.push_back(std::move(cast));
+  }
+  auto joined = [&casts] {
+    std::string out;
+    for (const std::string& c : casts) out += (out.empty() ? "" : ", ") + c;
+    return out;
+  };
+  std::string sql;
+  switch (action.kind) {
+    case PostgresActionKind::kUpsert:
+    case PostgresActionKind::kAppend: {
+      sql = "INSERT INTO " + target + " AS fanout_t (";
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        sql += (i > 0 ? ", " : "") + QuoteIdentifier(params[i]->name);
+      }
+      sql += form == Form::kRun ? ") SELECT * FROM unnest(" + joined() + ")"
+                                : ") VALUES (" + joined() + ")";
+      if (action.kind == PostgresActionKind::kAppend) {
+        sql += " ON CONFLICT DO NOTHING";
+        break;
+      }
+      sql += " ON CONFLICT (";
+      for (std::size_t i = 0; i < action.key.size(); ++i) {
+        sql += (i > 0 ? ", " : "") + QuoteIdentifier(action.key[i].name);
+      }
+      sql += ")";
+      std::string set;
+      for (const PostgresColumn* c : params) {
+        if (IsKey(action, c->name)) continue;
+        const std::string name = QuoteIdentifier(c->name);
+        set += (set.empty() ? "" : ", ") + name + " = EXCLUDED." + name;
+      }
+      if (set.empty()) {
+        sql += " DO NOTHING";
+        break;
+      }
+      sql += " DO UPDATE SET " + set;
+      if (action.version) {
+        const std::string v = QuoteIdentifier(action.version->name);
+        sql += " WHERE fanout_t." + v + " IS NULL OR fanout_t." + v + " < EXCLUDED." + v;
+      }
+      break;
     }
-    out_->params.push_back(column.text);
-    return "$" + std::to_string(out_->params.size()) + "::" + it->second;
+    case PostgresActionKind::kDelete: {
+      sql = "DELETE FROM " + target + " AS fanout_t ";
+      // The value each key column and the version are compared with.
+      std::vector<std::string> values;
+      if (form == Form::kRun) {
+        sql += "USING unnest(" + joined() + ") AS fanout_d(";
+        for (std::size_t i = 0; i < params.size(); ++i) {
+          const std::string name = "c" + std::to_string(i + 1);
+          sql += (i > 0 ? ", " : "") + name;
+          values.push_back("fanout_d." + name);
+        }
+        sql += ") ";
+      } else {
+        values = casts;
+      }
+      sql += "WHERE ";
+      for (std::size_t i = 0; i < action.key.size(); ++i) {
+        sql += (i > 0 ? " AND " : "") + ("fanout_t." + QuoteIdentifier(action.key[i].name)) +
+               " = " + values[i];
+      }
+      if (action.version) {
+        const std::string v = "fanout_t." + QuoteIdentifier(action.version->name);
+        sql += " AND (" + v + " IS NULL OR " + v + " < " + values.back() + ")";
+      }
+      break;
+    }
+    case PostgresActionKind::kTruncate:
+      sql = "DELETE FROM " + target;
+      break;
   }
+  return sql;
+}
 
-  int next() const { return static_cast<int>(out_->params.size()) + 1; }
-
-  void GuardParams(const PostgresAction& action, const std::string& group) {
-    out_->params.emplace_back(group);
-    out_->params.emplace_back(action.route);
-    out_->params.emplace_back(action.topic);
-    out_->params.emplace_back(std::to_string(action.partition));
-    out_->params.emplace_back(std::to_string(action.offset));
+Result<const std::string*> CachedSql(const PostgresAction& action, TableInfo& table, Form form) {
+  if (!table.exists) {
+    return InvalidArgument("the target table " + action.table +
+                           " does not exist (create it; see sinks/postgres/README.md)");
   }
+  std::string shape = ShapeOf(action);
+  shape += form == Form::kRun ? "|run" : "|single";
+  if (auto it = table.sql.find(shape); it != table.sql.end()) return &it->second;
+  FANOUT_ASSIGN_OR_RETURN(std::string sql, BuildSql(action, table, form));
+  return &table.sql.emplace(std::move(shape), std::move(sql)).first->second;
+}
 
- private:
-  const TableInfo& table_;
-  PostgresStatement* out_;
-};
+// Separators that cannot occur in identifiers' text as Debezium sends them.
+constexpr char kSep = '\x1f';
+constexpr char kEnd = '\x1e';
 
 }  // namespace
 
@@ -55,86 +161,102 @@ std::vector<const PostgresColumn*> MissingColumns(const PostgresAction& action,
   return missing;
 }
 
-Result<PostgresStatement> BuildStatement(const PostgresAction& action, const TableInfo& table,
-                                         const ProcessedOffsetsSql& offsets,
-                                         const std::string& consumer_group) {
-  if (!table.exists) {
-    return InvalidArgument("the target table " + action.table +
-                           " does not exist (create it; see sinks/postgres/README.md)");
+std::string ShapeOf(const PostgresAction& action) {
+  std::string shape(1, static_cast<char>('0' + static_cast<int>(action.kind)));
+  shape += action.table;
+  shape += kEnd;
+  for (const PostgresColumn& k : action.key) shape += k.name + kSep;
+  shape += kEnd;
+  for (const PostgresColumn& c : action.columns) shape += c.name + kSep;
+  shape += kEnd;
+  if (action.version) shape += "v:" + action.version->name;
+  return shape;
+}
+
+bool SameShape(const PostgresAction& a, const PostgresAction& b) {
+  auto same_names = [](const std::vector<PostgresColumn>& x, const std::vector<PostgresColumn>& y) {
+    return std::equal(
+        x.begin(), x.end(), y.begin(), y.end(),
+        [](const PostgresColumn& l, const PostgresColumn& r) { return l.name == r.name; });
+  };
+  return a.kind == b.kind && a.table == b.table && a.version.has_value() == b.version.has_value() &&
+         (!a.version || a.version->name == b.version->name) && same_names(a.key, b.key) &&
+         same_names(a.columns, b.columns);
+}
+
+std::string RowOf(const PostgresAction& action) {
+  if (action.kind != PostgresActionKind::kUpsert && action.kind != PostgresActionKind::kDelete) {
+    return {};
   }
+  std::string row = action.table;
+  row += kEnd;
+  for (const PostgresColumn& k : action.key) {
+    if (k.text) {
+      row += 'v';
+      row += *k.text;
+    } else {
+      row += 'n';
+    }
+    row += kSep;
+  }
+  return row;
+}
+
+bool CanRun(const PostgresAction& action, const TableInfo& table) {
+  bool ok = true;
+  ForEachParamColumn(action, [&](const PostgresColumn& c) {
+    auto it = table.types.find(c.name);
+    if (it != table.types.end() && it->second.ends_with("]")) ok = false;
+  });
+  return ok;
+}
+
+void AppendArrayElement(const std::optional<std::string>& text, std::string* out) {
+  if (!text) {
+    out->append("NULL");
+    return;
+  }
+  out->push_back('"');
+  for (const char c : *text) {
+    if (c == '"' || c == '\\') out->push_back('\\');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> run,
+                                       TableInfo& table) {
+  if (run.empty()) return InvalidArgument("an empty run has no statement");
+  FANOUT_ASSIGN_OR_RETURN(const std::string* sql, CachedSql(*run.front(), table, Form::kRun));
   PostgresStatement out;
-  Builder b(table, &out);
-  const std::string target = QuoteQualified(action.table);
-  std::string& sql = out.sql;
-  switch (action.kind) {
-    case PostgresActionKind::kUpsert:
-    case PostgresActionKind::kAppend: {
-      std::vector<const PostgresColumn*> columns;
-      for (const PostgresColumn& c : action.columns) columns.push_back(&c);
-      if (action.version) columns.push_back(&*action.version);
-      sql = "INSERT INTO " + target + " AS fanout_t (";
-      std::string values;
-      for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (i > 0) {
-          sql += ", ";
-          values += ", ";
-        }
-        sql += QuoteIdentifier(columns[i]->name);
-        FANOUT_ASSIGN_OR_RETURN(std::string param, b.Param(*columns[i]));
-        values += param;
+  out.sql = *sql;
+  std::vector<std::string> arrays;
+  for (const PostgresAction* action : run) {
+    std::size_t i = 0;
+    ForEachParamColumn(*action, [&](const PostgresColumn& c) {
+      if (i == arrays.size()) {
+        arrays.emplace_back().reserve(run.size() * (c.text ? c.text->size() + 4 : 5) + 2);
+        arrays.back().push_back('{');
+      } else {
+        arrays[i].push_back(',');
       }
-      sql += ") SELECT " + values + " WHERE " + offsets.Guard(b.next());
-      b.GuardParams(action, consumer_group);
-      if (action.kind == PostgresActionKind::kAppend) {
-        sql += " ON CONFLICT DO NOTHING";
-        break;
-      }
-      sql += " ON CONFLICT (";
-      for (std::size_t i = 0; i < action.key.size(); ++i) {
-        if (i > 0) sql += ", ";
-        sql += QuoteIdentifier(action.key[i].name);
-      }
-      sql += ")";
-      std::string set;
-      for (const PostgresColumn* c : columns) {
-        const bool is_key = std::any_of(action.key.begin(), action.key.end(),
-                                        [&](const PostgresColumn& k) { return k.name == c->name; });
-        if (is_key) continue;
-        if (!set.empty()) set += ", ";
-        const std::string name = QuoteIdentifier(c->name);
-        set += name + " = EXCLUDED." + name;
-      }
-      if (set.empty()) {
-        sql += " DO NOTHING";
-        break;
-      }
-      sql += " DO UPDATE SET " + set;
-      if (action.version) {
-        const std::string v = QuoteIdentifier(action.version->name);
-        sql += " WHERE fanout_t." + v + " IS NULL OR fanout_t." + v + " < EXCLUDED." + v;
-      }
-      break;
-    }
-    case PostgresActionKind::kDelete: {
-      sql = "DELETE FROM " + target + " AS fanout_t WHERE ";
-      for (const PostgresColumn& k : action.key) {
-        FANOUT_ASSIGN_OR_RETURN(std::string param, b.Param(k));
-        sql += "fanout_t." + QuoteIdentifier(k.name) + " = " + param + " AND ";
-      }
-      if (action.version) {
-        const std::string v = "fanout_t." + QuoteIdentifier(action.version->name);
-        FANOUT_ASSIGN_OR_RETURN(std::string param, b.Param(*action.version));
-        sql += "(" + v + " IS NULL OR " + v + " < " + param + ") AND ";
-      }
-      sql += offsets.Guard(b.next());
-      b.GuardParams(action, consumer_group);
-      break;
-    }
-    case PostgresActionKind::kTruncate:
-      sql = "DELETE FROM " + target + " WHERE " + offsets.Guard(1);
-      b.GuardParams(action, consumer_group);
-      break;
+      AppendArrayElement(c.text, &arrays[i]);
+      ++i;
+    });
   }
+  out.params.reserve(arrays.size());
+  for (std::string& array : arrays) {
+    array.push_back('}');
+    out.params.emplace_back(std::move(array));
+  }
+  return out;
+}
+
+Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInfo& table) {
+  FANOUT_ASSIGN_OR_RETURN(const std::string* sql, CachedSql(action, table, Form::kSingle));
+  PostgresStatement out;
+  out.sql = *sql;
+  ForEachParamColumn(action, [&](const PostgresColumn& c) { out.params.push_back(c.text); });
   return out;
 }
 

@@ -1,36 +1,52 @@
-// The SQL of one PostgresAction against the target table as it is now (its columns and their
-// types, read from the catalog by the sink). Pure: no I/O.
+// The SQL of the PostgreSQL sink's writes against a target table as it is now (its columns and
+// their types, read from the catalog by the sink). Pure: no I/O.
 //
-//   upsert   INSERT INTO t AS fanout_t (cols) SELECT $1::type, ... WHERE <not yet applied>
+// A batch's actions are written in runs: consecutive actions of one shape (kind, table, column
+// names, version column) with distinct keys share ONE statement whose parameters are arrays, one
+// per column, unnested by the server -- one parse, plan and execution for the whole run instead
+// of one per row (RunStatement). A run never holds a key twice, so a row is never affected twice
+// by one statement and the batch's order per key is kept. A single action (a run of one that
+// must stand alone, see batch.h, or a column of an array type, which unnest would flatten) is
+// written with scalar parameters (SingleStatement):
+//
+//   upsert   INSERT INTO t AS fanout_t (cols) SELECT * FROM unnest($1::type[], ...)
+//              | VALUES ($1::type, ...)
 //            ON CONFLICT (key) DO UPDATE SET col = EXCLUDED.col, ...
 //            [WHERE fanout_t.v IS NULL OR fanout_t.v < EXCLUDED.v]        (version guard)
-//   delete   DELETE FROM t AS fanout_t WHERE key = $1::type AND <not yet applied>
-//            [AND (fanout_t.v IS NULL OR fanout_t.v < $n::type)]
-//   truncate DELETE FROM t WHERE <not yet applied>   (a DELETE, not TRUNCATE: it can be
-//            guarded by the processed offsets and is transactional like the rest of the batch)
-//   append   INSERT INTO t (cols) SELECT ... WHERE <not yet applied> ON CONFLICT DO NOTHING
+//   delete   DELETE FROM t AS fanout_t USING unnest($1::type[], ...) AS fanout_d(c1, ...)
+//            WHERE fanout_t.key = fanout_d.c1 ... [AND (fanout_t.v IS NULL OR fanout_t.v < ..)]
+//              | DELETE FROM t AS fanout_t WHERE key = $1::type ... [AND (...)]
+//   truncate DELETE FROM t   (a DELETE, not TRUNCATE: transactional like the rest of the batch)
+//   append   INSERT INTO t (cols) ... ON CONFLICT DO NOTHING
 //
-// <not yet applied> is ProcessedOffsetsSql::Guard. Every value is a text parameter cast to the
-// column's own type, so the server parses numeric, timestamptz, date, jsonb, uuid and bytea.
+// No statement carries the processed-offsets guard: the batch's transaction claims its offsets
+// once, up front (ProcessedOffsetsSql::Claim), and fails as a whole when they were applied.
+// Every value is text cast to the column's own type, so the server parses numeric, timestamptz,
+// date, jsonb, uuid and bytea.
 #ifndef FANOUT_SINKS_POSTGRES_STATEMENTS_H_
 #define FANOUT_SINKS_POSTGRES_STATEMENTS_H_
 
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "dedup/processed_offsets.h"
 #include "processor/core/status.h"
 #include "sinks/postgres/action.h"
 
 namespace fanout {
 
-// A target table's columns: name → type as format_type() spells it ("numeric(10,2)").
+// A target table's columns: name → type as format_type() spells it ("numeric(10,2)"), and the
+// SQL already built for it. Strand only (it lives in the sink's state).
 struct TableInfo {
   bool exists = false;
   std::map<std::string, std::string, std::less<>> types;
+  // Statement text by ShapeOf() + form: built once per shape while the columns stay the same
+  // (a TableInfo is replaced when they change).
+  std::unordered_map<std::string, std::string> sql;
 };
 
 struct PostgresStatement {
@@ -42,10 +58,27 @@ struct PostgresStatement {
 std::vector<const PostgresColumn*> MissingColumns(const PostgresAction& action,
                                                   const TableInfo& table);
 
-// InvalidArgument when the table does not exist or lacks a column (check MissingColumns first).
-Result<PostgresStatement> BuildStatement(const PostgresAction& action, const TableInfo& table,
-                                         const ProcessedOffsetsSql& offsets,
-                                         const std::string& consumer_group);
+// Actions with equal shapes can share a RunStatement: kind, table, column, key and version
+// column names, in order.
+std::string ShapeOf(const PostgresAction& action);
+// ShapeOf(a) == ShapeOf(b), without building either.
+bool SameShape(const PostgresAction& a, const PostgresAction& b);
+// The identity of the row the action writes (table and key values); empty for kinds without one
+// (append, truncate), which never conflict within a run.
+std::string RowOf(const PostgresAction& action);
+// False when a column the action writes has an array type: unnest would flatten it.
+bool CanRun(const PostgresAction& action, const TableInfo& table);
+
+// One statement for `run`: actions of one shape, distinct rows, CanRun. InvalidArgument when the
+// table does not exist or lacks a column (check MissingColumns first).
+Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> run,
+                                       TableInfo& table);
+// One statement for one action, with scalar parameters.
+Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInfo& table);
+
+// `text` as an element of a PostgreSQL array literal, appended to *out: "..." with \ and "
+// escaped, or NULL.
+void AppendArrayElement(const std::optional<std::string>& text, std::string* out);
 
 // ALTER TABLE t ADD COLUMN IF NOT EXISTS "c" <type> (nullable) for auto_evolve.
 std::string AddColumnSql(const std::string& table, const PostgresColumn& column);

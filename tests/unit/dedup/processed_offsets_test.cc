@@ -19,7 +19,7 @@ TEST(ProcessedOffsetsSqlTest, TablesAndMigration) {
   EXPECT_THAT(migrate[2], HasSubstr("PRIMARY KEY (consumer_group, route, topic, \"partition\")"));
   EXPECT_THAT(migrate[4], HasSubstr("'processed_offsets:ops.offsets', 1"));
   EXPECT_THAT(sql.Advance(), HasSubstr("GREATEST(next_offset, $5::bigint)"));
-  EXPECT_THAT(sql.Guard(3), HasSubstr("fanout_o.next_offset > $7::bigint"));
+  EXPECT_THAT(sql.Claim(), HasSubstr("CASE WHEN next_offset > $5::bigint THEN 0 ELSE 1 END"));
 }
 
 TEST(ProcessedOffsetsViewTest, AppliedBelowNextOffsetOnly) {

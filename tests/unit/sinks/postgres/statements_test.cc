@@ -12,7 +12,7 @@ using ::testing::Optional;
 
 class PostgresStatementsTest : public ::testing::Test {
  protected:
-  PostgresStatementsTest() : offsets_("fanout_processed_offsets") {
+  PostgresStatementsTest() {
     table_.exists = true;
     table_.types = {
         {"id", "integer"}, {"email", "text"}, {"amount", "numeric(10,2)"}, {"v", "numeric"}};
@@ -33,34 +33,55 @@ class PostgresStatementsTest : public ::testing::Test {
     return a;
   }
 
-  ProcessedOffsetsSql offsets_;
   TableInfo table_;
 };
 
-TEST_F(PostgresStatementsTest, UpsertWithVersionGuard) {
+TEST_F(PostgresStatementsTest, SingleUpsertWithVersionGuard) {
   PostgresAction a = Action(PostgresActionKind::kUpsert);
   a.version = PostgresColumn{"v", "100", Value::Kind::kDecimal};
-  auto s = BuildStatement(a, table_, offsets_, "g");
+  auto s = SingleStatement(a, table_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->sql,
             "INSERT INTO \"public\".\"t\" AS fanout_t (\"id\", \"email\", \"amount\", \"v\") "
-            "SELECT $1::integer, $2::text, $3::numeric(10,2), $4::numeric WHERE NOT EXISTS "
-            "(SELECT 1 FROM \"fanout_processed_offsets\" fanout_o WHERE fanout_o.consumer_group "
-            "= $5 AND fanout_o.route = $6 AND fanout_o.topic = $7 AND fanout_o.\"partition\" = "
-            "$8::integer AND fanout_o.next_offset > $9::bigint) ON CONFLICT (\"id\") DO UPDATE "
-            "SET \"email\" = EXCLUDED.\"email\", \"amount\" = EXCLUDED.\"amount\", \"v\" = "
-            "EXCLUDED.\"v\" WHERE fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < EXCLUDED.\"v\"");
-  EXPECT_THAT(s->params,
-              ElementsAre(Optional(std::string("1")), std::nullopt, Optional(std::string("12.30")),
-                          Optional(std::string("100")), Optional(std::string("g")),
-                          Optional(std::string("r")), Optional(std::string("top")),
-                          Optional(std::string("2")), Optional(std::string("9"))));
+            "VALUES ($1::integer, $2::text, $3::numeric(10,2), $4::numeric) ON CONFLICT (\"id\") "
+            "DO UPDATE SET \"email\" = EXCLUDED.\"email\", \"amount\" = EXCLUDED.\"amount\", "
+            "\"v\" = EXCLUDED.\"v\" WHERE fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < "
+            "EXCLUDED.\"v\"");
+  EXPECT_THAT(s->params, ElementsAre(Optional(std::string("1")), std::nullopt,
+                                     Optional(std::string("12.30")), Optional(std::string("100"))));
+}
+
+TEST_F(PostgresStatementsTest, RunUpsertSendsOneArrayPerColumn) {
+  PostgresAction a = Action(PostgresActionKind::kUpsert);
+  a.version = PostgresColumn{"v", "100", Value::Kind::kDecimal};
+  PostgresAction b = a;
+  b.key = {{"id", "2", Value::Kind::kInt}};
+  b.columns = {{"id", "2", Value::Kind::kInt},
+               {"email", "a\"b\\c, {d}", Value::Kind::kString},
+               {"amount", "NULL", Value::Kind::kString}};
+  b.version = PostgresColumn{"v", "101", Value::Kind::kDecimal};
+  const PostgresAction* run[] = {&a, &b};
+  auto s = RunStatement(run, table_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->sql,
+            "INSERT INTO \"public\".\"t\" AS fanout_t (\"id\", \"email\", \"amount\", \"v\") "
+            "SELECT * FROM unnest($1::integer[], $2::text[], $3::numeric(10,2)[], $4::numeric[]) "
+            "ON CONFLICT (\"id\") DO UPDATE SET \"email\" = EXCLUDED.\"email\", \"amount\" = "
+            "EXCLUDED.\"amount\", \"v\" = EXCLUDED.\"v\" WHERE fanout_t.\"v\" IS NULL OR "
+            "fanout_t.\"v\" < EXCLUDED.\"v\"");
+  // NULL is the SQL null only unquoted; the text "NULL" stays a string.
+  EXPECT_THAT(s->params, ElementsAre(Optional(std::string("{\"1\",\"2\"}")),
+                                     Optional(std::string("{NULL,\"a\\\"b\\\\c, {d}\"}")),
+                                     Optional(std::string("{\"12.30\",\"NULL\"}")),
+                                     Optional(std::string("{\"100\",\"101\"}"))));
+  // Built once per shape: the table keeps the text.
+  EXPECT_EQ(table_.sql.size(), 1u);
 }
 
 TEST_F(PostgresStatementsTest, KeyOnlyUpsertDoesNothingOnConflict) {
   PostgresAction a = Action(PostgresActionKind::kUpsert);
   a.columns = {a.key[0]};
-  auto s = BuildStatement(a, table_, offsets_, "g");
+  auto s = SingleStatement(a, table_);
   ASSERT_TRUE(s.ok());
   EXPECT_THAT(s->sql, HasSubstr("ON CONFLICT (\"id\") DO NOTHING"));
 }
@@ -68,21 +89,52 @@ TEST_F(PostgresStatementsTest, KeyOnlyUpsertDoesNothingOnConflict) {
 TEST_F(PostgresStatementsTest, DeleteTruncateAppend) {
   PostgresAction d = Action(PostgresActionKind::kDelete);
   d.version = PostgresColumn{"v", "100", Value::Kind::kDecimal};
-  auto s = BuildStatement(d, table_, offsets_, "g");
+  auto s = SingleStatement(d, table_);
   ASSERT_TRUE(s.ok());
-  EXPECT_THAT(s->sql, HasSubstr("DELETE FROM \"public\".\"t\" AS fanout_t WHERE fanout_t.\"id\" = "
-                                "$1::integer AND (fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < "
-                                "$2::numeric) AND NOT EXISTS"));
-  EXPECT_EQ(s->params.size(), 7u);
+  EXPECT_EQ(s->sql,
+            "DELETE FROM \"public\".\"t\" AS fanout_t WHERE fanout_t.\"id\" = $1::integer AND "
+            "(fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < $2::numeric)");
+  EXPECT_EQ(s->params.size(), 2u);
 
-  auto t = BuildStatement(Action(PostgresActionKind::kTruncate), table_, offsets_, "g");
+  const PostgresAction* run[] = {&d};
+  auto r = RunStatement(run, table_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->sql,
+            "DELETE FROM \"public\".\"t\" AS fanout_t USING unnest($1::integer[], $2::numeric[]) "
+            "AS fanout_d(c1, c2) WHERE fanout_t.\"id\" = fanout_d.c1 AND (fanout_t.\"v\" IS NULL "
+            "OR fanout_t.\"v\" < fanout_d.c2)");
+  EXPECT_THAT(r->params,
+              ElementsAre(Optional(std::string("{\"1\"}")), Optional(std::string("{\"100\"}"))));
+
+  auto t = SingleStatement(Action(PostgresActionKind::kTruncate), table_);
   ASSERT_TRUE(t.ok());
-  EXPECT_THAT(t->sql, HasSubstr("DELETE FROM \"public\".\"t\" WHERE NOT EXISTS"));
-  EXPECT_EQ(t->params.size(), 5u);
+  EXPECT_EQ(t->sql, "DELETE FROM \"public\".\"t\"");
+  EXPECT_TRUE(t->params.empty());
 
-  auto a = BuildStatement(Action(PostgresActionKind::kAppend), table_, offsets_, "g");
+  auto a = SingleStatement(Action(PostgresActionKind::kAppend), table_);
   ASSERT_TRUE(a.ok());
   EXPECT_THAT(a->sql, HasSubstr("ON CONFLICT DO NOTHING"));
+}
+
+TEST_F(PostgresStatementsTest, ShapesRowsAndArrayColumns) {
+  PostgresAction a = Action(PostgresActionKind::kUpsert);
+  PostgresAction b = a;
+  b.key = {{"id", "2", Value::Kind::kInt}};
+  EXPECT_EQ(ShapeOf(a), ShapeOf(b));
+  EXPECT_NE(RowOf(a), RowOf(b));
+  PostgresAction toast = a;  // an unchanged-TOAST column left out: another shape
+  toast.columns.pop_back();
+  EXPECT_NE(ShapeOf(a), ShapeOf(toast));
+  EXPECT_EQ(RowOf(a), RowOf(toast));
+  PostgresAction del = a;
+  del.kind = PostgresActionKind::kDelete;
+  EXPECT_NE(ShapeOf(a), ShapeOf(del));
+  EXPECT_EQ(RowOf(a), RowOf(del));
+  EXPECT_TRUE(RowOf(Action(PostgresActionKind::kAppend)).empty());
+
+  EXPECT_TRUE(CanRun(a, table_));
+  table_.types["email"] = "text[]";  // unnest would flatten an array column
+  EXPECT_FALSE(CanRun(a, table_));
 }
 
 TEST_F(PostgresStatementsTest, DriftAndMissingTable) {
@@ -94,9 +146,9 @@ TEST_F(PostgresStatementsTest, DriftAndMissingTable) {
   EXPECT_EQ(missing[0]->name, "nickname");
   EXPECT_EQ(AddColumnSql("public.t", *missing[0]),
             "ALTER TABLE \"public\".\"t\" ADD COLUMN IF NOT EXISTS \"nickname\" text");
-  EXPECT_FALSE(BuildStatement(a, table_, offsets_, "g").ok());
+  EXPECT_FALSE(SingleStatement(a, table_).ok());
   TableInfo none;
-  EXPECT_FALSE(BuildStatement(Action(PostgresActionKind::kDelete), none, offsets_, "g").ok());
+  EXPECT_FALSE(SingleStatement(Action(PostgresActionKind::kDelete), none).ok());
 }
 
 }  // namespace
