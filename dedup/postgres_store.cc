@@ -163,6 +163,9 @@ class PostgresIdempotencyStore final : public IdempotencyStore {
       return Unavailable("postgres idempotency store: connect: " + why);
     }
     conn_ = std::move(conn);
+    // CREATE ... IF NOT EXISTS says "already exists, skipping" on every start: not for stderr.
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
     // One statement per call: the extended protocol takes no more.
     for (const std::string* sql : {&create_table_sql_, &create_index_sql_}) {
       Result<ResultPtr> created = Exec(*sql, {}, "create the keys table");

@@ -1,8 +1,10 @@
 #include "sinks/postgres/connection.h"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <string_view>
 #include <utility>
 
 namespace fanout {
@@ -83,6 +85,18 @@ void PgConnection::Wait(bool write) {
       });
 }
 
+void RouteNoticesToLog(pg_conn* conn) {
+  if (conn == nullptr) return;
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string_view text(message);
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+        spdlog::debug("postgres: {}", text);
+      },
+      nullptr);
+}
+
 void PgConnection::Connect(std::chrono::milliseconds timeout,
                            std::function<void(std::string error)> done) {
   Close();
@@ -94,6 +108,7 @@ void PgConnection::Connect(std::chrono::milliseconds timeout,
     boost::asio::post(strand_, [done = std::move(done), error] { done(error); });
     return;
   }
+  RouteNoticesToLog(conn_);
   state_ = State::kConnecting;
   ++generation_;
   connect_done_ = std::move(done);

@@ -53,6 +53,10 @@ struct PgPipelineResult {
   std::vector<PgQueryResult> results;  // one per query, in order
 };
 
+// Sends the server's notices on `conn` (e.g. CREATE TABLE IF NOT EXISTS's "already exists,
+// skipping") to the debug log instead of libpq's default, stderr.
+void RouteNoticesToLog(pg_conn* conn);
+
 class PgConnection : public std::enable_shared_from_this<PgConnection> {
  public:
   PgConnection(PgStrand strand, std::string dsn);

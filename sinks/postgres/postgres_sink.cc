@@ -34,6 +34,7 @@ class BlockingConnection {
     const char* keywords[] = {"dbname", "connect_timeout", "options", nullptr};
     const char* values[] = {dsn.c_str(), seconds.c_str(), options.c_str(), nullptr};
     conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+    RouteNoticesToLog(conn_);
   }
   ~BlockingConnection() {
     if (conn_ != nullptr) PQfinish(conn_);

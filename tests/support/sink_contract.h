@@ -53,10 +53,10 @@ class ContractTarget {
   virtual void PrepareBadRecord(int id, Row* row) = 0;
 
   // Whether the sink itself refuses a change older than what the server holds (a version
-  // guard: Redis, OpenSearch). A sink without one (HTTP) gives each change a stable
-  // idempotency key instead, and the receiver deduplicates: then "an older version never
-  // overwrites a newer one" holds for replays of changes already delivered, not for a change
-  // that arrives late for the first time.
+  // guard: Redis, OpenSearch). A sink without one recognizes replays otherwise -- HTTP by a
+  // stable idempotency key the receiver deduplicates, PostgreSQL (no version column) by its
+  // processed offsets: then "an older version never overwrites a newer one" holds for replays
+  // of changes already delivered, not for a change that arrives late for the first time.
   virtual bool guards_versions() const = 0;
 };
 
@@ -75,6 +75,7 @@ inline void PrintTo(const ContractSinkType& type, std::ostream* out) { *out << t
 std::unique_ptr<ContractTarget> MakeRedisContractTarget(const std::string& test_name);
 std::unique_ptr<ContractTarget> MakeOpenSearchContractTarget(const std::string& test_name);
 std::unique_ptr<ContractTarget> MakeHttpContractTarget(const std::string& test_name);
+std::unique_ptr<ContractTarget> MakePostgresContractTarget(const std::string& test_name);
 
 // ----------------------------------------------------------------------- the contract's events
 
