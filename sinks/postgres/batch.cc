@@ -45,6 +45,28 @@ ActionResult SinkStatementFailure(const PgQueryResult& error, std::string_view w
   return result;
 }
 
+// The claim's own failure (ProcessedOffsetsSql::Claim): division by zero.
+constexpr std::string_view kClaimLost = "22012";
+
+// Failures of a run of several actions that one of them, or their number, may cause: the run is
+// then written one statement per action. Bad-record classes; 21000 (one row affected twice);
+// 54000 and 53200 (too large, out of memory).
+bool SplitRunOn(std::string_view sqlstate) {
+  return IsBadRecordSqlState(sqlstate) || sqlstate == "21000" || sqlstate == "54000" ||
+         sqlstate == "53200";
+}
+
+// A run's parameters travel in one message: past this many bytes the run ends (the server's
+// limit is 1 GB; a smaller message also bounds the memory of both sides).
+constexpr std::size_t kMaxRunBytes = std::size_t{32} << 20;
+
+std::size_t ParamBytes(const PostgresAction& action) {
+  std::size_t bytes = 0;
+  for (const PostgresColumn& c : action.columns) bytes += c.text ? c.text->size() + 3 : 5;
+  for (const PostgresColumn& c : action.key) bytes += c.text ? c.text->size() + 3 : 5;
+  return bytes;
+}
+
 }  // namespace
 
 PgBatch::PgBatch(std::shared_ptr<PgSinkState> state, std::vector<const PostgresAction*> actions,
@@ -122,7 +144,9 @@ void PgBatch::LoadTables() {
                      for (std::size_t i = 0; i < names.size(); ++i) {
                        TableInfo info;
                        for (const auto& row : result.results[i].rows) {
-                         if (row.size() == 2 && row[0] && row[1]) info.types[*row[0]] = *row[1];
+                         if (row.size() != 3 || !row[0] || !row[1]) continue;
+                         info.types[*row[0]] = *row[1];
+                         if (row[2] != "t") info.unrunnable.insert(*row[0]);
                        }
                        info.exists = !info.types.empty();
                        self->state_->tables[names[i]] = std::move(info);
@@ -210,6 +234,12 @@ void PgBatch::Transact() {
     }
   }
   if (ranges.empty()) return Finish();  // everything was settled by an earlier claim
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    // Another batch's auto_evolve may have dropped a table's columns to read them again.
+    if (!settled_[i] && !results_[i] && !state_->tables.contains(actions_[i]->table)) {
+      return Step();
+    }
+  }
   plan_ = Plan();
   std::vector<PgQuery> queries;
   auto add = [&](std::string text, std::vector<std::optional<std::string>> params, Role role,
@@ -235,11 +265,14 @@ void PgBatch::Transact() {
   // The writes, in runs of consecutive actions of one shape that touch distinct rows.
   std::vector<std::size_t> run;
   std::unordered_set<std::string> run_rows;
+  std::size_t run_bytes = 0;
   bool run_can = true;
   auto flush = [&] {
-    if (!run.empty()) AddWrite(run, false, &queries);
+    // A run of one is written with scalar parameters: no array casts to go wrong for it.
+    if (!run.empty()) AddWrite(run, run.size() == 1, &queries);
     run.clear();
     run_rows.clear();
+    run_bytes = 0;
   };
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     if (settled_[i] || results_[i]) continue;
@@ -250,10 +283,13 @@ void PgBatch::Transact() {
       continue;
     }
     std::string row = RowOf(action);
-    if (!run.empty() && (!SameShape(*actions_[run.front()], action) || run_rows.contains(row))) {
+    const std::size_t bytes = ParamBytes(action);
+    if (!run.empty() && (!SameShape(*actions_[run.front()], action) || run_rows.contains(row) ||
+                         run_bytes + bytes > kMaxRunBytes)) {
       flush();
     }
-    if (run.empty()) run_can = CanRun(action, state_->tables[action.table]);
+    if (run.empty()) run_can = CanRun(action, state_->tables.find(action.table)->second);
+    run_bytes += bytes;
     if (!run_can) {  // an array column: one statement per action
       AddWrite({i}, true, &queries);
       continue;
@@ -286,7 +322,7 @@ void PgBatch::AddWrite(const std::vector<std::size_t>& run, bool single,
   std::vector<const PostgresAction*> actions;
   actions.reserve(run.size());
   for (std::size_t i : run) actions.push_back(actions_[i]);
-  TableInfo& table = state_->tables[actions.front()->table];
+  TableInfo& table = state_->tables.find(actions.front()->table)->second;  // Transact checked
   Result<PostgresStatement> statement =
       single ? SingleStatement(*actions.front(), table) : RunStatement(actions, table);
   if (!statement.ok()) {
@@ -305,19 +341,21 @@ void PgBatch::OnTransaction(PgPipelineResult result) {
   std::size_t index = 0;
   if (const PgQueryResult* error = FirstError(result, &index)) {
     const auto [role, which] = plan_.queries[index];
-    if (role == Role::kClaim) return SettleClaimed(result);
-    // 21000: a row affected twice by one statement, which runs avoid; written one by one, it
-    // cannot happen again.
-    const bool bad_record = IsBadRecordSqlState(error->sqlstate) || error->sqlstate == "21000";
-    if (role == Role::kWrite && bad_record) {
+    if (role == Role::kClaim && error->sqlstate == kClaimLost) return SettleClaimed(result);
+    if (role == Role::kWrite) {
       const std::vector<std::size_t>& run = plan_.writes[which];
-      if (run.size() > 1) {
-        for (std::size_t i : run) alone_[i] = true;  // find the culprit
-      } else {
-        // Only this action fails; everything was rolled back: run again without it.
-        results_[run.front()] = ClassifySqlState(error->sqlstate, error->message);
+      if (run.size() > 1 && SplitRunOn(error->sqlstate)) {
+        for (std::size_t i : run) alone_[i] = true;  // written one by one: find the culprit
+        return Transact();
       }
-      return Transact();
+      // 21000 alone: one row that its own statement affects twice (a trigger, a key equal by
+      // value but not as text) -- it can never succeed either.
+      if (run.size() == 1 && (IsBadRecordSqlState(error->sqlstate) || error->sqlstate == "21000")) {
+        // Only this action fails; everything was rolled back: run again without it.
+        results_[run.front()] =
+            ActionResult::BadRecord(ClassifySqlState(error->sqlstate, error->message).message);
+        return Transact();
+      }
     }
     ActionResult outcome = ClassifySqlState(error->sqlstate, error->message);
     if (role != Role::kWrite && outcome.outcome == ActionOutcome::kBadRecord) {

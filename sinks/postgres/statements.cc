@@ -205,8 +205,7 @@ std::string RowOf(const PostgresAction& action) {
 bool CanRun(const PostgresAction& action, const TableInfo& table) {
   bool ok = true;
   ForEachParamColumn(action, [&](const PostgresColumn& c) {
-    auto it = table.types.find(c.name);
-    if (it != table.types.end() && it->second.ends_with("]")) ok = false;
+    if (table.unrunnable.contains(c.name)) ok = false;
   });
   return ok;
 }
@@ -266,7 +265,11 @@ std::string AddColumnSql(const std::string& table, const PostgresColumn& column)
 }
 
 std::string TableInfoSql() {
-  return "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+  // Unnest flattens an array and expands a composite into its fields, and a type whose array
+  // delimiter is not a comma (box) needs another literal: such columns are not runnable.
+  return "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+         "t.typtype <> 'c' AND t.typcategory <> 'A' AND t.typdelim = ',' "
+         "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
          "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
          "ORDER BY a.attnum";
 }

@@ -6,8 +6,8 @@
 // per column, unnested by the server -- one parse, plan and execution for the whole run instead
 // of one per row (RunStatement). A run never holds a key twice, so a row is never affected twice
 // by one statement and the batch's order per key is kept. A single action (a run of one that
-// must stand alone, see batch.h, or a column of an array type, which unnest would flatten) is
-// written with scalar parameters (SingleStatement):
+// must stand alone, see batch.h, or a column of an array or composite type, which unnest would
+// flatten or expand) is written with scalar parameters (SingleStatement):
 //
 //   upsert   INSERT INTO t AS fanout_t (cols) SELECT * FROM unnest($1::type[], ...)
 //              | VALUES ($1::type, ...)
@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -44,6 +45,8 @@ namespace fanout {
 struct TableInfo {
   bool exists = false;
   std::map<std::string, std::string, std::less<>> types;
+  // Columns a run cannot carry (TableInfoSql: arrays, composites, box): written row by row.
+  std::set<std::string, std::less<>> unrunnable;
   // Statement text by ShapeOf() + form: built once per shape while the columns stay the same
   // (a TableInfo is replaced when they change).
   std::unordered_map<std::string, std::string> sql;
@@ -66,7 +69,7 @@ bool SameShape(const PostgresAction& a, const PostgresAction& b);
 // The identity of the row the action writes (table and key values); empty for kinds without one
 // (append, truncate), which never conflict within a run.
 std::string RowOf(const PostgresAction& action);
-// False when a column the action writes has an array type: unnest would flatten it.
+// False when a column the action writes is in table.unrunnable (an array, composite or box type).
 bool CanRun(const PostgresAction& action, const TableInfo& table);
 
 // One statement for `run`: actions of one shape, distinct rows, CanRun. InvalidArgument when the
@@ -84,8 +87,8 @@ void AppendArrayElement(const std::optional<std::string>& text, std::string* out
 std::string AddColumnSql(const std::string& table, const PostgresColumn& column);
 
 // The catalog query TableInfo is read with. Param $1: the table as `[schema.]name` text (quoted
-// with QuoteQualified); rows: (column name, type). No row: the table does not exist (or has no
-// columns).
+// with QuoteQualified); rows: (column name, type, runnable: t/f). No row: the table does not
+// exist (or has no columns).
 std::string TableInfoSql();
 
 }  // namespace fanout
