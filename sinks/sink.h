@@ -130,13 +130,20 @@ class Sink {
   // thread, or a decorator's worker such as dedup/idempotency_sink.h, which serialises its calls
   // and never calls after Close), so Write must not touch state owned by the consume thread
   // beyond posting to the sink's own strand; may be called again before earlier batches are done
-  // (up to max_concurrency() at once).
+  // (up to max_concurrency() * max_batches_per_lane() at once).
   virtual void Write(std::span<const SinkAction* const> batch, WriteCallback done) = 0;
 
   // Most actions one Write may carry (the sink's `batch_size`).
   virtual std::size_t max_batch() const = 0;
   // Writes worth having in flight at once (the sink's `pool_size`).
   virtual std::size_t max_concurrency() const = 0;
+  // Batches of one lane that may be in flight at once (see lane_by()); the delivery core sends a
+  // lane's next batch early only when it is full, so that the sink can have it ready while the
+  // one before is still being written. More than 1 only for a sink that applies a lane's batches
+  // in the order Write() received them, and that fails every later batch of the lane it has
+  // received with the same outcome when one fails as a whole (kRetry, kUnavailable, kFatal):
+  // the delivery core then requeues both in their order, so nothing overtakes a retried action.
+  virtual std::size_t max_batches_per_lane() const { return 1; }
 
   // Stops: cancels what is in flight (their callbacks still run, with kUnavailable) and closes
   // connections. Blocks until no callback is running or pending. Idempotent.

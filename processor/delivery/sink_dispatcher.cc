@@ -48,6 +48,7 @@ struct SinkDispatcher::PendingRecord {
 };
 
 struct SinkDispatcher::QueuedAction {
+  std::uint64_t seq = 0;  // dispatch order: a lane's queue is sorted by it
   std::shared_ptr<PendingRecord> record;
   const DispatchRoute* route = nullptr;
   std::unique_ptr<SinkAction> action;
@@ -57,7 +58,7 @@ struct SinkDispatcher::QueuedAction {
 
 struct SinkDispatcher::Lane {
   std::deque<QueuedAction> queue;
-  bool busy = false;  // a batch is in flight
+  std::size_t in_flight = 0;  // batches
   Clock::time_point not_before{};
   int unavailable_streak = 0;  // consecutive kUnavailable answers: the lane's own backoff
 };
@@ -66,6 +67,7 @@ struct SinkDispatcher::SinkLanes {
   Sink* sink = nullptr;
   std::vector<Lane> lanes;
   std::size_t max_batch = 1;
+  std::size_t max_in_flight = 1;  // batches per lane (Sink::max_batches_per_lane)
   bool unavailable = false;
   std::string name;                      // for metrics and health
   Histogram* request_latency = nullptr;  // Write() → its callback
@@ -92,6 +94,7 @@ SinkDispatcher::SinkDispatcher(std::vector<Sink*> sinks, std::function<void()> w
     // Built in place: a deque of move-only actions cannot be copied when a vector grows.
     lanes->lanes = std::vector<Lane>(std::max<std::size_t>(1, sink->max_concurrency()));
     lanes->max_batch = std::max<std::size_t>(1, sink->max_batch());
+    lanes->max_in_flight = std::max<std::size_t>(1, sink->max_batches_per_lane());
     sinks_.push_back(std::move(lanes));
   }
 }
@@ -136,16 +139,28 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
     const bool by_partition = sinks_[sink]->sink->lane_by() == Sink::LaneBy::kPartition;
     const std::size_t lane = (by_partition ? partition_hash : hash) % sinks_[sink]->lanes.size();
     sinks_[sink]->lanes[lane].queue.push_back(
-        QueuedAction{pending, action.route, std::move(action.action), nullptr, 0});
+        QueuedAction{next_seq_++, pending, action.route, std::move(action.action), nullptr, 0});
     SendIfReady(sink, lane, now);
   }
   actions.clear();
 }
 
+// A lane sends when idle; with a batch in flight, only a full batch, up to the sink's depth --
+// an early batch of one action would cost a write of its own and batch nothing.
+bool SinkDispatcher::CanSend(const SinkLanes& lanes, const Lane& lane) {
+  if (lane.in_flight == 0) return !lane.queue.empty();
+  return lane.in_flight < lanes.max_in_flight && lane.queue.size() >= lanes.max_batch;
+}
+
 void SinkDispatcher::SendIfReady(std::size_t sink, std::size_t lane_index, Clock::time_point now) {
   SinkLanes& lanes = *sinks_[sink];
   Lane& lane = lanes.lanes[lane_index];
-  if (lane.busy || lane.queue.empty() || now < lane.not_before) return;
+  while (CanSend(lanes, lane) && now >= lane.not_before) SendBatch(sink, lane_index);
+}
+
+void SinkDispatcher::SendBatch(std::size_t sink, std::size_t lane_index) {
+  SinkLanes& lanes = *sinks_[sink];
+  Lane& lane = lanes.lanes[lane_index];
   auto batch = std::make_shared<InFlight>();
   batch->sink = sink;
   batch->lane = lane_index;
@@ -157,7 +172,7 @@ void SinkDispatcher::SendIfReady(std::size_t sink, std::size_t lane_index, Clock
     lane.queue.pop_front();
     batch->actions.push_back(batch->items.back().action.get());
   }
-  lane.busy = true;
+  ++lane.in_flight;
   const std::span<const SinkAction* const> actions(batch->actions);
   Histogram* latency = lanes.request_latency;
   const Clock::time_point sent = latency != nullptr ? Clock::now() : Clock::time_point{};
@@ -210,7 +225,7 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
   InFlight& batch = *completion.batch;
   SinkLanes& lanes = *sinks_[batch.sink];
   Lane& lane = lanes.lanes[batch.lane];
-  lane.busy = false;
+  --lane.in_flight;
   if (completion.results.size() != batch.items.size()) {
     return Internal("a sink returned " + std::to_string(completion.results.size()) +
                     " results for " + std::to_string(batch.items.size()) + " actions");
@@ -286,9 +301,23 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
     std::uniform_int_distribution<std::int64_t> jitter(backoff.count() / 2, backoff.count());
     wait = std::max(wait, std::chrono::milliseconds(jitter(random_)));
   }
-  // Retried actions go back to the head of their lane, in their order, ahead of newer ones.
-  for (auto it = again.rbegin(); it != again.rend(); ++it) lane.queue.push_front(std::move(*it));
-  if (!again.empty()) lane.not_before = now + wait;
+  // Retried actions go back to the head of their lane, in their order, ahead of newer ones --
+  // and, with several batches of the lane in flight, among the retried actions of a later batch
+  // that came back first: the queue stays in dispatch order.
+  if (!again.empty()) {
+    if (lane.queue.empty() || again.back().seq < lane.queue.front().seq) {
+      for (auto it = again.rbegin(); it != again.rend(); ++it)
+        lane.queue.push_front(std::move(*it));
+    } else {
+      std::deque<QueuedAction> merged;
+      std::merge(std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()),
+                 std::make_move_iterator(lane.queue.begin()),
+                 std::make_move_iterator(lane.queue.end()), std::back_inserter(merged),
+                 [](const QueuedAction& a, const QueuedAction& b) { return a.seq < b.seq; });
+      lane.queue = std::move(merged);
+    }
+    lane.not_before = now + wait;
+  }
   return Status();
 }
 
@@ -317,7 +346,7 @@ SinkDispatcher::Clock::time_point SinkDispatcher::NextDue() const {
   Clock::time_point due = Clock::time_point::max();
   for (const auto& lanes : sinks_) {
     for (const Lane& lane : lanes->lanes) {
-      if (!lane.busy && !lane.queue.empty()) due = std::min(due, lane.not_before);
+      if (CanSend(*lanes, lane)) due = std::min(due, lane.not_before);
     }
   }
   return due;

@@ -5,7 +5,9 @@
 //              key hashes to, and a lane has at most one batch in flight. Same key: in order.
 //              Different keys: in parallel, batched up to the sink's `max_batch()`. A sink whose
 //              lane_by() is kPartition gets lanes by topic partition instead: a partition's
-//              actions in offset order, one batch at a time.
+//              actions in offset order, one batch at a time -- or, for a sink whose
+//              max_batches_per_lane() is above 1 (postgres), further FULL batches while one is in
+//              flight; the sink keeps their order and fails the later ones with an earlier one.
 //   Retry      kRetry waits the route's jittered backoff (at least the server's Retry-After) and
 //              counts towards its max_attempts / max_elapsed; once exhausted the route's
 //              `on_exhausted` applies: dead_letter, fail (stop fanout), or block (never
@@ -147,7 +149,9 @@ class SinkDispatcher {
   struct InFlight;
   struct Completion;
 
+  static bool CanSend(const SinkLanes& lanes, const Lane& lane);
   void SendIfReady(std::size_t sink, std::size_t lane, Clock::time_point now);
+  void SendBatch(std::size_t sink, std::size_t lane);
   // One action is done; the record finishes with its last action.
   void Finish(QueuedAction& item, std::vector<PartitionOffset>* finished);
   bool Current(const QueuedAction& item) const;
@@ -165,6 +169,7 @@ class SinkDispatcher {
   std::map<TopicPartition, PartitionState> partitions_;
   std::size_t pending_ = 0;
   std::mt19937_64 random_;
+  std::uint64_t next_seq_ = 0;  // QueuedAction::seq
   HealthState* health_ = nullptr;
 
   mutable std::mutex mutex_;  // guards completions_

@@ -3,8 +3,11 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <deque>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -122,11 +125,30 @@ class PostgresSink final : public Sink {
   void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
   std::size_t max_batch() const override { return state_->settings.batch_size; }
   std::size_t max_concurrency() const override { return state_->settings.pool_size; }
+  // A partition's next full batch may arrive while one is being written: it waits, chained to
+  // that one, and gets its connection as soon as it has committed (see Job).
+  std::size_t max_batches_per_lane() const override { return 2; }
   void Close() override;
   LaneBy lane_by() const override { return LaneBy::kPartition; }
   Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override;
 
  private:
+  using Holder = std::shared_ptr<std::shared_ptr<PgConnection>>;
+  using PartitionKey = std::pair<std::string, std::int32_t>;  // topic, partition
+
+  // One Write on the strand. A Write whose partitions overlap one still in progress is chained
+  // behind it (`next`) instead of taking a connection of its own: it runs on that connection as
+  // soon as the first commits -- without the round trip through the delivery core -- and fails
+  // with the same outcome without running if the first fails as a whole, so that the core can
+  // requeue both in their order (Sink::max_batches_per_lane).
+  struct Job {
+    std::shared_ptr<PgBatch> batch;
+    Holder holder = std::make_shared<std::shared_ptr<PgConnection>>();
+    std::vector<PartitionKey> partitions;
+    std::shared_ptr<Job> next;
+    bool finished = false;
+  };
+
   // Connections and the batches waiting for one (strand only).
   struct Pool {
     explicit Pool(PgStrand s) : strand(std::move(s)) {}
@@ -135,10 +157,9 @@ class PostgresSink final : public Sink {
     std::deque<std::shared_ptr<PgConnection>> idle;
     std::deque<std::pair<std::shared_ptr<PgBatch>, std::shared_ptr<std::shared_ptr<PgConnection>>>>
         waiting;
+    std::map<PartitionKey, std::shared_ptr<Job>> last;  // the latest unfinished Job per partition
     bool closed = false;
   };
-
-  using Holder = std::shared_ptr<std::shared_ptr<PgConnection>>;
 
   // On the strand: runs `batch` on an idle connection (noted in *holder), or queues it.
   static void Schedule(const std::shared_ptr<Pool>& pool, std::shared_ptr<PgBatch> batch,
@@ -168,6 +189,11 @@ class PostgresSink final : public Sink {
     });
   }
 
+  // On the strand: `job` is done (`failure`: how it failed as a whole, if it did); its chained
+  // successor runs on its connection, or fails alike.
+  static void Finished(const std::shared_ptr<Pool>& pool, Job& job,
+                       const std::optional<ActionResult>& failure);
+
   const std::string name_;
   PgStrand strand_;
   std::shared_ptr<PgSinkState> state_;  // strand only, except state_->view and settings
@@ -196,16 +222,63 @@ void PostgresSink::Write(std::span<const SinkAction* const> batch, WriteCallback
       return complete(std::vector<ActionResult>(actions.size(),
                                                 ActionResult::Unavailable("the sink is closed")));
     }
-    // The connection goes back to the pool when the batch is done, to the next waiting batch.
-    auto holder = std::make_shared<std::shared_ptr<PgConnection>>();
-    auto job = std::make_shared<PgBatch>(
+    auto job = std::make_shared<Job>();
+    for (const PostgresAction* action : actions) {
+      PartitionKey key(action->topic, action->partition);
+      if (std::find(job->partitions.begin(), job->partitions.end(), key) == job->partitions.end()) {
+        job->partitions.push_back(std::move(key));
+      }
+    }
+    job->batch = std::make_shared<PgBatch>(
         state, std::move(actions),
-        [pool, holder, complete = std::move(complete)](std::vector<ActionResult> results) mutable {
+        // Holds its Job until done (PgBatch drops the callback once it has run): the Job may
+        // be in no other hands (pool->last moves on to the next Write of its partitions).
+        [pool, owner = job,
+         complete = std::move(complete)](std::vector<ActionResult> results) mutable {
+          std::optional<ActionResult> failure;
+          for (const ActionResult& result : results) {
+            if (result.outcome == ActionOutcome::kRetry ||
+                result.outcome == ActionOutcome::kUnavailable ||
+                result.outcome == ActionOutcome::kFatal) {
+              failure = result;
+              break;
+            }
+          }
           complete(std::move(results));
-          Release(pool, std::move(*holder));
+          std::shared_ptr<Job> finished = std::move(owner);
+          Finished(pool, *finished, failure);
         });
-    Schedule(pool, std::move(job), std::move(holder));
+    std::shared_ptr<Job> before;
+    for (const PartitionKey& key : job->partitions) {
+      auto it = pool->last.find(key);
+      if (it != pool->last.end() && !it->second->finished && before == nullptr) before = it->second;
+      pool->last[key] = job;
+    }
+    if (before == nullptr) return Schedule(pool, job->batch, job->holder);
+    while (before->next != nullptr) before = before->next;
+    before->next = std::move(job);
   });
+}
+
+void PostgresSink::Finished(const std::shared_ptr<Pool>& pool, Job& job,
+                            const std::optional<ActionResult>& failure) {
+  job.finished = true;
+  for (const PartitionKey& key : job.partitions) {
+    auto it = pool->last.find(key);
+    if (it != pool->last.end() && it->second.get() == &job) pool->last.erase(it);
+  }
+  std::shared_ptr<PgConnection> connection = std::move(*job.holder);
+  std::shared_ptr<Job> next = std::move(job.next);
+  if (next == nullptr) return Release(pool, std::move(connection));
+  if (failure || pool->closed || connection == nullptr) {
+    ActionResult result = failure ? *failure : ActionResult::Unavailable("the sink is closed");
+    result.message = "postgres: not written, the batch before it failed: " + result.message;
+    Release(pool, std::move(connection));
+    return next->batch->Cancel(result);
+  }
+  // Committed: the next batch of these partitions takes the connection at once.
+  *next->holder = std::move(connection);
+  boost::asio::post(pool->strand, [next = std::move(next)] { next->batch->Run(*next->holder); });
 }
 
 void PostgresSink::Close() {

@@ -68,6 +68,8 @@ class FakeSink final : public Sink {
   }
   std::size_t max_batch() const override { return max_batch_; }
   std::size_t max_concurrency() const override { return lanes_; }
+  std::size_t max_batches_per_lane() const override { return depth; }
+  std::size_t depth = 1;  // batches per lane in flight (set before the dispatcher is made)
   void Close() override {}
 
  private:

@@ -330,6 +330,83 @@ TEST_F(PostgresSinkTest, ARowItsOwnStatementAffectsTwiceIsABadRecord) {
   EXPECT_EQ(db_->Scalar("select kafka_offset from " + schema_ + ".offsets_rejected"), "1");
 }
 
+// Two Writes of one partition at once, as the delivery core sends a full second batch while the
+// first is in flight (Sink::max_batches_per_lane): outcomes of both, the second written after the
+// first.
+std::pair<std::vector<ActionResult>, std::vector<ActionResult>> WriteTwo(
+    Sink& sink, const ActionBuilder& builder, const std::vector<ChangeEvent>& first,
+    const std::vector<ChangeEvent>& second) {
+  std::vector<std::unique_ptr<SinkAction>> actions;
+  std::vector<const SinkAction*> batches[2];
+  std::int64_t offset = 0;
+  for (int b = 0; b < 2; ++b) {
+    for (const ChangeEvent& event : b == 0 ? first : second) {
+      KafkaRecordView record;
+      record.topic = "it.public.src";
+      record.offset = offset++;
+      Result<std::unique_ptr<SinkAction>> action = builder.Build(event, record);
+      EXPECT_TRUE(action.ok() && *action != nullptr);
+      if (!action.ok() || *action == nullptr) return {};
+      actions.push_back(std::move(action).value());
+      batches[b].push_back(actions.back().get());
+    }
+  }
+  std::promise<std::vector<ActionResult>> done[2];
+  for (int b = 0; b < 2; ++b) {
+    sink.Write(batches[b], [&done, b](std::vector<ActionResult> r) { done[b].set_value(r); });
+  }
+  auto one = done[0].get_future();
+  auto two = done[1].get_future();
+  if (one.wait_for(kWait) != std::future_status::ready ||
+      two.wait_for(kWait) != std::future_status::ready) {
+    ADD_FAILURE() << "no callback";
+    return {};
+  }
+  return {one.get(), two.get()};
+}
+
+TEST_F(PostgresSinkTest, ASecondBatchOfAPartitionIsWrittenAfterTheFirst) {
+  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".people (id int primary key, email text)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}});
+  auto [first, second] =
+      WriteTwo(sink, b,
+               {Event(Op::kCreate, Person(1, "a"), 1), Event(Op::kCreate, Person(2, "b"), 2),
+                Event(Op::kUpdate, Person(1, "a2"), 3)},
+               {Event(Op::kDelete, Person(1, "a2"), 4), Event(Op::kUpdate, Person(2, "b2"), 5)});
+  EXPECT_THAT(Outcomes(first), ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied,
+                                           ActionOutcome::kApplied));
+  EXPECT_THAT(Outcomes(second), ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id, email"), "(2,b2)");
+  EXPECT_EQ(db_->Scalar("select next_offset from " + schema_ + ".offsets"), "5");
+}
+
+TEST_F(PostgresSinkTest, ABatchBehindOneThatFailsFailsAlikeUnwritten) {
+  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".people (id int primary key, email text)"));
+  Sink& sink = MakeSink({{"timeout", "1s"}});
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}});
+  const std::vector<ChangeEvent> first = {Event(Op::kCreate, Person(1, "a"), 1)};
+  const std::vector<ChangeEvent> second = {Event(Op::kCreate, Person(2, "b"), 2)};
+  // The first batch waits on a lock past the sink's timeout: retried; the second must not be
+  // written ahead of it.
+  ASSERT_TRUE(db_->Exec("begin; lock table " + schema_ + ".people in access exclusive mode"));
+  auto [one, two] = WriteTwo(sink, b, first, second);
+  ASSERT_TRUE(db_->Exec("rollback"));
+  EXPECT_THAT(Outcomes(one), ElementsAre(ActionOutcome::kRetry));
+  EXPECT_THAT(Outcomes(two), ElementsAre(ActionOutcome::kRetry));
+  ASSERT_FALSE(two.empty());
+  EXPECT_THAT(two[0].message, HasSubstr("the batch before it failed"));
+  // The second was never sent. (The first may still commit: its pipeline reached the server
+  // whole, and the server runs it once the lock is gone although fanout stopped waiting.)
+  EXPECT_EQ(db_->Scalar("select count(*) from " + schema_ + ".people where id = 2"), "0");
+  // Sent again, in their order: both in, the first possibly settled by its claim.
+  auto [again_one, again_two] = WriteTwo(sink, b, first, second);
+  EXPECT_THAT(Outcomes(again_one), ElementsAre(::testing::AnyOf(ActionOutcome::kApplied,
+                                                                ActionOutcome::kAlreadyApplied)));
+  EXPECT_THAT(Outcomes(again_two), ElementsAre(ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("people", "id"), "(1) (2)");
+}
+
 TEST_F(PostgresSinkTest, ConstraintViolationIsABadRecordAndTheRestCommits) {
   ASSERT_TRUE(
       db_->Exec("create table " + schema_ + ".people (id int primary key, email text not null)"));

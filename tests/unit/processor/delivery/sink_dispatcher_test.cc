@@ -33,8 +33,9 @@ class SinkDispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override { UseSink(/*max_batch=*/10, /*lanes=*/1); }
 
-  void UseSink(std::size_t max_batch, std::size_t lanes) {
+  void UseSink(std::size_t max_batch, std::size_t lanes, std::size_t depth = 1) {
     sink_ = std::make_unique<FakeSink>(max_batch, lanes);
+    sink_->depth = depth;
     route_.name = "r";
     route_.sink_name = "s";
     route_.sink_index = 0;
@@ -119,6 +120,39 @@ TEST_F(SinkDispatcherTest, OneBatchInFlightPerLaneAndTheQueueGoesAsTheNextBatch)
   EXPECT_THAT(sink_->history,
               ElementsAre(ElementsAre("a0"), ElementsAre("a1", "a2", "a3"), ElementsAre("a4")));
   EXPECT_THAT(FinishedOffsets(), ElementsAre(0, 1, 2, 3, 4));
+}
+
+TEST_F(SinkDispatcherTest, ASinkTakingTwoBatchesPerLaneGetsTheSecondOnlyWhenFull) {
+  UseSink(/*max_batch=*/3, /*lanes=*/1, /*depth=*/2);
+  Dispatch(0, "k", {"a0"});
+  Dispatch(1, "k", {"a1"});
+  Dispatch(2, "k", {"a2"});
+  EXPECT_EQ(sink_->writes.size(), 1u) << "a batch of one or two would write nearly nothing";
+  Dispatch(3, "k", {"a3"});
+  EXPECT_EQ(sink_->writes.size(), 2u) << "a full batch goes while the first is in flight";
+  for (int i = 4; i < 7; ++i) Dispatch(i, "k", {"a" + std::to_string(i)});
+  EXPECT_EQ(sink_->writes.size(), 2u) << "never more than two in flight";
+  sink_->AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_EQ(sink_->writes.size(), 2u);
+  EXPECT_THAT(sink_->history, ElementsAre(ElementsAre("a0"), ElementsAre("a1", "a2", "a3"),
+                                          ElementsAre("a4", "a5", "a6")));
+}
+
+TEST_F(SinkDispatcherTest, BatchesFailingTogetherAreRetriedInTheirOrder) {
+  UseSink(/*max_batch=*/2, /*lanes=*/1, /*depth=*/2);
+  for (int i = 0; i < 4; ++i) Dispatch(i, "k", {"a" + std::to_string(i)});
+  ASSERT_EQ(sink_->writes.size(), 2u);  // [a0] and [a1, a2]; a3 waits
+  // The first fails as a whole, so the sink fails the second too (Sink::max_batches_per_lane).
+  const Clock::time_point now = Clock::now();
+  sink_->AnswerAll(ActionResult::Retry("t"));
+  ASSERT_TRUE(Collect(now).ok());
+  sink_->AnswerAll(ActionResult::Retry("t"));
+  ASSERT_TRUE(Collect(now).ok());
+  ASSERT_TRUE(Collect(dispatcher_->NextDue()).ok());
+  ASSERT_EQ(sink_->history.size(), 4u);
+  EXPECT_THAT(sink_->history[2], ElementsAre("a0", "a1"));
+  EXPECT_THAT(sink_->history[3], ElementsAre("a2", "a3"));
 }
 
 TEST_F(SinkDispatcherTest, DifferentKeysGoInParallelOnDifferentLanes) {
