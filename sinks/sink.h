@@ -60,6 +60,9 @@ struct ActionResult {
   // The server's own "not before" hint (HTTP Retry-After); zero when it gave none. The next
   // attempt waits at least this long, and at least the route's backoff.
   std::chrono::milliseconds retry_after{0};
+  // False for a kRetry/kUnavailable the sink gave without trying the action (a batch behind one
+  // that failed, see WriteBehind): requeued without counting an attempt or a metric.
+  bool attempted = true;
 
   static ActionResult Applied() { return {}; }
   static ActionResult AlreadyApplied(std::string why = {}) {
@@ -137,22 +140,29 @@ class Sink {
   virtual std::size_t max_batch() const = 0;
   // Writes worth having in flight at once (the sink's `pool_size`).
   virtual std::size_t max_concurrency() const = 0;
-  // Batches of one lane that may be in flight at once (see lane_by()); the delivery core sends a
-  // lane's next batch early only when it is full, so that the sink can have it ready while the
-  // one before is still being written. More than 1 only for a sink that applies a lane's batches
-  // in the order Write() received them, and that fails every later batch of the lane it has
-  // received with the same outcome when one fails as a whole (kRetry, kUnavailable, kFatal):
-  // the delivery core then requeues both in their order, so nothing overtakes a retried action.
+  // Batches of one lane that may be in flight at once (see lane_by()). Above 1, the delivery
+  // core sends a lane's next batch early, through WriteBehind, but only a full one, so that the
+  // sink can have it ready while the one before is still being written.
   virtual std::size_t max_batches_per_lane() const { return 1; }
+  // Write() of a batch sent while an earlier batch of its lane is in flight (only for
+  // max_batches_per_lane() > 1). The sink must write it after that batch, and must NOT write it
+  // if that batch failed as a whole (kRetry, kUnavailable, kFatal) -- even if that batch has
+  // finished already and the core has not yet seen it fail -- but answer it alike, with
+  // `attempted = false`: the core then requeues both in their order, so nothing overtakes a
+  // retried action. The default is Write(), for sinks of depth 1.
+  virtual void WriteBehind(std::span<const SinkAction* const> batch, WriteCallback done) {
+    Write(batch, std::move(done));
+  }
 
   // Stops: cancels what is in flight (their callbacks still run, with kUnavailable) and closes
   // connections. Blocks until no callback is running or pending. Idempotent.
   virtual void Close() = 0;
 
   // How the delivery core spreads this sink's actions over its lanes (one batch in flight per
-  // lane). kRowKey (default): by the record key, so one key's actions stay in order. kPartition:
-  // by Kafka partition, so a partition's actions reach the sink in offset order, one batch after
-  // the other -- what a sink that stores processed offsets with its writes (postgres) needs.
+  // lane, see max_batches_per_lane()). kRowKey (default): by the record key, so one key's actions
+  // stay in order. kPartition: by Kafka partition, so a partition's actions reach the sink in
+  // offset order, one batch after the other -- what a sink that stores processed offsets with its
+  // writes (postgres) needs.
   enum class LaneBy : std::uint8_t { kRowKey, kPartition };
   virtual LaneBy lane_by() const { return LaneBy::kRowKey; }
 

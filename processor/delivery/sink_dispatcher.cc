@@ -59,6 +59,7 @@ struct SinkDispatcher::QueuedAction {
 struct SinkDispatcher::Lane {
   std::deque<QueuedAction> queue;
   std::size_t in_flight = 0;  // batches
+  bool hold = false;          // actions were requeued while batches were in flight
   Clock::time_point not_before{};
   int unavailable_streak = 0;  // consecutive kUnavailable answers: the lane's own backoff
 };
@@ -127,7 +128,8 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
   ++partition.pending;
   ++pending_;
 
-  // Same key, same lane: one batch in flight per lane keeps a key's actions in order.
+  // Same key, same lane: one batch in flight per lane keeps a key's actions in order (a sink of
+  // depth > 1 keeps them in order itself, see Sink::WriteBehind).
   const std::size_t hash = record.key ? std::hash<std::string_view>{}(*record.key)
                                       : static_cast<std::size_t>(record.partition);
   // Same partition, same lane, for sinks that store processed offsets (Sink::LaneBy).
@@ -149,6 +151,9 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
 // an early batch of one action would cost a write of its own and batch nothing.
 bool SinkDispatcher::CanSend(const SinkLanes& lanes, const Lane& lane) {
   if (lane.in_flight == 0) return !lane.queue.empty();
+  // Requeued actions wait until the lane is idle: a later batch still in flight may yet fail,
+  // and its actions must be requeued behind these, not overtaken by them.
+  if (lane.hold) return false;
   return lane.in_flight < lanes.max_in_flight && lane.queue.size() >= lanes.max_batch;
 }
 
@@ -172,11 +177,12 @@ void SinkDispatcher::SendBatch(std::size_t sink, std::size_t lane_index) {
     lane.queue.pop_front();
     batch->actions.push_back(batch->items.back().action.get());
   }
+  const bool behind = lane.in_flight > 0;
   ++lane.in_flight;
   const std::span<const SinkAction* const> actions(batch->actions);
   Histogram* latency = lanes.request_latency;
   const Clock::time_point sent = latency != nullptr ? Clock::now() : Clock::time_point{};
-  lanes.sink->Write(actions, [this, batch, latency, sent](std::vector<ActionResult> results) {
+  auto done = [this, batch, latency, sent](std::vector<ActionResult> results) {
     if (latency != nullptr) {
       latency->Observe(std::chrono::duration<double>(Clock::now() - sent).count());
     }
@@ -186,7 +192,12 @@ void SinkDispatcher::SendBatch(std::size_t sink, std::size_t lane_index) {
     }
     arrived_.notify_all();
     if (wake_) wake_();
-  });
+  };
+  if (behind) {
+    lanes.sink->WriteBehind(actions, std::move(done));
+  } else {
+    lanes.sink->Write(actions, std::move(done));
+  }
 }
 
 bool SinkDispatcher::Current(const QueuedAction& item) const {
@@ -225,7 +236,7 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
   InFlight& batch = *completion.batch;
   SinkLanes& lanes = *sinks_[batch.sink];
   Lane& lane = lanes.lanes[batch.lane];
-  --lane.in_flight;
+  if (--lane.in_flight == 0) lane.hold = false;
   if (completion.results.size() != batch.items.size()) {
     return Internal("a sink returned " + std::to_string(completion.results.size()) +
                     " results for " + std::to_string(batch.items.size()) + " actions");
@@ -238,6 +249,11 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
     if (!Current(item)) continue;  // abandoned while in flight
     const ActionResult& result = completion.results[i];
     const DispatchRoute& route = *item.route;
+    if (!result.attempted && (result.outcome == ActionOutcome::kRetry ||
+                              result.outcome == ActionOutcome::kUnavailable)) {
+      again.push_back(std::move(item));  // never tried: no attempt, no metric, no backoff
+      continue;
+    }
     switch (result.outcome) {
       case ActionOutcome::kApplied:
       case ActionOutcome::kAlreadyApplied:
@@ -316,7 +332,9 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
                  [](const QueuedAction& a, const QueuedAction& b) { return a.seq < b.seq; });
       lane.queue = std::move(merged);
     }
-    lane.not_before = now + wait;
+    // Never shortened by a later batch's answer: the longest backoff of the round holds.
+    lane.not_before = std::max(lane.not_before, now + wait);
+    if (lane.in_flight > 0) lane.hold = true;
   }
   return Status();
 }

@@ -7,7 +7,8 @@
 //              lane_by() is kPartition gets lanes by topic partition instead: a partition's
 //              actions in offset order, one batch at a time -- or, for a sink whose
 //              max_batches_per_lane() is above 1 (postgres), further FULL batches while one is in
-//              flight; the sink keeps their order and fails the later ones with an earlier one.
+//              flight, through WriteBehind: the sink keeps their order and fails the later ones,
+//              untried, with an earlier one; requeued actions wait until the lane is idle.
 //   Retry      kRetry waits the route's jittered backoff (at least the server's Retry-After) and
 //              counts towards its max_attempts / max_elapsed; once exhausted the route's
 //              `on_exhausted` applies: dead_letter, fail (stop fanout), or block (never

@@ -122,7 +122,12 @@ class PostgresSink final : public Sink {
   }
 
   Status Start(std::chrono::milliseconds timeout) override;
-  void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
+  void Write(std::span<const SinkAction* const> batch, WriteCallback done) override {
+    Submit(batch, std::move(done), /*behind=*/false);
+  }
+  void WriteBehind(std::span<const SinkAction* const> batch, WriteCallback done) override {
+    Submit(batch, std::move(done), /*behind=*/true);
+  }
   std::size_t max_batch() const override { return state_->settings.batch_size; }
   std::size_t max_concurrency() const override { return state_->settings.pool_size; }
   // A partition's next full batch may arrive while one is being written: it waits, chained to
@@ -147,6 +152,7 @@ class PostgresSink final : public Sink {
     std::vector<PartitionKey> partitions;
     std::shared_ptr<Job> next;
     bool finished = false;
+    std::optional<ActionResult> failure;  // once finished: how it failed as a whole, if it did
   };
 
   // Connections and the batches waiting for one (strand only).
@@ -157,7 +163,7 @@ class PostgresSink final : public Sink {
     std::deque<std::shared_ptr<PgConnection>> idle;
     std::deque<std::pair<std::shared_ptr<PgBatch>, std::shared_ptr<std::shared_ptr<PgConnection>>>>
         waiting;
-    std::map<PartitionKey, std::shared_ptr<Job>> last;  // the latest unfinished Job per partition
+    std::map<PartitionKey, std::shared_ptr<Job>> last;  // the latest Job per partition
     bool closed = false;
   };
 
@@ -193,6 +199,10 @@ class PostgresSink final : public Sink {
   // successor runs on its connection, or fails alike.
   static void Finished(const std::shared_ptr<Pool>& pool, Job& job,
                        const std::optional<ActionResult>& failure);
+  // `failure` for a batch that is answered without being written.
+  static ActionResult Untried(const ActionResult& failure);
+  // Write and WriteBehind.
+  void Submit(std::span<const SinkAction* const> batch, WriteCallback done, bool behind);
 
   const std::string name_;
   PgStrand strand_;
@@ -210,14 +220,15 @@ Status PostgresSink::Start(std::chrono::milliseconds timeout) {
   return MigrateBlocking(connection, state_->offsets_sql).WithContext("postgres");
 }
 
-void PostgresSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
+void PostgresSink::Submit(std::span<const SinkAction* const> batch, WriteCallback done,
+                          bool behind) {
   std::optional<StartedWrite<PostgresAction>> started = BeginWrite<PostgresAction>(
       batch, std::move(done), tracker_, strand_, state_->settings.batch_size, "a postgres sink");
   if (!started) return;
   std::vector<const PostgresAction*> actions = std::move(started->actions);
   WriteCallback complete = std::move(started->complete);
   boost::asio::post(strand_, [pool = pool_, state = state_, actions = std::move(actions),
-                              complete = std::move(complete)]() mutable {
+                              complete = std::move(complete), behind]() mutable {
     if (pool->closed) {
       return complete(std::vector<ActionResult>(actions.size(),
                                                 ActionResult::Unavailable("the sink is closed")));
@@ -232,7 +243,7 @@ void PostgresSink::Write(std::span<const SinkAction* const> batch, WriteCallback
     job->batch = std::make_shared<PgBatch>(
         state, std::move(actions),
         // Holds its Job until done (PgBatch drops the callback once it has run): the Job may
-        // be in no other hands (pool->last moves on to the next Write of its partitions).
+        // be in no other hands then (pool->last moves on to the next Write of its partitions).
         [pool, owner = job,
          complete = std::move(complete)](std::vector<ActionResult> results) mutable {
           std::optional<ActionResult> failure;
@@ -248,37 +259,55 @@ void PostgresSink::Write(std::span<const SinkAction* const> batch, WriteCallback
           std::shared_ptr<Job> finished = std::move(owner);
           Finished(pool, *finished, failure);
         });
-    std::shared_ptr<Job> before;
+    std::shared_ptr<Job> before;  // the latest Write of these partitions (their lane's)
     for (const PartitionKey& key : job->partitions) {
       auto it = pool->last.find(key);
-      if (it != pool->last.end() && !it->second->finished && before == nullptr) before = it->second;
+      if (it != pool->last.end() && before == nullptr) before = it->second;
       pool->last[key] = job;
     }
-    if (before == nullptr) return Schedule(pool, job->batch, job->holder);
-    while (before->next != nullptr) before = before->next;
-    before->next = std::move(job);
+    if (before != nullptr && !before->finished) {
+      while (before->next != nullptr) before = before->next;
+      before->next = std::move(job);
+      return;
+    }
+    if (behind && before != nullptr && before->failure) {
+      // Sent behind a batch that has failed already, before the delivery core saw it fail.
+      return job->batch->Cancel(Untried(*before->failure));
+    }
+    Schedule(pool, job->batch, job->holder);
   });
+}
+
+ActionResult PostgresSink::Untried(const ActionResult& failure) {
+  ActionResult result = failure;
+  result.attempted = false;
+  static constexpr std::string_view kPrefix = "postgres: not written, the batch before it failed: ";
+  if (!result.message.starts_with(kPrefix)) result.message = std::string(kPrefix) + result.message;
+  return result;
 }
 
 void PostgresSink::Finished(const std::shared_ptr<Pool>& pool, Job& job,
                             const std::optional<ActionResult>& failure) {
+  // Stays in pool->last: a batch sent behind it may still arrive (WriteBehind).
   job.finished = true;
-  for (const PartitionKey& key : job.partitions) {
-    auto it = pool->last.find(key);
-    if (it != pool->last.end() && it->second.get() == &job) pool->last.erase(it);
-  }
+  job.failure = failure;
   std::shared_ptr<PgConnection> connection = std::move(*job.holder);
   std::shared_ptr<Job> next = std::move(job.next);
   if (next == nullptr) return Release(pool, std::move(connection));
   if (failure || pool->closed || connection == nullptr) {
-    ActionResult result = failure ? *failure : ActionResult::Unavailable("the sink is closed");
-    result.message = "postgres: not written, the batch before it failed: " + result.message;
     Release(pool, std::move(connection));
-    return next->batch->Cancel(result);
+    return next->batch->Cancel(
+        Untried(failure ? *failure : ActionResult::Unavailable("the sink is closed")));
   }
   // Committed: the next batch of these partitions takes the connection at once.
   *next->holder = std::move(connection);
-  boost::asio::post(pool->strand, [next = std::move(next)] { next->batch->Run(*next->holder); });
+  boost::asio::post(pool->strand, [pool, next = std::move(next)] {
+    if (pool->closed) {
+      Release(pool, std::move(*next->holder));
+      return next->batch->Cancel(Untried(ActionResult::Unavailable("the sink is closed")));
+    }
+    next->batch->Run(*next->holder);
+  });
 }
 
 void PostgresSink::Close() {

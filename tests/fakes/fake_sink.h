@@ -35,6 +35,7 @@ class FakeSink final : public Sink {
   };
   std::deque<WriteCall> writes;                   // unanswered, oldest first
   std::vector<std::vector<std::string>> history;  // every batch written
+  std::vector<bool> behind;                       // per batch: sent through WriteBehind
   // When set, every Write is answered at once, each action with this outcome.
   std::optional<ActionResult> auto_answer;
 
@@ -53,7 +54,12 @@ class FakeSink final : public Sink {
     return InvalidArgument("not used");
   }
   Status Start(std::chrono::milliseconds) override { return Status(); }
+  void WriteBehind(std::span<const SinkAction* const> batch, WriteCallback done) override {
+    Write(batch, std::move(done));
+    behind.back() = true;
+  }
   void Write(std::span<const SinkAction* const> batch, WriteCallback done) override {
+    behind.push_back(false);
     WriteCall call;
     for (const SinkAction* action : batch) {
       call.labels.push_back(static_cast<const LabelAction*>(action)->label);

@@ -352,9 +352,8 @@ std::pair<std::vector<ActionResult>, std::vector<ActionResult>> WriteTwo(
     }
   }
   std::promise<std::vector<ActionResult>> done[2];
-  for (int b = 0; b < 2; ++b) {
-    sink.Write(batches[b], [&done, b](std::vector<ActionResult> r) { done[b].set_value(r); });
-  }
+  sink.Write(batches[0], [&done](std::vector<ActionResult> r) { done[0].set_value(r); });
+  sink.WriteBehind(batches[1], [&done](std::vector<ActionResult> r) { done[1].set_value(r); });
   auto one = done[0].get_future();
   auto two = done[1].get_future();
   if (one.wait_for(kWait) != std::future_status::ready ||
@@ -396,6 +395,7 @@ TEST_F(PostgresSinkTest, ABatchBehindOneThatFailsFailsAlikeUnwritten) {
   EXPECT_THAT(Outcomes(two), ElementsAre(ActionOutcome::kRetry));
   ASSERT_FALSE(two.empty());
   EXPECT_THAT(two[0].message, HasSubstr("the batch before it failed"));
+  EXPECT_FALSE(two[0].attempted) << "not an attempt of its own: the core must not count it";
   // The second was never sent. (The first may still commit: its pipeline reached the server
   // whole, and the server runs it once the lock is gone although fanout stopped waiting.)
   EXPECT_EQ(db_->Scalar("select count(*) from " + schema_ + ".people where id = 2"), "0");
@@ -405,6 +405,38 @@ TEST_F(PostgresSinkTest, ABatchBehindOneThatFailsFailsAlikeUnwritten) {
                                                                 ActionOutcome::kAlreadyApplied)));
   EXPECT_THAT(Outcomes(again_two), ElementsAre(ActionOutcome::kApplied));
   EXPECT_EQ(Rows("people", "id"), "(1) (2)");
+}
+
+TEST_F(PostgresSinkTest, ABatchSentBehindOneThatHasAlreadyFailedIsNotWritten) {
+  // The first batch failed and finished before the one sent behind it arrived (the delivery
+  // core had not seen the failure yet): written alone, it would commit past the first's records.
+  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".people (id int primary key, email text)"));
+  Sink& sink = MakeSink({{"timeout", "1s"}});
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".people"}});
+  std::vector<std::unique_ptr<SinkAction>> actions;
+  for (int i = 0; i < 2; ++i) {
+    KafkaRecordView record;
+    record.topic = "it.public.src";
+    record.offset = i;
+    auto action =
+        b.Build(Event(Op::kCreate, Person(i + 1, "x"), 1u + static_cast<unsigned>(i)), record);
+    ASSERT_TRUE(action.ok() && *action != nullptr);
+    actions.push_back(std::move(action).value());
+  }
+  ASSERT_TRUE(db_->Exec("begin; lock table " + schema_ + ".people in access exclusive mode"));
+  const std::vector<const SinkAction*> second = {actions[1].get()};
+  std::vector<std::unique_ptr<SinkAction>> first;
+  first.push_back(std::move(actions[0]));
+  EXPECT_THAT(Outcomes(Write(sink, first)), ElementsAre(ActionOutcome::kRetry));
+  auto promise = std::make_shared<std::promise<std::vector<ActionResult>>>();
+  auto future = promise->get_future();
+  sink.WriteBehind(second, [promise](std::vector<ActionResult> r) { promise->set_value(r); });
+  ASSERT_EQ(future.wait_for(kWait), std::future_status::ready);
+  const std::vector<ActionResult> behind = future.get();
+  ASSERT_TRUE(db_->Exec("rollback"));
+  ASSERT_THAT(Outcomes(behind), ElementsAre(ActionOutcome::kRetry));
+  EXPECT_FALSE(behind[0].attempted);
+  EXPECT_EQ(db_->Scalar("select count(*) from " + schema_ + ".people where id = 2"), "0");
 }
 
 TEST_F(PostgresSinkTest, ConstraintViolationIsABadRecordAndTheRestCommits) {

@@ -142,17 +142,40 @@ TEST_F(SinkDispatcherTest, ASinkTakingTwoBatchesPerLaneGetsTheSecondOnlyWhenFull
 TEST_F(SinkDispatcherTest, BatchesFailingTogetherAreRetriedInTheirOrder) {
   UseSink(/*max_batch=*/2, /*lanes=*/1, /*depth=*/2);
   for (int i = 0; i < 4; ++i) Dispatch(i, "k", {"a" + std::to_string(i)});
-  ASSERT_EQ(sink_->writes.size(), 2u);  // [a0] and [a1, a2]; a3 waits
-  // The first fails as a whole, so the sink fails the second too (Sink::max_batches_per_lane).
+  ASSERT_EQ(sink_->writes.size(), 2u);  // [a0] and [a1, a2] behind it; a3 waits
+  EXPECT_THAT(sink_->behind, ElementsAre(false, true));
+  // The first fails as a whole, so the sink fails the second too, untried (Sink::WriteBehind).
   const Clock::time_point now = Clock::now();
   sink_->AnswerAll(ActionResult::Retry("t"));
   ASSERT_TRUE(Collect(now).ok());
-  sink_->AnswerAll(ActionResult::Retry("t"));
+  // a0 is requeued: a full queue [a0, a3] still waits for the batch in flight.
+  ASSERT_TRUE(Collect(dispatcher_->NextDue()).ok());
+  EXPECT_EQ(sink_->history.size(), 2u);
+  ActionResult untried = ActionResult::Retry("the batch before it failed");
+  untried.attempted = false;
+  sink_->AnswerAll(untried);
   ASSERT_TRUE(Collect(now).ok());
   ASSERT_TRUE(Collect(dispatcher_->NextDue()).ok());
   ASSERT_EQ(sink_->history.size(), 4u);
   EXPECT_THAT(sink_->history[2], ElementsAre("a0", "a1"));
   EXPECT_THAT(sink_->history[3], ElementsAre("a2", "a3"));
+}
+
+TEST_F(SinkDispatcherTest, UntriedActionsAreRequeuedWithoutCountingAnAttempt) {
+  UseSink(/*max_batch=*/10, /*lanes=*/1);  // route_: max_attempts 3
+  Dispatch(0, "k", {"a"});
+  ActionResult untried = ActionResult::Retry("not written");
+  untried.attempted = false;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(sink_->writes.size(), 1u);
+    sink_->AnswerAll(untried);
+    ASSERT_TRUE(Collect().ok());
+  }
+  EXPECT_THAT(dead_letters_, IsEmpty());
+  ASSERT_EQ(sink_->writes.size(), 1u);
+  sink_->AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_THAT(FinishedOffsets(), ElementsAre(0));
 }
 
 TEST_F(SinkDispatcherTest, DifferentKeysGoInParallelOnDifferentLanes) {
