@@ -60,6 +60,8 @@ class IdempotencySink final : public Sink {
   std::size_t max_batch() const override { return inner_->max_batch(); }
   std::size_t max_concurrency() const override { return inner_->max_concurrency(); }
   LaneBy lane_by() const override { return inner_->lane_by(); }
+  // max_batches_per_lane() stays 1, not the inner sink's: the worker hop and the answers this
+  // decorator gives on its own (known keys) would break WriteBehind's ordering contract.
   Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override {
     return inner_->OnPartitionsAssigned(partitions);
   }
