@@ -258,6 +258,9 @@ void PostgresSink::Submit(std::span<const SinkAction* const> batch, WriteCallbac
           complete(std::move(results));
           std::shared_ptr<Job> finished = std::move(owner);
           Finished(pool, *finished, failure);
+          // pool->last keeps the Job, not its batch (results, action pointers): dropped once
+          // the batch's own call stack has unwound.
+          boost::asio::post(pool->strand, [finished] { finished->batch.reset(); });
         });
     std::shared_ptr<Job> before;  // the latest Write of these partitions (their lane's)
     for (const PartitionKey& key : job->partitions) {
