@@ -48,24 +48,21 @@ ActionResult SinkStatementFailure(const PgQueryResult& error, std::string_view w
 // The claim's own failure (ProcessedOffsetsSql::Claim): division by zero.
 constexpr std::string_view kClaimLost = "22012";
 
+// A write failing for its own row: the bad-record classes, and 21000 (a row its statement
+// affects twice: in a run, two actions on rows equal by value but not as text; alone, a trigger).
+bool IsRowFault(std::string_view sqlstate) {
+  return IsBadRecordSqlState(sqlstate) || sqlstate == "21000";
+}
+
 // Failures of a run of several actions that one of them, or their number, may cause: the run is
-// then written one statement per action. Bad-record classes; 21000 (one row affected twice);
-// 54000 and 53200 (too large, out of memory).
+// then written one statement per action. Row faults; 54000 and 53200 (too large, out of memory).
 bool SplitRunOn(std::string_view sqlstate) {
-  return IsBadRecordSqlState(sqlstate) || sqlstate == "21000" || sqlstate == "54000" ||
-         sqlstate == "53200";
+  return IsRowFault(sqlstate) || sqlstate == "54000" || sqlstate == "53200";
 }
 
 // A run's parameters travel in one message: past this many bytes the run ends (the server's
 // limit is 1 GB; a smaller message also bounds the memory of both sides).
 constexpr std::size_t kMaxRunBytes = std::size_t{32} << 20;
-
-std::size_t ParamBytes(const PostgresAction& action) {
-  std::size_t bytes = 0;
-  for (const PostgresColumn& c : action.columns) bytes += c.text ? c.text->size() + 3 : 5;
-  for (const PostgresColumn& c : action.key) bytes += c.text ? c.text->size() + 3 : 5;
-  return bytes;
-}
 
 }  // namespace
 
@@ -283,14 +280,14 @@ void PgBatch::Transact() {
       continue;
     }
     std::string row = RowOf(action);
-    const std::size_t bytes = ParamBytes(action);
+    const std::size_t bytes = RunParamBytes(action);
     if (!run.empty() && (!SameShape(*actions_[run.front()], action) || run_rows.contains(row) ||
                          run_bytes + bytes > kMaxRunBytes)) {
       flush();
     }
     if (run.empty()) run_can = CanRun(action, state_->tables.find(action.table)->second);
     run_bytes += bytes;
-    if (!run_can) {  // an array column: one statement per action
+    if (!run_can) {  // an array, composite or box column: one statement per action
       AddWrite({i}, true, &queries);
       continue;
     }
@@ -348,9 +345,7 @@ void PgBatch::OnTransaction(PgPipelineResult result) {
         for (std::size_t i : run) alone_[i] = true;  // written one by one: find the culprit
         return Transact();
       }
-      // 21000 alone: one row that its own statement affects twice (a trigger, a key equal by
-      // value but not as text) -- it can never succeed either.
-      if (run.size() == 1 && (IsBadRecordSqlState(error->sqlstate) || error->sqlstate == "21000")) {
+      if (run.size() == 1 && IsRowFault(error->sqlstate)) {
         // Only this action fails; everything was rolled back: run again without it.
         results_[run.front()] =
             ActionResult::BadRecord(ClassifySqlState(error->sqlstate, error->message).message);

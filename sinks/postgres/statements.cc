@@ -202,6 +202,14 @@ std::string RowOf(const PostgresAction& action) {
   return row;
 }
 
+std::size_t RunParamBytes(const PostgresAction& action) {
+  std::size_t bytes = 0;
+  ForEachParamColumn(action, [&](const PostgresColumn& c) {
+    bytes += c.text ? c.text->size() + 3 : 5;  // "...", or NULL, and the comma
+  });
+  return bytes;
+}
+
 bool CanRun(const PostgresAction& action, const TableInfo& table) {
   bool ok = true;
   ForEachParamColumn(action, [&](const PostgresColumn& c) {

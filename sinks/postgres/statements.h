@@ -69,6 +69,8 @@ bool SameShape(const PostgresAction& a, const PostgresAction& b);
 // The identity of the row the action writes (table and key values); empty for kinds without one
 // (append, truncate), which never conflict within a run.
 std::string RowOf(const PostgresAction& action);
+// About how many bytes the action adds to a run's parameters (its values as array elements).
+std::size_t RunParamBytes(const PostgresAction& action);
 // False when a column the action writes is in table.unrunnable (an array, composite or box type).
 bool CanRun(const PostgresAction& action, const TableInfo& table);
 

@@ -132,6 +132,8 @@ TEST_F(PostgresStatementsTest, ShapesRowsAndArrayColumns) {
   EXPECT_EQ(RowOf(a), RowOf(del));
   EXPECT_TRUE(RowOf(Action(PostgresActionKind::kAppend)).empty());
 
+  // "1", NULL, "12.30" as array elements with their commas.
+  EXPECT_EQ(RunParamBytes(a), 4u + 5u + 8u);
   EXPECT_TRUE(CanRun(a, table_));
   table_.unrunnable.insert("email");  // e.g. text[]: unnest would flatten it
   EXPECT_FALSE(CanRun(a, table_));
