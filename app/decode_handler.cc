@@ -106,10 +106,8 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
     }
   }
   if (actions_.empty()) return Handled::kFinished;
-  DispatchOrigin origin{
-      replay_tracked_.value_or(PartitionOffset{
-          TopicPartition{std::string(record.topic), record.partition}, record.offset}),
-      previous_attempts_, first_failure_ms_, event_.source_ts_ms};
+  DispatchOrigin origin{replay_tracked_, previous_attempts_, first_failure_ms_,
+                        event_.source_ts_ms};
   dispatcher_->Dispatch(record, origin, actions_);
   return Handled::kPending;
 }

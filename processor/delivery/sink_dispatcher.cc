@@ -13,10 +13,13 @@
 namespace fanout {
 
 // An owned copy of a record with pending actions: its actions may outlive the consumed batch,
-// and a dead letter needs the original key, value and headers.
+// and a dead letter needs the original key, value and headers. Topic names are not copied per
+// record: `tracked_tp` is the key of the dispatcher's partition map and `topic` an interned name,
+// both stable (map and set nodes are never erased).
 struct SinkDispatcher::PendingRecord {
-  PartitionOffset tracked;  // what completes in the consume loop
-  std::string topic;        // the record's own coordinates, for its dead letter
+  const TopicPartition* tracked_tp = nullptr;  // with tracked_offset, what completes in the loop
+  std::int64_t tracked_offset = -1;
+  const std::string* topic = nullptr;  // the record's own coordinates, for its dead letter
   std::int32_t partition_id = 0;
   std::int64_t offset = -1;
   int previous_attempts = 0;
@@ -26,13 +29,13 @@ struct SinkDispatcher::PendingRecord {
   std::optional<std::string> value;
   std::int64_t timestamp_ms = -1;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
-  PartitionState* partition = nullptr;  // map nodes are never erased
+  PartitionState* partition = nullptr;
   std::uint64_t epoch = 0;
   int remaining = 0;
 
   KafkaRecordView View() const {
     KafkaRecordView view;
-    view.topic = topic;
+    view.topic = *topic;
     view.partition = partition_id;
     view.offset = offset;
     if (key) view.key = *key;
@@ -106,8 +109,11 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
                               std::vector<NewAction>& actions) {
   if (actions.empty()) return;
   auto pending = std::make_shared<PendingRecord>();
-  pending->tracked = origin.tracked;
-  pending->topic.assign(record.topic);
+  PartitionState& partition = origin.tracked ? PartitionOf(origin.tracked->tp)
+                                             : PartitionOf(record.topic, record.partition);
+  pending->tracked_tp = partition.tp;
+  pending->tracked_offset = origin.tracked ? origin.tracked->offset : record.offset;
+  pending->topic = InternTopic(record.topic);
   pending->partition_id = record.partition;
   pending->offset = record.offset;
   pending->previous_attempts = origin.previous_attempts;
@@ -121,7 +127,6 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
         std::string(header.name),
         header.value ? std::optional<std::string>(*header.value) : std::nullopt);
   }
-  PartitionState& partition = partitions_[pending->tracked.tp];
   pending->partition = &partition;
   pending->epoch = partition.epoch;
   pending->remaining = static_cast<int>(actions.size());
@@ -200,6 +205,32 @@ void SinkDispatcher::SendBatch(std::size_t sink, std::size_t lane_index) {
   }
 }
 
+SinkDispatcher::PartitionState& SinkDispatcher::PartitionOf(std::string_view topic,
+                                                            std::int32_t partition) {
+  // Records come in runs of one partition: the last one found is usually the one asked for.
+  if (last_partition_ != nullptr && last_partition_->tp->partition == partition &&
+      last_partition_->tp->topic == topic) {
+    return *last_partition_;
+  }
+  return PartitionOf(TopicPartition{std::string(topic), partition});
+}
+
+SinkDispatcher::PartitionState& SinkDispatcher::PartitionOf(const TopicPartition& tp) {
+  if (last_partition_ != nullptr && *last_partition_->tp == tp) return *last_partition_;
+  auto it = partitions_.try_emplace(tp).first;
+  it->second.tp = &it->first;
+  last_partition_ = &it->second;
+  return it->second;
+}
+
+const std::string* SinkDispatcher::InternTopic(std::string_view topic) {
+  if (last_topic_ != nullptr && *last_topic_ == topic) return last_topic_;
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) it = topics_.emplace(topic).first;
+  last_topic_ = &*it;
+  return last_topic_;
+}
+
 bool SinkDispatcher::Current(const QueuedAction& item) const {
   return item.record->epoch == item.record->partition->epoch;
 }
@@ -209,7 +240,7 @@ void SinkDispatcher::Finish(QueuedAction& item, std::vector<PartitionOffset>* fi
   if (--record.remaining > 0) return;
   --record.partition->pending;
   --pending_;
-  finished->push_back(record.tracked);
+  finished->push_back(PartitionOffset{*record.tracked_tp, record.tracked_offset});
 }
 
 Status SinkDispatcher::Collect(Clock::time_point now, const DeadLetterWriter& dead_letters,
@@ -355,7 +386,7 @@ Status SinkDispatcher::DeadLetter(QueuedAction& item, std::string_view error_cla
       first,
       now};
   if (route.metrics.dead_lettered != nullptr) route.metrics.dead_lettered->Inc();
-  spdlog::error("route '{}': {}[{}]@{} dead-lettered ({}): {}", route.name, record.topic,
+  spdlog::error("route '{}': {}[{}]@{} dead-lettered ({}): {}", route.name, *record.topic,
                 record.partition_id, record.offset, error_class, message);
   return dead_letters(item.record->View(), context);
 }

@@ -38,8 +38,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "observability/health.h"
@@ -69,9 +72,9 @@ struct NewAction {
 
 // Where a dispatched record comes from, as the consume loop tracks it.
 struct DispatchOrigin {
-  // What completes in the consume loop: the record's own coordinates, or during `fanout dlq
-  // replay` the dead letter's.
-  PartitionOffset tracked;
+  // What completes in the consume loop: the record's own coordinates when unset, or during
+  // `fanout dlq replay` the dead letter's.
+  std::optional<PartitionOffset> tracked;
   // Attempts made before this one (a replayed dead letter's), and when the first one failed
   // (wall clock ms, 0 when none did): a new dead letter carries them forward.
   int previous_attempts = 0;
@@ -140,7 +143,8 @@ class SinkDispatcher {
 
  private:
   struct PartitionState {
-    std::uint64_t epoch = 0;  // bumped by Abandon: older records' results are ignored
+    const TopicPartition* tp = nullptr;  // its key in partitions_
+    std::uint64_t epoch = 0;             // bumped by Abandon: older records' results are ignored
     std::size_t pending = 0;
   };
   struct PendingRecord;
@@ -150,6 +154,11 @@ class SinkDispatcher {
   struct InFlight;
   struct Completion;
 
+  // The state of `tp`, created on first use. Never erased, so pointers to it stay valid.
+  PartitionState& PartitionOf(const TopicPartition& tp);
+  PartitionState& PartitionOf(std::string_view topic, std::int32_t partition);
+  // The one copy of a topic name that pending records point to.
+  const std::string* InternTopic(std::string_view topic);
   static bool CanSend(const SinkLanes& lanes, const Lane& lane);
   void SendIfReady(std::size_t sink, std::size_t lane, Clock::time_point now);
   void SendBatch(std::size_t sink, std::size_t lane);
@@ -168,6 +177,9 @@ class SinkDispatcher {
   std::vector<std::unique_ptr<SinkLanes>> sinks_;
   std::function<void()> wake_;
   std::map<TopicPartition, PartitionState> partitions_;
+  PartitionState* last_partition_ = nullptr;  // PartitionOf's cache
+  std::set<std::string, std::less<>> topics_;
+  const std::string* last_topic_ = nullptr;  // InternTopic's cache
   std::size_t pending_ = 0;
   std::mt19937_64 random_;
   std::uint64_t next_seq_ = 0;  // QueuedAction::seq

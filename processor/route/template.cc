@@ -56,45 +56,66 @@ std::string_view Template::constant() const {
   return segments_.empty() ? std::string_view() : std::string_view(segments_.front().literal);
 }
 
-Status Template::Render(const ChangeEvent& event, Image image, std::string* out) const {
+bool Template::TryRender(const ChangeEvent& event, Image image, std::string* out) const {
   const std::size_t original = out->size();
   for (const Segment& segment : segments_) {
     if (!segment.is_placeholder) {
       out->append(segment.literal);
       continue;
     }
-    Status status = RenderPlaceholder(segment, event, image, out);
-    if (!status.ok()) {
+    if (!AppendPlaceholder(segment, event, image, out)) {
       out->resize(original);
-      return status;
+      return false;
     }
   }
-  return Status::Ok();
+  return true;
 }
 
-Status Template::RenderPlaceholder(const Segment& segment, const ChangeEvent& event, Image image,
-                                   std::string* out) const {
+Status Template::Render(const ChangeEvent& event, Image image, std::string* out) const {
+  if (TryRender(event, image, out)) return Status::Ok();
+  // The bad path, walked again only to say precisely why: this reaches the dead-letter record.
+  std::string scratch;
+  for (const Segment& segment : segments_) {
+    if (segment.is_placeholder && !AppendPlaceholder(segment, event, image, &scratch)) {
+      return Unfillable(segment, event, image);
+    }
+  }
+  return Internal("template " + text_ + " failed to render, then rendered");
+}
+
+FieldSource Template::SourceFor(const FieldRef& field, Image image) {
+  if (field.source == FieldSource::kColumn && image != Image::kDefault) {
+    return image == Image::kBefore ? FieldSource::kBefore : FieldSource::kAfter;
+  }
+  return field.source;
+}
+
+bool Template::AppendPlaceholder(const Segment& segment, const ChangeEvent& event, Image image,
+                                 std::string* out) {
   const FieldRef& field = segment.field;
   if (!field.is_column()) {
     const std::string_view attribute = ResolveAttribute(event, field.source);
-    if (attribute.empty()) {
-      return InvalidArgument("placeholder " + segment.literal + ": the event has no " +
-                             segment.literal.substr(1, segment.literal.size() - 2));
-    }
+    if (attribute.empty()) return false;
     out->append(attribute);
-    return Status::Ok();
+    return true;
   }
-  FieldSource source = field.source;
-  if (source == FieldSource::kColumn && image != Image::kDefault) {
-    source = image == Image::kBefore ? FieldSource::kBefore : FieldSource::kAfter;
+  const Value* value = ResolveColumn(event, SourceFor(field, image), field.column);
+  if (value == nullptr || value->kind() == Value::Kind::kNull ||
+      value->kind() == Value::Kind::kUnchanged) {
+    return false;
   }
+  AppendValueText(*value, out);
+  return true;
+}
+
+Status Template::Unfillable(const Segment& segment, const ChangeEvent& event, Image image) {
+  const FieldRef& field = segment.field;
+  if (!field.is_column()) {
+    return InvalidArgument("placeholder " + segment.literal + ": the event has no " +
+                           segment.literal.substr(1, segment.literal.size() - 2));
+  }
+  const FieldSource source = SourceFor(field, image);
   const Value* value = ResolveColumn(event, source, field.column);
-  if (value != nullptr && value->kind() != Value::Kind::kNull &&
-      value->kind() != Value::Kind::kUnchanged) {
-    AppendValueText(*value, out);
-    return Status::Ok();
-  }
-  // The bad path: say precisely why, since this reaches the dead-letter record.
   std::string why;
   const std::optional<Row>* row = source == FieldSource::kBefore  ? &event.before
                                   : source == FieldSource::kAfter ? &event.after

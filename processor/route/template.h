@@ -49,6 +49,10 @@ class Template {
   // E.g. a cache invalidation renders "customer:email:{email}" once with kBefore and once with
   // kAfter, so a changed email invalidates both the old and the new key.
   Status Render(const ChangeEvent& event, Image image, std::string* out) const;
+  // Render without the reason: false (and *out as it was) where Render returns an error. For
+  // callers that try several images and only need a reason when all of them fail, since
+  // building one costs allocations on every event that lacks a before image.
+  bool TryRender(const ChangeEvent& event, Image image, std::string* out) const;
 
   // The source text as configured.
   const std::string& text() const { return text_; }
@@ -66,8 +70,12 @@ class Template {
     std::string literal{};  // literal text, or the placeholder as written ("{after.email}")
     FieldRef field{};
   };
-  Status RenderPlaceholder(const Segment& segment, const ChangeEvent& event, Image image,
-                           std::string* out) const;
+  static FieldSource SourceFor(const FieldRef& field, Image image);
+  // Appends the placeholder's text; false when it cannot be filled (nothing appended).
+  static bool AppendPlaceholder(const Segment& segment, const ChangeEvent& event, Image image,
+                                std::string* out);
+  // Why AppendPlaceholder failed for `segment`.
+  static Status Unfillable(const Segment& segment, const ChangeEvent& event, Image image);
 
   std::string text_;
   std::vector<Segment> segments_;

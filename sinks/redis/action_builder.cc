@@ -95,46 +95,61 @@ Status RedisActionBuilder::AddInvalidate(const ChangeEvent& event, RedisAction* 
   // (`{before.email}` on an insert, or on a delete under REPLICA IDENTITY DEFAULT, whose before
   // image holds the key only) has no key to invalidate and is skipped: failing the whole event
   // would leave the keys that did render stale. Only an event with no key at all is a bad record.
-  std::vector<std::string> keys;
-  std::string key;
-  std::string skipped;
-  auto add = [&keys](const std::string& k) {
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  //
+  // This runs once per event on the consume thread, so the keys are rendered into buffers kept
+  // by the thread (no allocation once warm), and a reason is built only when no key renders.
+  thread_local std::string keys;  // the rendered keys, back to back
+  thread_local std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end) in keys
+  keys.clear();
+  spans.clear();
+  auto render = [&event](const Template& tmpl, Template::Image image) {
+    const std::size_t begin = keys.size();
+    if (!tmpl.TryRender(event, image, &keys)) return;
+    const std::string_view key = std::string_view(keys).substr(begin);
+    for (const auto& [b, e] : spans) {
+      if (std::string_view(keys).substr(b, e - b) == key) {
+        keys.resize(begin);  // a duplicate: UNLINK it once
+        return;
+      }
+    }
+    spans.emplace_back(begin, keys.size());
   };
-  for (std::size_t i = 0; i < invalidate_.size(); ++i) {
-    const Template& tmpl = invalidate_[i];
+  for (const Template& tmpl : invalidate_) {
     if (!tmpl.has_bare_columns()) {
       // {before.x}, {after.x}, {key.x} and attributes read the same whichever image is asked.
-      key.clear();
-      Status status = tmpl.Render(event, &key);
-      if (status.ok()) {
-        add(key);
-      } else {
-        skipped += " [" + std::to_string(i) + "] \"" + tmpl.text() +
-                   "\": " + std::string(status.message()) + ";";
-      }
-      continue;
-    }
-    key.clear();
-    Status before = tmpl.Render(event, Template::Image::kBefore, &key);
-    if (before.ok()) add(key);
-    key.clear();
-    Status after = tmpl.Render(event, Template::Image::kAfter, &key);
-    if (after.ok()) add(key);
-    if (!before.ok() && !after.ok()) {
-      skipped += " [" + std::to_string(i) + "] \"" + tmpl.text() +
-                 "\" renders against neither image: before: " + std::string(before.message()) +
-                 "; after: " + std::string(after.message()) + ";";
+      render(tmpl, Template::Image::kDefault);
+    } else {
+      render(tmpl, Template::Image::kBefore);
+      render(tmpl, Template::Image::kAfter);
     }
   }
-  if (keys.empty()) return InvalidArgument("no key could be rendered:" + skipped);
-  RespCommand command;
-  command.Arg("UNLINK");
-  for (const std::string& k : keys) command.Arg(k);
-  const std::size_t offset = action->resp().size();
-  FANOUT_RETURN_IF_ERROR(command.AppendTo(action->mutable_resp()));
+  if (spans.empty()) return InvalidArgument("no key could be rendered:" + WhyNoKey(event));
+  std::string* out = action->mutable_resp();
+  const std::size_t offset = out->size();
+  out->reserve(offset + keys.size() + 24 * (spans.size() + 1));
+  AppendRespArrayHeader(1 + spans.size(), out);
+  AppendRespBulk("UNLINK", out);
+  for (const auto& [b, e] : spans) AppendRespBulk(std::string_view(keys).substr(b, e - b), out);
   action->AddCommand(RedisCommandKind::kInvalidate, offset);
   return Status();
+}
+
+std::string RedisActionBuilder::WhyNoKey(const ChangeEvent& event) const {
+  std::string why;
+  std::string scratch;
+  for (std::size_t i = 0; i < invalidate_.size(); ++i) {
+    const Template& tmpl = invalidate_[i];
+    why += " [" + std::to_string(i) + "] \"" + tmpl.text() + "\"";
+    if (!tmpl.has_bare_columns()) {
+      why += ": " + std::string(tmpl.Render(event, &scratch).message()) + ";";
+      continue;
+    }
+    const Status before = tmpl.Render(event, Template::Image::kBefore, &scratch);
+    const Status after = tmpl.Render(event, Template::Image::kAfter, &scratch);
+    why += " renders against neither image: before: " + std::string(before.message()) +
+           "; after: " + std::string(after.message()) + ";";
+  }
+  return why;
 }
 
 Status RedisActionBuilder::AddUpsert(const ChangeEvent& event, RedisAction* action) const {
@@ -223,7 +238,7 @@ Status RedisActionBuilder::AddPublish(const ChangeEvent& event, RedisAction* act
   RespCommand command;
   command.Arg("PUBLISH").Arg(channel).Arg(message);
   const std::size_t offset = action->resp().size();
-  FANOUT_RETURN_IF_ERROR(command.AppendTo(action->mutable_resp()));
+  command.AppendTo(action->mutable_resp());
   action->AddCommand(RedisCommandKind::kPublish, offset);
   return Status();
 }

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "processor/core/change_event.h"
 #include "processor/core/kafka_record.h"
@@ -53,6 +54,8 @@ class RedisActionBuilder final : public ActionBuilder {
   RedisActionBuilder() = default;
 
   Status AddInvalidate(const ChangeEvent& event, RedisAction* action) const;
+  // Why no invalidate template renders for `event`, template by template (for the dead letter).
+  std::string WhyNoKey(const ChangeEvent& event) const;
   Status AddUpsert(const ChangeEvent& event, RedisAction* action) const;
   Status AddGuardedWrite(const ChangeEvent& event, std::string_view key, bool is_delete,
                          const std::string& version, RedisAction* action) const;

@@ -31,16 +31,15 @@ Result<RedisHandshake> MakeRedisHandshake(const RedisSinkSettings& settings) {
     auth.Arg("AUTH");
     if (!settings.username.empty()) auth.Arg(settings.username);
     auth.Arg(settings.password);
-    FANOUT_RETURN_IF_ERROR(auth.AppendTo(&handshake.bytes));
+    auth.AppendTo(&handshake.bytes);
     ++handshake.replies;
   }
   const std::string db = std::to_string(settings.db);
   if (settings.db != 0) {
-    FANOUT_RETURN_IF_ERROR(RespCommand().Arg("SELECT").Arg(db).AppendTo(&handshake.bytes));
+    RespCommand().Arg("SELECT").Arg(db).AppendTo(&handshake.bytes);
     ++handshake.replies;
   }
-  FANOUT_RETURN_IF_ERROR(
-      RespCommand().Arg("SCRIPT").Arg("LOAD").Arg(GuardScript()).AppendTo(&handshake.bytes));
+  RespCommand().Arg("SCRIPT").Arg("LOAD").Arg(GuardScript()).AppendTo(&handshake.bytes);
   ++handshake.replies;
   handshake.script_sha = GuardScriptSha1();
   return handshake;

@@ -133,7 +133,7 @@ Result<std::size_t> AppendGuardedWrite(const GuardedWrite& write, std::string* o
     }
   }
   const std::size_t start = out->size();
-  FANOUT_RETURN_IF_ERROR(command.AppendTo(out));
+  command.AppendTo(out);
   // "*<n>\r\n$7\r\nEVALSHA\r\n$40\r\n<sha>\r\n": the first occurrence of the SHA is that
   // argument, since nothing before it can hold 40 hex digits.
   const std::size_t at = out->find(sha, start);

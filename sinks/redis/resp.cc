@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <charconv>
 #include <utility>
 
 namespace fanout {
@@ -43,22 +44,32 @@ RespReply Convert(const redisReply& reply) {
 
 }  // namespace
 
-Status RespCommand::AppendTo(std::string* out) const {
-  // hiredis wants parallel C arrays; a command has a handful of arguments, except a hash
-  // upsert of a wide row.
-  std::vector<const char*> argv(args_.size());
-  std::vector<std::size_t> lengths(args_.size());
-  for (std::size_t i = 0; i < args_.size(); ++i) {
-    argv[i] = args_[i].data();
-    lengths[i] = args_[i].size();
-  }
-  char* command = nullptr;
-  const int length =
-      redisFormatCommandArgv(&command, static_cast<int>(args_.size()), argv.data(), lengths.data());
-  if (length < 0 || command == nullptr) return Internal("cannot format a Redis command");
-  out->append(command, static_cast<std::size_t>(length));
-  redisFreeCommand(command);
-  return Status();
+namespace {
+
+void AppendPrefixed(char prefix, std::size_t n, std::string* out) {
+  char buf[24];
+  buf[0] = prefix;
+  char* end = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  out->append(buf, static_cast<std::size_t>(end - buf));
+}
+
+}  // namespace
+
+void AppendRespArrayHeader(std::size_t arguments, std::string* out) {
+  AppendPrefixed('*', arguments, out);
+}
+
+void AppendRespBulk(std::string_view argument, std::string* out) {
+  AppendPrefixed('$', argument.size(), out);
+  out->append(argument);
+  out->append("\r\n", 2);
+}
+
+void RespCommand::AppendTo(std::string* out) const {
+  AppendRespArrayHeader(args_.size(), out);
+  for (std::string_view arg : args_) AppendRespBulk(arg, out);
 }
 
 struct RespReader::Impl {

@@ -58,7 +58,7 @@ class SinkDispatcherTest : public ::testing::Test {
     record.value = "value";
     std::vector<NewAction> actions;
     for (std::string& label : labels) actions.push_back(NewAction{&route_, Label(label)});
-    if (origin.tracked.offset < 0) origin.tracked = PartitionOffset{kP0, offset};
+    // Left unset, the record's own coordinates (kP0, offset) are what completes.
     dispatcher_->Dispatch(record, origin, actions);
   }
 
@@ -379,7 +379,7 @@ TEST_F(SinkDispatcherTest, ReplayedRecordCarriesItsAttemptsAndCompletesAsTheDead
   EXPECT_EQ(dead_letters_[0].attempts, 5);
   EXPECT_EQ(dead_letters_[0].first_failure_ms, 1234);
   ASSERT_EQ(finished_.size(), 1u);
-  EXPECT_EQ(finished_[0], origin.tracked);
+  EXPECT_EQ(finished_[0], *origin.tracked);
 }
 
 TEST_F(SinkDispatcherTest, WrongNumberOfResultsIsAnInternalError) {

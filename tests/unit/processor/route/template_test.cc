@@ -91,6 +91,22 @@ TEST(TemplateTest, AppendsAndRestoresOnError) {
   EXPECT_EQ(out, "keep|x:7");
 }
 
+TEST(TemplateTest, TryRenderAgreesWithRenderWithoutTheReason) {
+  const ChangeEvent event = EmailChange();
+  for (std::string_view text : {"x:{id}", "x:{id}:{nick}", "{before.email}|{after.email}", "{nope}",
+                                "{email}", "{table}:{bio}"}) {
+    Template compiled = CompileTemplate(text).value();
+    for (Template::Image image :
+         {Template::Image::kDefault, Template::Image::kBefore, Template::Image::kAfter}) {
+      std::string rendered = "keep|";
+      std::string tried = "keep|";
+      const Status status = compiled.Render(event, image, &rendered);
+      EXPECT_EQ(compiled.TryRender(event, image, &tried), status.ok()) << text;
+      EXPECT_EQ(tried, rendered) << text;
+    }
+  }
+}
+
 TEST(TemplateTest, UnfillablePlaceholdersAreErrorsNamingThem) {
   ChangeEvent event = EmailChange();
   EXPECT_EQ(Render("{nick}", event), "ERROR placeholder {nick}: column 'nick' is null");

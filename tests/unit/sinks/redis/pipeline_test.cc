@@ -16,7 +16,7 @@ using ::testing::Field;
 
 RedisAction Unlink(const std::string& key) {
   RedisAction action;
-  EXPECT_TRUE(RespCommand().Arg("UNLINK").Arg(key).AppendTo(action.mutable_resp()).ok());
+  RespCommand().Arg("UNLINK").Arg(key).AppendTo(action.mutable_resp());
   action.AddCommand(RedisCommandKind::kInvalidate, 0);
   return action;
 }

@@ -2,9 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fanout {
 namespace {
@@ -24,14 +26,42 @@ RespReply NextReply(RespReader& reader) {
 
 TEST(RespCommandTest, FormatsAnArrayOfBulkStrings) {
   std::string out;
-  ASSERT_TRUE(RespCommand().Arg("UNLINK").Arg("customer:1").AppendTo(&out).ok());
+  RespCommand().Arg("UNLINK").Arg("customer:1").AppendTo(&out);
   EXPECT_EQ(out, "*2\r\n$6\r\nUNLINK\r\n$10\r\ncustomer:1\r\n");
 }
 
 TEST(RespCommandTest, IsBinarySafeAndAppends) {
   std::string out = "prefix";
-  ASSERT_TRUE(RespCommand().Arg("SET").Arg("a\0b\r\nc"sv).Arg("").AppendTo(&out).ok());
+  RespCommand().Arg("SET").Arg("a\0b\r\nc"sv).Arg("").AppendTo(&out);
   EXPECT_EQ(out, "prefix*3\r\n$3\r\nSET\r\n$6\r\na\0b\r\nc\r\n$0\r\n\r\n"sv);
+}
+
+TEST(RespCommandTest, WritesTheBytesHiredisWould) {
+  // Lengths of one to five digits and a count above nine, against redisFormatCommandArgv.
+  std::vector<std::string> args = {"EVALSHA",
+                                   "",
+                                   "x",
+                                   std::string(10, 'a'),
+                                   std::string(99, 'b'),
+                                   std::string(1000, 'c'),
+                                   std::string(12345, 'd')};
+  for (int i = 0; i < 6; ++i) args.push_back("k" + std::to_string(i));
+  RespCommand command;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const std::string& arg : args) {
+    command.Arg(arg);
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  char* expected = nullptr;
+  const int length =
+      redisFormatCommandArgv(&expected, static_cast<int>(args.size()), argv.data(), lengths.data());
+  ASSERT_GT(length, 0);
+  std::string out;
+  command.AppendTo(&out);
+  EXPECT_EQ(out, std::string_view(expected, static_cast<std::size_t>(length)));
+  redisFreeCommand(expected);
 }
 
 TEST(RespReaderTest, ParsesEveryReplyTypeInOrder) {
@@ -84,7 +114,7 @@ TEST(RespReaderTest, WaitsForRepliesSplitAcrossReads) {
 TEST(RespReaderTest, ACommandIsAValidReplyToo) {
   // What the unit tests use to look inside built actions.
   std::string out;
-  ASSERT_TRUE(RespCommand().Arg("PUBLISH").Arg("ch").Arg("{}").AppendTo(&out).ok());
+  RespCommand().Arg("PUBLISH").Arg("ch").Arg("{}").AppendTo(&out);
   RespReader reader;
   ASSERT_TRUE(reader.Feed(out).ok());
   RespReply command = NextReply(reader);
