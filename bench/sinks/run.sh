@@ -26,6 +26,8 @@
 #   redis: `redis-benchmark -P PIPELINE -c C -n N -r KEYS DEL|UNLINK <prefix>__rand_int__` for C in
 #          CONNS (PIPELINE defaults to fanout's batch_size, 500; C=4 is fanout's pool_size), keys
 #          preloaded (SET) before each engine so both delete existing keys first.
+#   redis, for scale: `kcat -C` reading the whole input (librdkafka, no decode), i.e. what reading
+#          the input alone costs on this machine; not a ceiling of the ratio column.
 #   opensearch: bench/sinks/probe.py bulk-load: the same N documents and versions (external_gte),
 #          BATCH items per `_bulk` (fanout's batch_size 500) over CONC connections (fanout's
 #          pool_size 4), bodies prepared in memory before the clock starts; into its own fresh index
@@ -288,6 +290,15 @@ for rep in $(seq 1 "$REPS"); do
         log "redis-benchmark $cmd -P $PIPELINE -c $c -n $N -r $KEYS: $rps/s ($line)"
       done
     done
+    # Reading the input alone, for scale: kcat (librdkafka, as fanout) reads the N records and
+    # prints their offsets -- no JSON decode, no Redis. Includes kcat's start (~0.1 s).
+    t0="$(now_ms)"
+    got="$(kcat -b "$BOOT" -C -t "$input" -o beginning -e -q -f '%o\n' | wc -l)"
+    t1="$(now_ms)"
+    st=ok
+    [ "$got" = "$N" ] || st="read $got of $N"
+    result tput redis "kcat read of the input (no decode)" "$rep" "$(rate "$N" "$t0" "$t1")" NA NA NA "$st"
+    log "kcat read of $input: $got records, $(rate "$N" "$t0" "$t1")/s"
   fi
   if [[ " $SINKS " == *" opensearch "* ]]; then
     idx="${IPREFIX}fanout-r$rep"
