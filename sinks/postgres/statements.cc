@@ -275,9 +275,16 @@ std::string AddColumnSql(const std::string& table, const PostgresColumn& column)
 std::string TableInfoSql() {
   // Unnest flattens an array and expands a composite into its fields, and a type whose array
   // delimiter is not a comma (box) needs another literal: such columns are not runnable.
-  return "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+  //
+  // Parameters are cast to the column's type without its modifier, as a schema-qualified,
+  // quoted name (pg_catalog."varchar", not format_type's "character varying(3)"): an explicit
+  // cast to varchar(3), char(3) or bit(3) silently cuts or pads the value to fit, where the
+  // assignment to the column rejects it (SQLSTATE 22001/22026, a bad record). The bare names
+  // would not do either: `character` and `bit` alone mean length 1.
+  return "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname), "
          "t.typtype <> 'c' AND t.typcategory <> 'A' AND t.typdelim = ',' "
          "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+         "JOIN pg_namespace n ON n.oid = t.typnamespace "
          "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
          "ORDER BY a.attnum";
 }

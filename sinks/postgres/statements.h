@@ -40,8 +40,9 @@
 
 namespace fanout {
 
-// A target table's columns: name → type as format_type() spells it ("numeric(10,2)"), and the
-// SQL already built for it. Strand only (it lives in the sink's state).
+// A target table's columns: name → type to cast parameters to, schema-qualified and without its
+// modifier (pg_catalog."numeric" for numeric(10,2); see TableInfoSql), and the SQL already built
+// for it. Strand only (it lives in the sink's state).
 struct TableInfo {
   bool exists = false;
   std::map<std::string, std::string, std::less<>> types;

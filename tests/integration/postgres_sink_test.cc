@@ -4,23 +4,15 @@
 // lettered with its SQLSTATE while the rest of the batch commits, schema drift with and without
 // auto_evolve, and a server restart (unavailable, then success). Each test works in its own
 // schema, dropped afterwards.
-#include "sinks/postgres/postgres_sink.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <future>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "processor/route/router.h"
-#include "sinks/runtime.h"
-#include "tests/support/postgres.h"
+#include "tests/integration/postgres_sink_fixture.h"
 #include "tests/support/process.h"
 
 namespace fanout::testing {
@@ -28,133 +20,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using Settings = std::vector<std::pair<std::string, std::string>>;
-
-constexpr auto kWait = std::chrono::seconds(30);
-
-class PostgresSinkTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    url_ = RequireEnv("FANOUT_REPLICA_PG_URL");
-    db_ = std::make_unique<Postgres>(url_);
-    ASSERT_TRUE(db_->connected());
-    schema_ = "fo_it_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    ASSERT_TRUE(
-        db_->Exec("drop schema if exists " + schema_ + " cascade; create schema " + schema_ + ";"));
-  }
-
-  void TearDown() override {
-    for (auto& sink : sinks_) sink->Close();
-    runtime_.Stop();
-    if (db_ && db_->connected())
-      (void)db_->Exec("drop schema if exists " + schema_ + " cascade", false);
-  }
-
-  Sink& MakeSink(Settings extra = {}) {
-    Settings settings = {{"dsn", url_},
-                         {"timeout", "3s"},
-                         {"pool_size", "2"},
-                         {"offsets_table", schema_ + ".offsets"}};
-    for (auto& s : extra) {
-      auto same = std::find_if(settings.begin(), settings.end(),
-                               [&](const auto& kv) { return kv.first == s.first; });
-      if (same != settings.end()) {
-        same->second = std::move(s.second);
-      } else {
-        settings.push_back(std::move(s));
-      }
-    }
-    SinkSpec spec{"replica", "postgres", settings, {}};
-    spec.consumer_group = "it-group";
-    Result<std::unique_ptr<Sink>> sink = CreatePostgresSink(spec, runtime_);
-    EXPECT_TRUE(sink.ok()) << sink.status().ToString();
-    sinks_.push_back(std::move(sink).value());
-    return *sinks_.back();
-  }
-
-  const ActionBuilder& Bind(Sink& sink, Settings options, const std::string& name = "r") {
-    RouteSpec spec;
-    spec.name = name;
-    spec.sink = "replica";
-    routers_.push_back(std::make_unique<Router>(Router::Create({spec}).value()));
-    options_.push_back(std::make_unique<Settings>(std::move(options)));
-    Result<std::unique_ptr<ActionBuilder>> builder =
-        sink.Bind({&routers_.back()->routes().front(), options_.back().get()});
-    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
-    builders_.push_back(std::move(builder).value());
-    return *builders_.back();
-  }
-
-  // An event on public.<table> with key id; `after` columns (id first).
-  static ChangeEvent Event(Op op, Row image, std::uint64_t lsn) {
-    ChangeEvent e;
-    e.op = op;
-    e.schema = "public";
-    e.table = "src";
-    e.key = {image.front()};
-    (op == Op::kDelete ? e.before : e.after) = std::move(image);
-    e.position = {SourcePosition::Kind::kPostgres, lsn, lsn, 0};
-    return e;
-  }
-
-  // Builds (offsets first, first+1, ... of partition 0) and writes as one batch.
-  std::vector<ActionResult> Apply(Sink& sink, const ActionBuilder& builder,
-                                  const std::vector<ChangeEvent>& events, std::int64_t first) {
-    std::vector<std::unique_ptr<SinkAction>> actions;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      KafkaRecordView record;
-      record.topic = "it.public.src";
-      record.partition = 0;
-      record.offset = first + static_cast<std::int64_t>(i);
-      Result<std::unique_ptr<SinkAction>> action = builder.Build(events[i], record);
-      EXPECT_TRUE(action.ok()) << action.status().ToString();
-      if (action.ok() && *action) actions.push_back(std::move(action).value());
-    }
-    return Write(sink, actions);
-  }
-
-  static std::vector<ActionResult> Write(Sink& sink,
-                                         const std::vector<std::unique_ptr<SinkAction>>& actions) {
-    std::vector<const SinkAction*> batch;
-    for (const auto& a : actions) batch.push_back(a.get());
-    auto promise = std::make_shared<std::promise<std::vector<ActionResult>>>();
-    auto future = promise->get_future();
-    sink.Write(batch, [promise](std::vector<ActionResult> r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(kWait) != std::future_status::ready) {
-      ADD_FAILURE() << "no callback";
-      return {};
-    }
-    return future.get();
-  }
-
-  static std::vector<ActionOutcome> Outcomes(const std::vector<ActionResult>& results) {
-    std::vector<ActionOutcome> out;
-    for (const ActionResult& r : results) out.push_back(r.outcome);
-    return out;
-  }
-
-  std::string Rows(const std::string& table, const std::string& columns = "*") {
-    return db_->Scalar(
-        "select coalesce(string_agg(t::text, ' ' order by t::text), '') from "
-        "(select " +
-        columns + " from " + schema_ + "." + table + ") t");
-  }
-
-  std::string url_;
-  std::string schema_;
-  std::unique_ptr<Postgres> db_;
-  SinkRuntime runtime_{1};
-  std::vector<std::unique_ptr<Sink>> sinks_;
-  std::vector<std::unique_ptr<Router>> routers_;
-  std::vector<std::unique_ptr<Settings>> options_;
-  std::vector<std::unique_ptr<ActionBuilder>> builders_;
-};
-
-Row Person(int id, const std::optional<std::string>& email) {
-  return {{"id", Value::Int(id)}, {"email", email ? Value::String(*email) : Value::Null()}};
-}
 
 TEST_F(PostgresSinkTest, UpsertDeleteAndVersionGuard) {
   ASSERT_TRUE(
@@ -269,41 +134,6 @@ TEST_F(PostgresSinkTest, OneKeyChangedManyTimesInOneBatchEndsAtItsLastChange) {
   EXPECT_EQ(Rows("people", "id, email"), "(1,d) (3,z2)");
 }
 
-TEST_F(PostgresSinkTest, ArrayColumnsAreWrittenOneRowAtATime) {
-  // unnest would flatten a text[] column: such a shape is written with scalar parameters.
-  ASSERT_TRUE(db_->Exec("create table " + schema_ + ".tagged (id int primary key, tags text[])"));
-  Sink& sink = MakeSink();
-  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".tagged"}});
-  auto tagged = [](int id, const std::string& tags) {
-    return Row{{"id", Value::Int(id)}, {"tags", Value::String(tags)}};
-  };
-  EXPECT_THAT(
-      Outcomes(Apply(
-          sink, b,
-          {Event(Op::kCreate, tagged(1, "{a,b}"), 1), Event(Op::kCreate, tagged(2, "{c}"), 2)}, 0)),
-      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
-  EXPECT_EQ(Rows("tagged", "id, tags"), "(1,\"{a,b}\") (2,{c})");
-}
-
-TEST_F(PostgresSinkTest, CompositeColumnsAreWrittenOneRowAtATime) {
-  // unnest would expand a composite column into its fields.
-  ASSERT_TRUE(db_->Exec("create type " + schema_ + ".pt as (x int, y int); create table " +
-                        schema_ + ".shapes (id int primary key, p " + schema_ + ".pt)"));
-  Sink& sink = MakeSink();
-  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".shapes"}});
-  auto shape = [](int id, const std::string& p) {
-    return Row{{"id", Value::Int(id)}, {"p", Value::String(p)}};
-  };
-  EXPECT_THAT(Outcomes(Apply(sink, b, {Event(Op::kCreate, shape(1, "(1,2)"), 1)}, 0)),
-              ElementsAre(ActionOutcome::kApplied));
-  EXPECT_THAT(
-      Outcomes(Apply(
-          sink, b,
-          {Event(Op::kCreate, shape(2, "(3,4)"), 2), Event(Op::kCreate, shape(3, "(5,6)"), 3)}, 1)),
-      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
-  EXPECT_EQ(Rows("shapes", "id, (p).y"), "(1,2) (2,4) (3,6)");
-}
-
 TEST_F(PostgresSinkTest, ARowItsOwnStatementAffectsTwiceIsABadRecord) {
   // SQLSTATE 21000 from a trigger, for id 2 only: in a run it splits the run; alone it is that
   // record's fault, and it must be dead-lettered, not lost.
@@ -356,8 +186,8 @@ std::pair<std::vector<ActionResult>, std::vector<ActionResult>> WriteTwo(
   sink.WriteBehind(batches[1], [&done](std::vector<ActionResult> r) { done[1].set_value(r); });
   auto one = done[0].get_future();
   auto two = done[1].get_future();
-  if (one.wait_for(kWait) != std::future_status::ready ||
-      two.wait_for(kWait) != std::future_status::ready) {
+  if (one.wait_for(kPostgresSinkWait) != std::future_status::ready ||
+      two.wait_for(kPostgresSinkWait) != std::future_status::ready) {
     ADD_FAILURE() << "no callback";
     return {};
   }
@@ -431,7 +261,7 @@ TEST_F(PostgresSinkTest, ABatchSentBehindOneThatHasAlreadyFailedIsNotWritten) {
   auto promise = std::make_shared<std::promise<std::vector<ActionResult>>>();
   auto future = promise->get_future();
   sink.WriteBehind(second, [promise](std::vector<ActionResult> r) { promise->set_value(r); });
-  ASSERT_EQ(future.wait_for(kWait), std::future_status::ready);
+  ASSERT_EQ(future.wait_for(kPostgresSinkWait), std::future_status::ready);
   const std::vector<ActionResult> behind = future.get();
   ASSERT_TRUE(db_->Exec("rollback"));
   ASSERT_THAT(Outcomes(behind), ElementsAre(ActionOutcome::kRetry));
