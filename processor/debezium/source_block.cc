@@ -44,6 +44,8 @@ Status FieldTypeError(std::string_view key, std::string_view type) {
 
 }  // namespace
 
+namespace {
+
 Status ReadInt(std::string_view key, dom::element element, std::int64_t* out) {
   if (element.is_null()) return Status();
   std::int64_t value = 0;
@@ -69,6 +71,8 @@ Status ReadString(std::string_view key, dom::element element, std::string* out) 
   out->assign(text);
   return Status();
 }
+
+}  // namespace
 
 Status ReadInt(dom::object object, std::string_view key, std::int64_t* out) {
   dom::element element;

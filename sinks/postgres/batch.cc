@@ -141,9 +141,10 @@ void PgBatch::LoadTables() {
                      for (std::size_t i = 0; i < names.size(); ++i) {
                        TableInfo info;
                        for (const auto& row : result.results[i].rows) {
-                         if (row.size() != 3 || !row[0] || !row[1]) continue;
+                         if (row.size() != 4 || !row[0] || !row[1]) continue;
                          info.types[*row[0]] = *row[1];
                          if (row[2] != "t") info.unrunnable.insert(*row[0]);
+                         if (row[3]) info.rounded[*row[0]] = *row[3];
                        }
                        info.exists = !info.types.empty();
                        self->state_->tables[names[i]] = std::move(info);

@@ -109,14 +109,21 @@ Result<std::string> BuildSql(const PostgresAction& action, const TableInfo& tabl
       } else {
         values = casts;
       }
+      // A stored value was rounded by its column (timestamp(0), numeric(12,2)): compare it with
+      // the sent value rounded alike, or the row is not found.
+      auto rounded = [&table](const std::string& value, const std::string& column) {
+        auto it = table.rounded.find(column);
+        return it == table.rounded.end() ? value : "(" + value + ")::" + it->second;
+      };
       sql += "WHERE ";
       for (std::size_t i = 0; i < action.key.size(); ++i) {
         sql += (i > 0 ? " AND " : "") + ("fanout_t." + QuoteIdentifier(action.key[i].name)) +
-               " = " + values[i];
+               " = " + rounded(values[i], action.key[i].name);
       }
       if (action.version) {
         const std::string v = "fanout_t." + QuoteIdentifier(action.version->name);
-        sql += " AND (" + v + " IS NULL OR " + v + " < " + values.back() + ")";
+        sql += " AND (" + v + " IS NULL OR " + v + " < " +
+               rounded(values.back(), action.version->name) + ")";
       }
       break;
     }
@@ -281,8 +288,13 @@ std::string TableInfoSql() {
   // cast to varchar(3), char(3) or bit(3) silently cuts or pads the value to fit, where the
   // assignment to the column rejects it (SQLSTATE 22001/22026, a bad record). The bare names
   // would not do either: `character` and `bit` alone mean length 1.
+  //
+  // Numeric, date/time and interval modifiers round rather than reject: the 4th column is the
+  // type with its modifier for those, which a DELETE compares the key and version with.
   return "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname), "
-         "t.typtype <> 'c' AND t.typcategory <> 'A' AND t.typdelim = ',' "
+         "t.typtype <> 'c' AND t.typcategory <> 'A' AND t.typdelim = ',', "
+         "CASE WHEN a.atttypmod >= 0 AND t.typcategory IN ('N', 'D', 'T') "
+         "THEN format_type(a.atttypid, a.atttypmod) END "
          "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
          "JOIN pg_namespace n ON n.oid = t.typnamespace "
          "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "

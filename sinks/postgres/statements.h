@@ -46,6 +46,9 @@ namespace fanout {
 struct TableInfo {
   bool exists = false;
   std::map<std::string, std::string, std::less<>> types;
+  // Columns whose modifier rounds what is stored ("timestamp(0) without time zone",
+  // "numeric(12,2)"): name → the type with it, for comparing a sent value with a stored one.
+  std::map<std::string, std::string, std::less<>> rounded;
   // Columns a run cannot carry (TableInfoSql: arrays, composites, box): written row by row.
   std::set<std::string, std::less<>> unrunnable;
   // Statement text by ShapeOf() + form: built once per shape while the columns stay the same

@@ -1,6 +1,7 @@
 // The PostgreSQL sink and the target's column types, against the stack's real replica cluster:
 // columns a multi-row statement cannot carry (arrays, composites) are written one row at a time,
-// and a value the column cannot hold is a bad record, never silently cut to fit.
+// a value the column cannot hold is a bad record, never silently cut to fit, and a delete finds
+// a row whose key its column rounded.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -77,6 +78,34 @@ TEST_F(PostgresSinkTest, AValueTooLongForItsColumnIsABadRecordNotCutToFit) {
   EXPECT_THAT(results[1].message, HasSubstr("SQLSTATE 22001"));
   EXPECT_THAT(results[2].message, HasSubstr("SQLSTATE 22026"));
   EXPECT_EQ(Rows("codes", "id, v, c, b"), "(2,abc,\"ab \",101)");
+}
+
+TEST_F(PostgresSinkTest, ADeleteFindsARowWhoseKeyItsColumnRounded) {
+  // The key column rounds what it stores (timestamp(0)): a delete sent with the source's own
+  // value must still find the row, alone (scalar parameters) and in a run (array parameters).
+  ASSERT_TRUE(
+      db_->Exec("create table " + schema_ + ".stamps (t timestamp(0) primary key, note text)"));
+  Sink& sink = MakeSink();
+  const ActionBuilder& b = Bind(sink, {{"table", schema_ + ".stamps"}});
+  auto stamp = [](const std::string& t) {
+    return Row{{"t", Value::String(t)}, {"note", Value::String("n")}};
+  };
+  ASSERT_THAT(
+      Outcomes(Apply(sink, b,
+                     {Event(Op::kCreate, stamp("2026-01-01T10:00:00.4"), 1),
+                      Event(Op::kCreate, stamp("2026-01-01T11:00:00.4"), 2),
+                      Event(Op::kCreate, stamp("2026-01-01T12:00:00.4"), 3)},
+                     0)),
+      ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("stamps", "t"), "2026-01-01 10:00:00 2026-01-01 11:00:00 2026-01-01 12:00:00");
+  ASSERT_THAT(Outcomes(Apply(sink, b, {Event(Op::kDelete, stamp("2026-01-01T10:00:00.4"), 4)}, 3)),
+              ElementsAre(ActionOutcome::kApplied));
+  ASSERT_THAT(Outcomes(Apply(sink, b,
+                             {Event(Op::kDelete, stamp("2026-01-01T11:00:00.4"), 5),
+                              Event(Op::kDelete, stamp("2026-01-01T12:00:00.4"), 6)},
+                             4)),
+              ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_EQ(Rows("stamps", "t"), "");
 }
 
 }  // namespace

@@ -14,8 +14,12 @@ class PostgresStatementsTest : public ::testing::Test {
  protected:
   PostgresStatementsTest() {
     table_.exists = true;
-    table_.types = {
-        {"id", "integer"}, {"email", "text"}, {"amount", "numeric(10,2)"}, {"v", "numeric"}};
+    // As TableInfoSql spells them: qualified, without modifiers; `v` is numeric(20,0).
+    table_.types = {{"id", "pg_catalog.int4"},
+                    {"email", "pg_catalog.text"},
+                    {"amount", "pg_catalog.\"numeric\""},
+                    {"v", "pg_catalog.\"numeric\""}};
+    table_.rounded = {{"amount", "numeric(10,2)"}, {"v", "numeric(20,0)"}};
   }
 
   PostgresAction Action(PostgresActionKind kind) {
@@ -43,7 +47,8 @@ TEST_F(PostgresStatementsTest, SingleUpsertWithVersionGuard) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->sql,
             "INSERT INTO \"public\".\"t\" AS fanout_t (\"id\", \"email\", \"amount\", \"v\") "
-            "VALUES ($1::integer, $2::text, $3::numeric(10,2), $4::numeric) ON CONFLICT (\"id\") "
+            "VALUES ($1::pg_catalog.int4, $2::pg_catalog.text, $3::pg_catalog.\"numeric\", "
+            "$4::pg_catalog.\"numeric\") ON CONFLICT (\"id\") "
             "DO UPDATE SET \"email\" = EXCLUDED.\"email\", \"amount\" = EXCLUDED.\"amount\", "
             "\"v\" = EXCLUDED.\"v\" WHERE fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < "
             "EXCLUDED.\"v\"");
@@ -65,7 +70,9 @@ TEST_F(PostgresStatementsTest, RunUpsertSendsOneArrayPerColumn) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->sql,
             "INSERT INTO \"public\".\"t\" AS fanout_t (\"id\", \"email\", \"amount\", \"v\") "
-            "SELECT * FROM unnest($1::integer[], $2::text[], $3::numeric(10,2)[], $4::numeric[]) "
+            "SELECT * FROM unnest($1::pg_catalog.int4[], $2::pg_catalog.text[], "
+            "$3::pg_catalog.\"numeric\"[], "
+            "$4::pg_catalog.\"numeric\"[]) "
             "ON CONFLICT (\"id\") DO UPDATE SET \"email\" = EXCLUDED.\"email\", \"amount\" = "
             "EXCLUDED.\"amount\", \"v\" = EXCLUDED.\"v\" WHERE fanout_t.\"v\" IS NULL OR "
             "fanout_t.\"v\" < EXCLUDED.\"v\"");
@@ -92,17 +99,19 @@ TEST_F(PostgresStatementsTest, DeleteTruncateAppend) {
   auto s = SingleStatement(d, table_);
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->sql,
-            "DELETE FROM \"public\".\"t\" AS fanout_t WHERE fanout_t.\"id\" = $1::integer AND "
-            "(fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < $2::numeric)");
+            "DELETE FROM \"public\".\"t\" AS fanout_t WHERE fanout_t.\"id\" = $1::pg_catalog.int4 "
+            "AND (fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < "
+            "($2::pg_catalog.\"numeric\")::numeric(20,0))");
   EXPECT_EQ(s->params.size(), 2u);
 
   const PostgresAction* run[] = {&d};
   auto r = RunStatement(run, table_);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->sql,
-            "DELETE FROM \"public\".\"t\" AS fanout_t USING unnest($1::integer[], $2::numeric[]) "
-            "AS fanout_d(c1, c2) WHERE fanout_t.\"id\" = fanout_d.c1 AND (fanout_t.\"v\" IS NULL "
-            "OR fanout_t.\"v\" < fanout_d.c2)");
+            "DELETE FROM \"public\".\"t\" AS fanout_t USING unnest($1::pg_catalog.int4[], "
+            "$2::pg_catalog.\"numeric\"[]) AS fanout_d(c1, c2) WHERE fanout_t.\"id\" = "
+            "fanout_d.c1 AND (fanout_t.\"v\" IS NULL OR fanout_t.\"v\" < "
+            "(fanout_d.c2)::numeric(20,0))");
   EXPECT_THAT(r->params,
               ElementsAre(Optional(std::string("{\"1\"}")), Optional(std::string("{\"100\"}"))));
 
