@@ -155,7 +155,6 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
   expected_.clear();
   next_expected_ = 0;
   in_result_ = false;
-  pending_prepares_.clear();
   std::unordered_map<std::string, std::string> preparing;  // sql → name, this pipeline
   std::vector<const char*> values;
   for (std::size_t i = 0; i < queries.size(); ++i) {
@@ -173,20 +172,19 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
       if (PQsendPrepare(conn_, statement.c_str(), query.sql.c_str(), n, nullptr) != 1) {
         return Finish(ErrorOf(conn_, "cannot send a statement"));
       }
-      expected_.push_back(Expected{true, i, statement});
+      expected_.push_back(Expected{true, i, statement, query.sql});
       name = preparing.emplace(query.sql, std::move(statement)).first->second.c_str();
-      pending_prepares_.push_back(query.sql);
     }
     const int sent = name != nullptr
                          ? PQsendQueryPrepared(conn_, name, n, values.data(), nullptr, nullptr, 0)
                          : PQsendQueryParams(conn_, query.sql.c_str(), n, nullptr, values.data(),
                                              nullptr, nullptr, 0);
     if (sent != 1) return Finish(ErrorOf(conn_, "cannot send a statement"));
-    expected_.push_back(Expected{false, i, {}});
+    expected_.push_back(Expected{false, i, {}, {}});
   }
   if (PQpipelineSync(conn_) != 1) return Finish(ErrorOf(conn_, "cannot send the sync"));
-  // Remembered only if the whole pipeline succeeds (see Finish); names are never reused.
-  for (const std::string& sql : pending_prepares_) prepared_pending_[sql] = preparing[sql];
+  // Each statement is remembered when the server answers its Prepare (ReadResults); names are
+  // never reused.
   flushing_ = true;
   ArmTimer(timeout);
   Drive();
@@ -231,7 +229,9 @@ bool PgConnection::ReadResults() {
       switch (status) {
         case PGRES_COMMAND_OK:
         case PGRES_TUPLES_OK:
-          if (!expected.prepare) {
+          if (expected.prepare) {
+            prepared_[expected.sql] = expected.name;
+          } else {
             out.state = PgQueryResult::State::kOk;
             const int rows = PQntuples(res);
             const int fields = PQnfields(res);
@@ -272,15 +272,6 @@ void PgConnection::Finish(std::string error, bool timed_out) {
   const bool was_connecting = state_ == State::kConnecting;
   if (error.empty()) {
     state_ = State::kReady;
-    if (!was_connecting) {
-      bool all_ok = true;
-      for (const PgQueryResult& r : result_.results) {
-        all_ok = all_ok && r.state == PgQueryResult::State::kOk;
-      }
-      if (all_ok) {
-        for (auto& [sql, name] : prepared_pending_) prepared_[sql] = std::move(name);
-      }
-    }
   } else {
     DetachSocket();
     if (conn_ != nullptr) PQfinish(conn_);
@@ -288,7 +279,6 @@ void PgConnection::Finish(std::string error, bool timed_out) {
     state_ = State::kClosed;
     prepared_.clear();
   }
-  prepared_pending_.clear();
   if (was_connecting) {
     auto done = std::move(connect_done_);
     connect_done_ = nullptr;

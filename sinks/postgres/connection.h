@@ -84,6 +84,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
     bool prepare = false;  // the result of a Prepare (not reported)
     std::size_t query = 0;
     std::string name;  // prepare: the statement name to remember on success
+    std::string sql;   // prepare: its text
   };
 
   void PollConnect();
@@ -112,10 +113,11 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   PgPipelineResult result_;
   std::vector<Expected> expected_;
   std::size_t next_expected_ = 0;
-  bool in_result_ = false;                     // a result of expected_[next_expected_] was seen
-  std::vector<std::string> pending_prepares_;  // SQL prepared in this pipeline
-  std::unordered_map<std::string, std::string> prepared_pending_;  // sql → name, this pipeline
-  std::unordered_map<std::string, std::string> prepared_;          // sql → statement name
+  bool in_result_ = false;  // a result of expected_[next_expected_] was seen
+  // sql → statement name, for each statement the server said it prepared on this connection:
+  // also those of a pipeline that failed later on (a prepared statement outlives the failed
+  // transaction, and forgetting it would leave it on the server until the connection closes).
+  std::unordered_map<std::string, std::string> prepared_;
   std::uint64_t statement_counter_ = 0;
 };
 
