@@ -28,6 +28,7 @@
 #include "sinks/elasticsearch/action_builder.h"
 #include "sinks/http/settings.h"
 #include "sinks/runtime.h"
+#include "tests/support/bound_routes.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/jsonl_records.h"
 #include "tests/support/process.h"
@@ -178,16 +179,10 @@ class ElasticsearchSinkTest : public ::testing::Test {
       }
     }
     RouteSpec spec;
-    spec.name = "route" + std::to_string(routers_.size());
+    spec.name = "route" + std::to_string(routes_.size());
     spec.sink = "search";
     spec.templates = std::move(templates);
-    routers_.push_back(std::make_unique<Router>(Router::Create({spec}).value()));
-    options_.push_back(std::make_unique<Settings>(std::move(options)));
-    Result<std::unique_ptr<ActionBuilder>> builder =
-        sink.Bind({&routers_.back()->routes().front(), options_.back().get()});
-    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
-    builders_.push_back(std::move(builder).value());
-    return *builders_.back();
+    return routes_.Bind(sink, std::move(spec), std::move(options));
   }
 
   std::vector<std::unique_ptr<SinkAction>> Build(const ActionBuilder& builder,
@@ -234,9 +229,7 @@ class ElasticsearchSinkTest : public ::testing::Test {
   std::unique_ptr<Client> client_;
   std::string index_;
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::vector<std::unique_ptr<Router>> routers_;
-  std::vector<std::unique_ptr<Settings>> options_;
-  std::vector<std::unique_ptr<ActionBuilder>> builders_;
+  BoundRoutes routes_;
 };
 
 TEST_F(ElasticsearchSinkTest, StartReachesTheServer) {

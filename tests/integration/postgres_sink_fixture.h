@@ -21,6 +21,7 @@
 #include "processor/route/router.h"
 #include "sinks/postgres/postgres_sink.h"
 #include "sinks/runtime.h"
+#include "tests/support/bound_routes.h"
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
 
@@ -76,13 +77,7 @@ class PostgresSinkTest : public ::testing::Test {
     RouteSpec spec;
     spec.name = name;
     spec.sink = "replica";
-    routers_.push_back(std::make_unique<Router>(Router::Create({spec}).value()));
-    options_.push_back(std::make_unique<Settings>(std::move(options)));
-    Result<std::unique_ptr<ActionBuilder>> builder =
-        sink.Bind({&routers_.back()->routes().front(), options_.back().get()});
-    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
-    builders_.push_back(std::move(builder).value());
-    return *builders_.back();
+    return routes_.Bind(sink, std::move(spec), std::move(options));
   }
 
   // An event on public.<table> with key id; `after` columns (id first).
@@ -145,9 +140,7 @@ class PostgresSinkTest : public ::testing::Test {
   std::unique_ptr<Postgres> db_;
   SinkRuntime runtime_{1};
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::vector<std::unique_ptr<Router>> routers_;
-  std::vector<std::unique_ptr<Settings>> options_;
-  std::vector<std::unique_ptr<ActionBuilder>> builders_;
+  BoundRoutes routes_;
 };
 
 inline Row Person(int id, const std::optional<std::string>& email) {

@@ -22,6 +22,7 @@
 #include "sinks/redis/resp.h"
 #include "sinks/redis/settings.h"
 #include "sinks/runtime.h"
+#include "tests/support/bound_routes.h"
 #include "tests/support/process.h"
 
 namespace fanout::testing {
@@ -172,16 +173,10 @@ class RedisSinkTest : public ::testing::Test {
       if (!text.empty() && text.front() == '@') text = prefix_ + text.substr(1);
     }
     RouteSpec spec;
-    spec.name = "route" + std::to_string(routers_.size());
+    spec.name = "route" + std::to_string(routes_.size());
     spec.sink = "cache";
     spec.templates = std::move(templates);
-    routers_.push_back(std::make_unique<Router>(Router::Create({spec}).value()));
-    options_.push_back(std::make_unique<Settings>(std::move(options)));
-    Result<std::unique_ptr<ActionBuilder>> builder =
-        sink.Bind({&routers_.back()->routes().front(), options_.back().get()});
-    EXPECT_TRUE(builder.ok()) << builder.status().ToString();
-    builders_.push_back(std::move(builder).value());
-    return *builders_.back();
+    return routes_.Bind(sink, std::move(spec), std::move(options));
   }
 
   std::vector<std::unique_ptr<SinkAction>> Build(const ActionBuilder& builder,
@@ -262,9 +257,7 @@ class RedisSinkTest : public ::testing::Test {
   std::unique_ptr<Client> client_;
   std::string prefix_;
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::vector<std::unique_ptr<Router>> routers_;
-  std::vector<std::unique_ptr<Settings>> options_;
-  std::vector<std::unique_ptr<ActionBuilder>> builders_;
+  BoundRoutes routes_;
 };
 
 TEST_F(RedisSinkTest, ServerLoadsTheScriptUnderTheShaTheSinkComputes) {
