@@ -109,8 +109,9 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
                               std::vector<NewAction>& actions) {
   if (actions.empty()) return;
   auto pending = std::make_shared<PendingRecord>();
-  PartitionState& partition = origin.tracked ? PartitionOf(origin.tracked->tp)
-                                             : PartitionOf(record.topic, record.partition);
+  PartitionState& partition =
+      origin.tracked ? PartitionOf(origin.tracked->tp.topic, origin.tracked->tp.partition)
+                     : PartitionOf(record.topic, record.partition);
   pending->tracked_tp = partition.tp;
   pending->tracked_offset = origin.tracked ? origin.tracked->offset : record.offset;
   pending->topic = InternTopic(record.topic);
@@ -212,12 +213,7 @@ SinkDispatcher::PartitionState& SinkDispatcher::PartitionOf(std::string_view top
       last_partition_->tp->topic == topic) {
     return *last_partition_;
   }
-  return PartitionOf(TopicPartition{std::string(topic), partition});
-}
-
-SinkDispatcher::PartitionState& SinkDispatcher::PartitionOf(const TopicPartition& tp) {
-  if (last_partition_ != nullptr && *last_partition_->tp == tp) return *last_partition_;
-  auto it = partitions_.try_emplace(tp).first;
+  auto it = partitions_.try_emplace(TopicPartition{std::string(topic), partition}).first;
   it->second.tp = &it->first;
   last_partition_ = &it->second;
   return it->second;

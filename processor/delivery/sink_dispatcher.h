@@ -154,8 +154,8 @@ class SinkDispatcher {
   struct InFlight;
   struct Completion;
 
-  // The state of `tp`, created on first use. Never erased, so pointers to it stay valid.
-  PartitionState& PartitionOf(const TopicPartition& tp);
+  // The state of (topic, partition), created on first use. Never erased, so pointers to it stay
+  // valid.
   PartitionState& PartitionOf(std::string_view topic, std::int32_t partition);
   // The one copy of a topic name that pending records point to.
   const std::string* InternTopic(std::string_view topic);

@@ -161,8 +161,7 @@ class PostgresSink final : public Sink {
     PgStrand strand;
     std::vector<std::shared_ptr<PgConnection>> all;
     std::deque<std::shared_ptr<PgConnection>> idle;
-    std::deque<std::pair<std::shared_ptr<PgBatch>, std::shared_ptr<std::shared_ptr<PgConnection>>>>
-        waiting;
+    std::deque<std::pair<std::shared_ptr<PgBatch>, Holder>> waiting;
     std::map<PartitionKey, std::shared_ptr<Job>> last;  // the latest Job per partition
     bool closed = false;
   };
