@@ -21,18 +21,16 @@ bool NeedsDedup(const config::Config& config, const std::string& name) {
 
 }  // namespace
 
-Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& config,
-                                                       const Router& router,
-                                                       const SinkRegistry& registry,
-                                                       DecodeHandler* handler,
-                                                       std::function<void()> wake) {
+Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(
+    const config::Config& config, const Router& router, const SinkRegistry& registry,
+    DecodeHandler* handler, std::function<void()> wake, const std::string& progress_group) {
   std::unique_ptr<AsyncSinks> sinks(new AsyncSinks());
   std::vector<Sink*> raw;
   for (const config::SinkConfig& sink : config.sinks) {
     if (sink.type == "kafka" || !registry.Has(sink.type)) continue;
     if (!sinks->runtime_) sinks->runtime_ = std::make_unique<SinkRuntime>(1);
     SinkSpec spec{sink.name, sink.type, sink.settings, sink.headers,
-                  KafkaProperty(config, "group.id")};
+                  progress_group.empty() ? KafkaProperty(config, "group.id") : progress_group};
     Result<std::unique_ptr<Sink>> created = registry.Create(spec, *sinks->runtime_);
     if (!created.ok()) {
       return InvalidArgument(config::ToString(sink.location) + ": sink '" + sink.name +
@@ -93,7 +91,8 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Create(const config::Config& con
 Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Open(const config::Config& config,
                                                      const Router& router, DecodeHandler* handler,
                                                      Consumer& consumer,
-                                                     ConsumeLoopOptions* loop_options) {
+                                                     ConsumeLoopOptions* loop_options,
+                                                     const std::string& progress_group) {
   SinkRegistry registry;
   FANOUT_RETURN_IF_ERROR(RegisterBuiltinSinks(registry));
   for (const config::RouteConfig& route : config.routes) {
@@ -106,9 +105,10 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Open(const config::Config& confi
     }
   }
   Consumer* wake_target = &consumer;
-  FANOUT_ASSIGN_OR_RETURN(
-      std::unique_ptr<AsyncSinks> sinks,
-      Create(config, router, registry, handler, [wake_target] { wake_target->Wake(); }));
+  FANOUT_ASSIGN_OR_RETURN(std::unique_ptr<AsyncSinks> sinks,
+                          Create(
+                              config, router, registry, handler,
+                              [wake_target] { wake_target->Wake(); }, progress_group));
   FANOUT_RETURN_IF_ERROR(sinks->Start(kStartTimeout));
   if (sinks->size() > 0) loop_options->pending_work = handler;
   loop_options->max_in_flight = config.processing.max_in_flight;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "app/decode_handler.h"
@@ -29,11 +30,11 @@ class AsyncSinks {
   // Creates the sinks `registry` knows and binds their routes into `handler`; sinks of other
   // types are left alone (their routes stay evaluated only). `wake` interrupts the consume
   // loop's poll when results arrive. InvalidArgument: a sink setting or route option is wrong.
-  static Result<std::unique_ptr<AsyncSinks>> Create(const config::Config& config,
-                                                    const Router& router,
-                                                    const SinkRegistry& registry,
-                                                    DecodeHandler* handler,
-                                                    std::function<void()> wake);
+  // `progress_group` is the consumer group sinks key their processed offsets by (empty:
+  // kafka.group.id); `fanout dlq replay` passes its own.
+  static Result<std::unique_ptr<AsyncSinks>> Create(
+      const config::Config& config, const Router& router, const SinkRegistry& registry,
+      DecodeHandler* handler, std::function<void()> wake, const std::string& progress_group = "");
   // What `fanout run` and `fanout dlq replay` both need: the built-in sink types registered
   // (routes to types this build lacks are warned about and stay evaluated only), the sinks
   // created and bound into `handler`, each started within kStartTimeout, and their results
@@ -42,7 +43,8 @@ class AsyncSinks {
   static Result<std::unique_ptr<AsyncSinks>> Open(const config::Config& config,
                                                   const Router& router, DecodeHandler* handler,
                                                   Consumer& consumer,
-                                                  ConsumeLoopOptions* loop_options);
+                                                  ConsumeLoopOptions* loop_options,
+                                                  const std::string& progress_group = "");
   static constexpr std::chrono::milliseconds kStartTimeout{5000};
 
   ~AsyncSinks();

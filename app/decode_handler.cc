@@ -28,14 +28,22 @@ DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* 
     : stats_(stats),
       router_(router),
       producer_(producer),
-      dead_letter_topic_(config.dead_letter.topic) {
-  dead_letter_writer_ = [this](const KafkaRecordView& record, const DeadLetterContext& context) {
-    return WriteDeadLetter(record, context);
+      dead_letter_topic_(config.dead_letter.topic),
+      skip_reemitted_(config.processing.skip_reemitted) {
+  dead_letter_writer_ = [this](const KafkaRecordView& record, const DeadLetterContext& context,
+                               const TopicPartition& tracked, std::int64_t tracked_offset) {
+    held_dead_letters_.Hold(tracked, tracked_offset,
+                            BuildDeadLetter(dead_letter_topic_, record, context));
+    stats_->RecordDeadLetter(context.route, context.sink);
+    return Status();
   };
   for (const CompiledRoute& route : router_->routes()) {
-    RouteInfo info{&route, route.TemplateNames(), false, KafkaValueMode::kAfter, nullptr, nullptr};
+    RouteInfo info{&route, route.TemplateNames(),  false,   false,
+                   false,  KafkaValueMode::kAfter, nullptr, nullptr};
     if (const config::SinkConfig* sink = config.FindSink(route.sink())) {
       info.writes_kafka = sink->type == "kafka";
+      info.skips_reemissions = sink->type == "kafka" || sink->type == "http";
+      info.keys_progress_by_consumed_record = sink->type == "postgres";
     }
     for (const config::RouteConfig& rc : config.routes) {
       if (rc.spec.name == route.name() && Option(rc.options, "value") == "envelope") {
@@ -66,9 +74,10 @@ void DecodeHandler::BindAsyncRoute(std::size_t route_index, std::unique_ptr<Acti
   dispatcher_ = dispatcher;
 }
 
-Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
+Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record, const RecordContext& context) {
   Status status = decoder_.Decode(record, &event_);
   if (!status.ok()) {
+    if (context.kafka_outputs_committed) return Handled::kFinished;  // dead-lettered already
     stats_->RecordDecodeError();
     spdlog::error("decode {}[{}]@{}: {}", record.topic, record.partition, record.offset,
                   status.message());
@@ -76,6 +85,13 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
     return Handled::kFinished;
   }
   stats_->RecordEvent(event_);
+  // Judged for every change in offset order (below the Kafka-output mark too), never in a
+  // replay: a dead-letter topic's positions are in no order.
+  const bool reemitted =
+      skip_reemitted_ && !replay_tracked_ && event_.kind == RecordKind::kChange &&
+      reemissions_.IsReemission(record.topic, record.partition, record.offset, event_.position,
+                                static_cast<char>(event_.op), event_.snapshot, record.key);
+  if (reemitted) stats_->RecordReemissionSkipped();
   const bool debug = spdlog::should_log(spdlog::level::debug);
   const bool dump = debug || dump_ != nullptr;
   if (dump) {
@@ -93,7 +109,8 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
   for (std::size_t i = 0; i < matched_.size(); ++i) {
     if (dump && i > 0) line_.push_back(',');
     const auto index = static_cast<std::size_t>(matched_[i] - router_->routes().data());
-    FANOUT_RETURN_IF_ERROR(Execute(routes_[index], record, dump));
+    FANOUT_RETURN_IF_ERROR(
+        Execute(routes_[index], record, dump, context.kafka_outputs_committed, reemitted));
   }
   if (dump) {
     line_ += "]}";
@@ -112,11 +129,17 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record) {
   return Handled::kPending;
 }
 
-Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump) {
+Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump,
+                              bool kafka_outputs_committed, bool reemitted) {
   const CompiledRoute& route = *info.route;
   if (dump) {
     line_ += "{\"route\":";
     AppendJsonString(line_, route.name());
+  }
+  if (reemitted && info.skips_reemissions) {
+    // Delivered when Debezium first emitted it (earlier in this partition).
+    if (dump) line_ += ",\"reemission\":true}";
+    return Status();
   }
   // Render every template when the dump shows them, or when the sink only evaluates the route:
   // a template that cannot be filled makes the event a bad record for the route whatever the
@@ -150,14 +173,26 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     if (dump) line_.push_back(']');
   }
   if (built.ok() && info.builder) {
-    Result<std::unique_ptr<SinkAction>> action = info.builder->Build(event_, record);
+    const KafkaRecordView* source = &record;
+    KafkaRecordView settled;
+    if (replay_tracked_ && info.keys_progress_by_consumed_record) {
+      settled = record;
+      settled.topic = replay_tracked_->tp.topic;
+      settled.partition = replay_tracked_->tp.partition;
+      settled.offset = replay_tracked_->offset;
+      source = &settled;
+    }
+    Result<std::unique_ptr<SinkAction>> action = info.builder->Build(event_, *source);
     if (!action.ok()) {
       built = action.status();
     } else if (*action) {
       actions_.push_back(NewAction{info.dispatch, std::move(action).value()});
     }
   }
-  if (built.ok() && info.writes_kafka) {
+  if (built.ok() && info.writes_kafka && kafka_outputs_committed) {
+    // Produced and committed by an earlier owner of the partition.
+    if (dump) line_ += ",\"already_committed\":true";
+  } else if (built.ok() && info.writes_kafka) {
     built = BuildKafkaRecord(route, info.value_mode, event_, record, &outgoing_);
     if (built.ok()) {
       built = producer_->Produce(outgoing_);
@@ -176,6 +211,7 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     stats_->RecordRouted(route.name());
     return Status();
   }
+  if (kafka_outputs_committed) return Status();  // dead-lettered by an earlier owner
   stats_->RecordRouteError(route.name());
   spdlog::error("route '{}': {}[{}]@{}: {}", route.name(), record.topic, record.partition,
                 record.offset, built.message());
@@ -222,6 +258,28 @@ void DecodeHandler::OnAssigned(const std::vector<TopicPartition>& partitions) {
   if (dispatcher_ != nullptr) dispatcher_->OnPartitionsAssigned(partitions);
 }
 
+void DecodeHandler::Resume(const PartitionOffset& committed) {
+  reemissions_.Resume(committed.tp, committed.metadata);
+}
+
+void DecodeHandler::AnnotateCommit(PartitionOffset* offset) {
+  reemissions_.Describe(offset->tp, offset->offset, &offset->metadata);
+}
+
+void DecodeHandler::Forget(const std::vector<TopicPartition>& partitions) {
+  reemissions_.Forget(partitions);
+}
+
+Status DecodeHandler::BeforeCommit(const std::vector<PartitionOffset>& offsets) {
+  return held_dead_letters_.Release(offsets, [this](const OutgoingRecord& dead_letter) {
+    return ProduceDeadLetter(dead_letter);
+  });
+}
+
+void DecodeHandler::DropHeldOutputs(const std::vector<TopicPartition>* partitions) {
+  held_dead_letters_.Drop(partitions);
+}
+
 std::size_t DecodeHandler::pending(const TopicPartition& tp) const {
   return dispatcher_ == nullptr ? 0 : dispatcher_->pending(tp);
 }
@@ -242,12 +300,14 @@ Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view
 
 Status DecodeHandler::WriteDeadLetter(const KafkaRecordView& record,
                                       const DeadLetterContext& context) {
-  Status status = producer_->Produce(BuildDeadLetter(dead_letter_topic_, record, context));
-  if (status.ok()) {
-    stats_->RecordDeadLetter(context.route, context.sink);
-    return status;
-  }
-  if (status.code() == StatusCode::kAborted) return status;
+  Status status = ProduceDeadLetter(BuildDeadLetter(dead_letter_topic_, record, context));
+  if (status.ok()) stats_->RecordDeadLetter(context.route, context.sink);
+  return status;
+}
+
+Status DecodeHandler::ProduceDeadLetter(const OutgoingRecord& dead_letter) {
+  Status status = producer_->Produce(dead_letter);
+  if (status.ok() || status.code() == StatusCode::kAborted) return status;
   // Nothing may be lost silently: a dead-letter queue that cannot be written stops fanout.
   return Internal("cannot write to the dead-letter topic " + dead_letter_topic_ + ": " +
                   std::string(status.message()));

@@ -8,7 +8,11 @@
 //   - routes to sink types this build cannot write are evaluated and counted only.
 // A record that cannot be decoded, or a route whose record cannot be built (a template that
 // cannot be filled, a record Kafka rejects), goes to the dead-letter topic with its context; the
-// other routes go on. Optionally every event is appended, with its routing, to a dump file
+// other routes go on. Those dead letters are produced at once, like Kafka-route records; the dead
+// letters of asynchronous failures are held until the transaction that commits their record's
+// offset (HeldOutputs). A change Debezium emitted a second time (ReemissionFilter) is skipped by
+// the Kafka and HTTP routes (processing.reemitted_changes); the idempotent sinks absorb it.
+// Optionally every event is appended, with its routing, to a dump file
 // (`fanout run --dump-events FILE`, a debugging aid).
 #ifndef FANOUT_APP_DECODE_HANDLER_H_
 #define FANOUT_APP_DECODE_HANDLER_H_
@@ -23,6 +27,8 @@
 #include "observability/event_stats.h"
 #include "processor/debezium/decoder.h"
 #include "processor/delivery/consume_loop.h"
+#include "processor/delivery/held_outputs.h"
+#include "processor/delivery/reemission_filter.h"
 #include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/producer.h"
 #include "processor/route/router.h"
@@ -50,7 +56,10 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   void BindAsyncRoute(std::size_t route_index, std::unique_ptr<ActionBuilder> builder,
                       const DispatchRoute* route, SinkDispatcher* dispatcher);
 
-  Result<Handled> Handle(const KafkaRecordView& record) override;
+  // With context.kafka_outputs_committed, the record's Kafka routes and the dead letters of its
+  // synchronous failures were committed by an earlier owner of the partition: only its
+  // asynchronous routes run.
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& context) override;
 
   // PendingWork, through the dispatcher (nothing pending without one).
   Status Collect(Clock::time_point now, std::vector<PartitionOffset>* finished) override;
@@ -60,6 +69,15 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   std::size_t pending() const override;
   std::size_t pending(const TopicPartition& tp) const override;
   void OnAssigned(const std::vector<TopicPartition>& partitions) override;
+  // Debezium's re-emissions (ReemissionFilter), judged per partition with state kept in the
+  // commit metadata.
+  void Resume(const PartitionOffset& committed) override;
+  void AnnotateCommit(PartitionOffset* offset) override;
+  void Forget(const std::vector<TopicPartition>& partitions) override;
+
+  // Dead letters of asynchronous failures are held until their record's offset commits.
+  Status BeforeCommit(const std::vector<PartitionOffset>& offsets) override;
+  void DropHeldOutputs(const std::vector<TopicPartition>* partitions) override;
 
   // For `fanout dlq replay`: the next Handle() runs only the route named `route` (empty: all
   // routes), and a record that fails again is dead-lettered as attempt `previous_attempts + 1`
@@ -74,6 +92,10 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
     const CompiledRoute* route;
     std::vector<std::string_view> template_names;  // computed once
     bool writes_kafka = false;                     // synchronous, inside the transaction
+    bool skips_reemissions = false;                // Kafka and HTTP routes
+    // The sink keys processed offsets by the consumed record (postgres): in a replay, its
+    // actions are built with the dead letter's coordinates, the record the replay settles.
+    bool keys_progress_by_consumed_record = false;
     KafkaValueMode value_mode = KafkaValueMode::kAfter;
     // Set for routes to asynchronous sinks; routes with neither are evaluated only.
     std::unique_ptr<ActionBuilder> builder;
@@ -82,10 +104,14 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
 
   // Carries out one matched route; appends its routing to line_ when dumping. A bad record
   // for the route is dead-lettered here; the returned error is Aborted or fatal only.
-  Status Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump);
+  Status Execute(const RouteInfo& info, const KafkaRecordView& record, bool dump,
+                 bool kafka_outputs_committed, bool reemitted);
   Status DeadLetter(const KafkaRecordView& record, std::string_view error_class,
                     std::string_view message, std::string_view route, std::string_view sink);
   Status WriteDeadLetter(const KafkaRecordView& record, const DeadLetterContext& context);
+  // Produces a dead letter into the open transaction; a dead-letter topic that cannot be written
+  // is fatal (Internal), Aborted passes through.
+  Status ProduceDeadLetter(const OutgoingRecord& dead_letter);
 
   EventStats* stats_;
   const Router* router_;
@@ -97,8 +123,11 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   std::vector<const CompiledRoute*> matched_;
   OutgoingRecord outgoing_;
   SinkDispatcher* dispatcher_ = nullptr;
-  std::vector<NewAction> actions_;  // the current record's asynchronous actions
-  DeadLetterWriter dead_letter_writer_;
+  std::vector<NewAction> actions_;       // the current record's asynchronous actions
+  DeadLetterWriter dead_letter_writer_;  // holds asynchronous failures' dead letters
+  HeldOutputs held_dead_letters_;
+  bool skip_reemitted_ = true;  // processing.reemitted_changes
+  ReemissionFilter reemissions_;
   std::string rendered_;
   std::string line_;
   std::FILE* dump_ = nullptr;

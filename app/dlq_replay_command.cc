@@ -99,10 +99,13 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
   DecodeHandler decode(&stats, &router.value(), producer->get(), config);
   ReplayHandler replay(&decode, filter);
 
-  // Dead letters of routes to asynchronous sinks are re-driven through those sinks.
+  // Dead letters of routes to asynchronous sinks are re-driven through those sinks. Sinks that
+  // keep processed offsets (postgres) keep the replay's under its own group, by the dead
+  // letters' coordinates: the main group's say nothing about a replay (they cover the failed
+  // record, which is why a replay found it "already applied" before).
   ConsumeLoopOptions loop_options;
   Result<std::unique_ptr<AsyncSinks>> async_sinks =
-      AsyncSinks::Open(config, *router, &decode, **consumer, &loop_options);
+      AsyncSinks::Open(config, *router, &decode, **consumer, &loop_options, group);
   if (!async_sinks.ok()) {
     spdlog::error("dlq replay: {}", async_sinks.status().ToString());
     return async_sinks.status().code() == StatusCode::kInvalidArgument ? kExitConfigError

@@ -15,7 +15,7 @@ bool ParseInt(std::string_view text, Int* out) {
 
 }  // namespace
 
-Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record) {
+Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record, const RecordContext& context) {
   ++seen_;
   if ((filter_.started_ms > 0 && record.timestamp_ms >= filter_.started_ms) ||
       (filter_.since_ms > 0 && record.timestamp_ms >= 0 &&
@@ -76,8 +76,11 @@ Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record) {
   }
   inner_->SetReplay(
       std::string(route), attempts, first_failure_ms,
-      PartitionOffset{TopicPartition{std::string(record.topic), record.partition}, record.offset});
-  Result<Handled> handled = inner_->Handle(original);
+      PartitionOffset{
+          TopicPartition{std::string(record.topic), record.partition}, record.offset, {}});
+  // The context is the dead letter's: a replay resumed below its Kafka-output mark re-runs only
+  // the asynchronous routes, like the main pipeline.
+  Result<Handled> handled = inner_->Handle(original, context);
   inner_->ClearReplay();
   if (handled.ok()) ++replayed_;
   return handled;

@@ -39,7 +39,7 @@ class ReplayHandler final : public RecordHandler {
   ReplayHandler(DecodeHandler* inner, ReplayFilter filter)
       : inner_(inner), filter_(std::move(filter)) {}
 
-  Result<Handled> Handle(const KafkaRecordView& record) override;
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& context) override;
 
   std::int64_t seen() const { return seen_; }
   std::int64_t replayed() const { return replayed_; }

@@ -12,9 +12,10 @@ std::string KafkaProperty(const config::Config& config, std::string_view key) {
   return "";
 }
 
-std::string TransactionalId(const config::Config& config) {
-  std::string id = KafkaProperty(config, "transactional.id");
-  if (!id.empty()) return id;
+namespace {
+
+// fanout-<group.id>-<client.id or host name>: the identity of one instance in its group.
+std::string InstanceIdentity(const config::Config& config) {
   std::string instance = KafkaProperty(config, "client.id");
   if (instance.empty()) {
     char host[256] = {};
@@ -22,6 +23,20 @@ std::string TransactionalId(const config::Config& config) {
     instance = host;
   }
   return "fanout-" + KafkaProperty(config, "group.id") + "-" + instance;
+}
+
+}  // namespace
+
+std::string TransactionalId(const config::Config& config) {
+  std::string id = KafkaProperty(config, "transactional.id");
+  return id.empty() ? InstanceIdentity(config) : id;
+}
+
+std::string GroupInstanceId(const config::Config& config) {
+  for (const config::KafkaProperty& p : config.kafka) {
+    if (p.key == "group.instance.id") return p.value;  // "" turns static membership off
+  }
+  return InstanceIdentity(config);
 }
 
 ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string& group_id,
@@ -33,7 +48,18 @@ ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string
     if (p.key == "group.instance.id" && !group_id.empty()) continue;  // belongs to the main group
     consumer.properties.emplace_back(p.key, p.value);
   }
-  if (!group_id.empty()) consumer.properties.emplace_back("group.id", group_id);
+  if (!group_id.empty()) {
+    consumer.properties.emplace_back("group.id", group_id);
+  } else if (std::string id = GroupInstanceId(config); !id.empty()) {
+    // Static membership: a restarted instance takes its partitions back at once instead of
+    // after the dead one's session.timeout.ms.
+    std::erase_if(consumer.properties,
+                  [](const auto& p) { return p.first == "group.instance.id"; });
+    consumer.properties.emplace_back("group.instance.id", id);
+  } else {
+    std::erase_if(consumer.properties,
+                  [](const auto& p) { return p.first == "group.instance.id"; });
+  }
   consumer.topics = std::move(topics);
   return consumer;
 }

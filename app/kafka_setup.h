@@ -21,8 +21,15 @@ std::string KafkaProperty(const config::Config& config, std::string_view key);
 // it left open at once: `kafka.transactional.id`, else fanout-<group.id>-<client.id or host>.
 std::string TransactionalId(const config::Config& config);
 
+// The group.instance.id of the main group's consumer (static membership, on by default): the
+// `kafka.group.instance.id` property if given (an empty value turns static membership off), else
+// the same identity as the default transactional.id, fanout-<group.id>-<client.id or host>.
+std::string GroupInstanceId(const config::Config& config);
+
 // The consumer's settings: the `kafka:` properties (without producer-only ones), with group.id
-// replaced by `group_id` when it is not empty.
+// replaced by `group_id` when it is not empty (a helper group such as dlq replay's, which never
+// uses static membership); for the main group (`group_id` empty) group.instance.id is
+// GroupInstanceId().
 ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string& group_id,
                                  std::vector<std::string> topics);
 

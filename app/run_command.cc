@@ -95,8 +95,9 @@ int RunCommand(const RunOptions& options) {
 
   spdlog::info("fanout: joining group '{}' ({}), topics: {}", KafkaProperty(config, "group.id"),
                config.processing.exactly_once
-                   ? "exactly once, transactional.id " + TransactionalId(config)
-                   : std::string("at least once"),
+                   ? "exactly once, transactional.id " + TransactionalId(config) +
+                         ", group.instance.id " + GroupInstanceId(config)
+                   : "at least once, group.instance.id " + GroupInstanceId(config),
                fmt::join(config.source.topics, ", "));
   status = loop.Run(stop);
   (*async_sinks)->Close();

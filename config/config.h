@@ -47,6 +47,8 @@ struct ProcessingConfig {
   std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds commit_interval{1000};
   std::size_t max_batch = 1000;
+  // reemitted_changes: skip (true) | deliver — Kafka and HTTP routes and Debezium's re-emissions.
+  bool skip_reemitted = true;
 };
 
 struct SinkConfig {

@@ -393,6 +393,17 @@ FieldSpec MakeConfigSpec() {
                                        "`exactly_once`: how long a transaction stays open; "
                                        "below 60s, the transaction timeout).",
                         .default_value = "1s"},
+                       {.name = "reemitted_changes",
+                        .type = T::kEnum,
+                        .description =
+                            "What Kafka and HTTP routes do with a change Debezium emits a second "
+                            "time (after Kafka Connect restarts, at a new offset but with its "
+                            "source position): `skip` it, recognised by a position below the "
+                            "partition's highest, or equal with the same op and key; or "
+                            "`deliver` it again. Snapshot rows are always delivered. See "
+                            "docs/GUARANTEES.md.",
+                        .default_value = "skip",
+                        .values = {"skip", "deliver"}},
                        {.name = "max_batch",
                         .type = T::kInteger,
                         .description = "Records taken per poll.",

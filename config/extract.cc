@@ -153,6 +153,11 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
           reader.Duration(processing["commit_interval"], "processing.commit_interval")
               .value_or(p.commit_interval);
     }
+    if (processing["reemitted_changes"]) {
+      p.skip_reemitted =
+          reader.String(processing["reemitted_changes"], "processing.reemitted_changes")
+              .value_or("") != "deliver";
+    }
     if (processing["max_batch"]) {
       p.max_batch = static_cast<std::size_t>(
           reader.Integer(processing["max_batch"], "processing.max_batch", 1, 100000)

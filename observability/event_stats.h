@@ -33,6 +33,12 @@ class EventStats {
     ++unmatched_;
     if (metrics_ != nullptr) metrics_->unmatched->Inc();
   }
+  // A change Debezium emitted a second time, which Kafka and HTTP routes skipped.
+  void RecordReemissionSkipped() {
+    ++reemissions_skipped_;
+    if (metrics_ != nullptr) metrics_->reemissions_skipped->Inc();
+  }
+  std::int64_t reemissions_skipped() const { return reemissions_skipped_; }
   // A route matched and its actions were built; or they could not be (a bad record for it).
   void RecordRouted(std::string_view route);
   void RecordRouteError(std::string_view route);
@@ -79,6 +85,7 @@ class EventStats {
   std::int64_t other_ = 0;  // heartbeats, transaction metadata, schema changes
   std::int64_t decode_errors_ = 0;
   std::int64_t unmatched_ = 0;
+  std::int64_t reemissions_skipped_ = 0;
   std::int64_t dead_letters_ = 0;
   std::map<std::string, RouteCount, std::less<>> per_route_;
   std::int64_t last_source_ts_ms_ = 0;

@@ -28,6 +28,10 @@ PipelineMetrics::PipelineMetrics(MetricsRegistry& registry)
                 "Records that could not be decoded; each went to the dead-letter topic.")),
       unmatched(Plain(registry, "fanout_events_unmatched_total",
                       "Change events that no route matched (finished without any action).")),
+      reemissions_skipped(Plain(
+          registry, "fanout_reemissions_skipped_total",
+          "Changes Debezium emitted a second time (same source position, new offset) that Kafka "
+          "and HTTP routes skipped (processing.reemitted_changes: skip).")),
       commits(Plain(registry, "fanout_commits_total",
                     "Successful commits of consumed offsets (with exactly_once: Kafka "
                     "transactions committed).")),

@@ -54,11 +54,12 @@ class PipelineMetrics {
   void RemovePartition(const std::string& topic, std::int32_t partition);
 
   // Unlabelled series, updated directly.
-  Counter* consumed;       // records read from Kafka, whatever they hold
-  Counter* decoded;        // records decoded into a change event (tombstones included)
-  Counter* decode_errors;  // records that could not be decoded (dead-lettered)
-  Counter* unmatched;      // change events no route matched
-  Counter* commits;        // offsets committed (a Kafka transaction or a group commit)
+  Counter* consumed;             // records read from Kafka, whatever they hold
+  Counter* decoded;              // records decoded into a change event (tombstones included)
+  Counter* decode_errors;        // records that could not be decoded (dead-lettered)
+  Counter* unmatched;            // change events no route matched
+  Counter* reemissions_skipped;  // Debezium re-emissions Kafka/HTTP routes skipped
+  Counter* commits;              // offsets committed (a Kafka transaction or a group commit)
   Counter* commit_failures;
   Counter* aborts;  // work since the last commit thrown away (transaction aborted)
   Counter* rebalances_assigned;

@@ -19,10 +19,13 @@ struct TopicPartition {
   friend bool operator==(const TopicPartition&, const TopicPartition&) = default;
 };
 
-// A partition and the next offset to read in it, as Kafka commits offsets.
+// A partition and the next offset to read in it, as Kafka commits offsets, with the commit's
+// metadata string (empty: none; see processor/delivery/kafka_output_marks.h for what fanout
+// keeps there).
 struct PartitionOffset {
   TopicPartition tp;
   std::int64_t offset = -1;
+  std::string metadata;
   friend bool operator==(const PartitionOffset&, const PartitionOffset&) = default;
 };
 

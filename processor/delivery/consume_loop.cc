@@ -106,8 +106,10 @@ Status ConsumeLoop::HandleBatch(const RecordBatch& batch) {
     if (!assigned_.contains(tp)) continue;
     FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset, record.timestamp_ms));
     if (options_.metrics != nullptr) options_.metrics->consumed->Inc();
-    Result<Handled> handled = handler_.Handle(record);
+    const RecordContext context{marks_.OutputsCommitted(tp, record.offset)};
+    Result<Handled> handled = handler_.Handle(record, context);
     if (!handled.ok()) return handled.status();
+    marks_.Handled(tp, record.offset);
     if (*handled == Handled::kFinished) {
       FANOUT_RETURN_IF_ERROR(tracker_.Complete(tp, record.offset));
     }
@@ -182,8 +184,19 @@ std::chrono::milliseconds ConsumeLoop::PollTimeout() const {
 
 Status ConsumeLoop::CommitCompleted() {
   std::vector<PartitionOffset> offsets = tracker_.TakeCommittable();
+  marks_.Annotate(&offsets,
+                  [this](const TopicPartition& tp) { return tracker_.CommitPosition(tp); });
   if (offsets.empty()) return Status();
-  Status status = committer_.Commit(offsets);
+  for (PartitionOffset& po : offsets) handler_.AnnotateCommit(&po);
+  Status status;
+  if (options_.pending_work != nullptr) status = options_.pending_work->BeforeCommit(offsets);
+  if (status.ok()) status = committer_.Commit(offsets);
+  if (status.ok()) {
+    marks_.Committed(offsets);
+    for (const PartitionOffset& po : offsets) {
+      if (assigned_.contains(po.tp)) committed_[po.tp] = po;
+    }
+  }
   ObserveCommit(status);
   if (status.ok()) {
     ++commits_;
@@ -214,7 +227,11 @@ Status ConsumeLoop::AbortWork(const Status& cause) {
   Status abort = committer_.Abort();
   if (!abort.ok()) return Internal("abort failed: " + abort.ToString());
   // Everything since the last commit is read again: pending work included.
-  if (options_.pending_work != nullptr) options_.pending_work->Abandon(nullptr);
+  if (options_.pending_work != nullptr) {
+    options_.pending_work->Abandon(nullptr);
+    options_.pending_work->DropHeldOutputs(nullptr);
+  }
+  marks_.Aborted();
   tracker_ = OffsetTracker();
   rewind_pending_ = true;
   return Status();
@@ -223,11 +240,35 @@ Status ConsumeLoop::AbortWork(const Status& cause) {
 Status ConsumeLoop::RewindNow() {
   rewind_pending_ = false;
   tracker_ = OffsetTracker();
-  return consumer_.RewindToCommitted();
+  FANOUT_RETURN_IF_ERROR(consumer_.RewindToCommitted());
+  for (const TopicPartition& tp : assigned_) {
+    auto it = committed_.find(tp);
+    handler_.Resume(it != committed_.end() ? it->second : PartitionOffset{tp, -1, {}});
+  }
+  return Status();
 }
 
 void ConsumeLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
   assigned_.insert(partitions.begin(), partitions.end());
+  // Where the partitions' Kafka outputs stand, from the commits of whoever had them before.
+  Result<std::vector<PartitionOffset>> committed = consumer_.Committed(partitions);
+  for (int attempt = 1; !committed.ok() && attempt < 3; ++attempt) {
+    spdlog::warn("reading the committed offsets failed ({}); trying again",
+                 committed.status().ToString());
+    committed = consumer_.Committed(partitions);
+  }
+  if (!committed.ok()) {
+    // Without them a record's Kafka outputs could be produced twice: stop, and let a restart
+    // try again, rather than break the guarantee.
+    fatal_ = Unavailable("cannot read the committed offsets of the assigned partitions: " +
+                         committed.status().ToString());
+  } else {
+    for (const PartitionOffset& po : *committed) {
+      marks_.Assigned(po);
+      committed_[po.tp] = po;
+      handler_.Resume(po);
+    }
+  }
   if (options_.pending_work != nullptr) options_.pending_work->OnAssigned(partitions);
   ObserveRebalance(partitions, /*assigned=*/true, /*lost=*/false);
 }
@@ -243,6 +284,7 @@ void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool 
     // bundled with the other partitions' work, so all of it is done again.
     for (const TopicPartition& tp : partitions) assigned_.erase(tp);
     backpressure_.Forget(partitions);
+    ForgetPartitions(partitions);
     Status status = AbortWork(Unavailable("partitions lost"));
     if (!status.ok()) fatal_ = status;
     return;
@@ -260,6 +302,7 @@ void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool 
   if (!fatal_.ok() || rewind_pending_) {
     for (const TopicPartition& tp : partitions) assigned_.erase(tp);
     backpressure_.Forget(partitions);
+    ForgetPartitions(partitions);
     return;
   }
   if (options_.pending_work != nullptr) options_.pending_work->Abandon(&partitions);
@@ -271,6 +314,14 @@ void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool 
   }
   for (const TopicPartition& tp : partitions) assigned_.erase(tp);
   (void)tracker_.Drop(partitions);
+  ForgetPartitions(partitions);
+  if (options_.pending_work != nullptr) options_.pending_work->DropHeldOutputs(&partitions);
+}
+
+void ConsumeLoop::ForgetPartitions(const std::vector<TopicPartition>& partitions) {
+  marks_.Forget(partitions);
+  for (const TopicPartition& tp : partitions) committed_.erase(tp);
+  handler_.Forget(partitions);
 }
 
 }  // namespace fanout

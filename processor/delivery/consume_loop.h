@@ -5,6 +5,10 @@
 // too many are pending, partitions pause. Revocation and shutdown first drain pending work (up
 // to `drain_timeout`), then commit.
 //
+// Each commit also names, per partition, the offset through which the records' synchronous Kafka
+// outputs are committed (KafkaOutputMarks); records below it are handled again with
+// RecordContext::kafka_outputs_committed, so that no output is produced twice.
+//
 // When a commit (or the handler) reports Aborted — a Kafka transaction that cannot commit — the
 // loop aborts the work since the last commit and rewinds the consumer to the committed offsets,
 // so that work is done again and becomes visible exactly once.
@@ -28,6 +32,7 @@
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/delivery/backpressure.h"
+#include "processor/delivery/kafka_output_marks.h"
 #include "processor/delivery/offset_committer.h"
 #include "processor/delivery/offset_tracker.h"
 #include "processor/kafka/consumer.h"
@@ -40,12 +45,30 @@ enum class Handled : std::uint8_t {
   kPending,   // its work goes on asynchronously; PendingWork::Collect reports when it is done
 };
 
+// What the loop knows of a record beyond its bytes.
+struct RecordContext {
+  // The record's synchronous Kafka outputs (Kafka-route records, dead letters written while
+  // handling it) are already in a committed transaction: an earlier owner of the partition
+  // handled the record and committed them before its offset (KafkaOutputMarks). The handler
+  // produces none of them again and runs the record's asynchronous routes only.
+  bool kafka_outputs_committed = false;
+};
+
 class RecordHandler {
  public:
   virtual ~RecordHandler() = default;
   // Processes one record. Aborted means the open transaction cannot commit: the loop aborts and
   // rewinds. Any other error stops the loop without committing this record (it is read again).
-  virtual Result<Handled> Handle(const KafkaRecordView& record) = 0;
+  virtual Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& context) = 0;
+
+  // State a handler keeps per partition in the commit metadata (commit_metadata.h), beside the
+  // loop's own. Resume: the partition resumes at its committed offset (`committed`, with its
+  // metadata), on assignment and after a rewind. AnnotateCommit: adds the handler's fields for
+  // the partition just before `offset->offset`, which is about to be committed. Forget: the
+  // partitions are no longer this handler's.
+  virtual void Resume(const PartitionOffset& committed) { (void)committed; }
+  virtual void AnnotateCommit(PartitionOffset* offset) { (void)offset; }
+  virtual void Forget(const std::vector<TopicPartition>& partitions) { (void)partitions; }
 };
 
 // The asynchronous work handlers leave pending (sinks whose writes finish later). The loop
@@ -69,6 +92,16 @@ class PendingWork {
   // Partitions were just assigned, from the rebalance callback, before any of their records is
   // handled: sinks that store processed offsets read them (Sink::OnPartitionsAssigned).
   virtual void OnAssigned(const std::vector<TopicPartition>& partitions) { (void)partitions; }
+  // Outputs held back until their record's offset commits (dead letters of asynchronous
+  // failures: written any earlier, a crash before the offset commits would write them twice).
+  // BeforeCommit writes those of records below `offsets` (into the transaction about to commit
+  // them); errors as for Collect. DropHeldOutputs forgets those of `partitions` (null: all): the
+  // records are read and done again.
+  virtual Status BeforeCommit(const std::vector<PartitionOffset>& offsets) {
+    (void)offsets;
+    return Status();
+  }
+  virtual void DropHeldOutputs(const std::vector<TopicPartition>* partitions) { (void)partitions; }
 };
 
 struct ConsumeLoopOptions {
@@ -123,6 +156,8 @@ class ConsumeLoop final : public RebalanceListener {
   // Aborts the work since the last commit; the rewind happens in the loop (RewindNow).
   Status AbortWork(const Status& cause);
   Status RewindNow();
+  // Forgets the per-partition state of revoked or lost partitions.
+  void ForgetPartitions(const std::vector<TopicPartition>& partitions);
   // Observability (consume_loop_observability.cc); each does nothing without metrics/health.
   void PublishProgress();
   void ObserveCommit(const Status& status);
@@ -133,6 +168,10 @@ class ConsumeLoop final : public RebalanceListener {
   OffsetCommitter& committer_;
   ConsumeLoopOptions options_;
   OffsetTracker tracker_;
+  KafkaOutputMarks marks_;
+  // What each assigned partition last committed (offset and metadata), to resume from after a
+  // rewind.
+  std::map<TopicPartition, PartitionOffset> committed_;
   Backpressure backpressure_;
   std::vector<PartitionOffset> finished_;  // reused by CollectPending
   // Records of partitions revoked in the middle of a poll may still sit in the batch; they

@@ -47,11 +47,19 @@ std::vector<PartitionOffset> OffsetTracker::TakeCommittable() {
   std::vector<PartitionOffset> out;
   for (auto& [tp, state] : partitions_) {
     if (state.committable > state.reported) {
-      out.push_back(PartitionOffset{tp, state.committable});
+      out.push_back(PartitionOffset{tp, state.committable, {}});
       state.reported = state.committable;
     }
   }
   return out;
+}
+
+std::int64_t OffsetTracker::CommitPosition(const TopicPartition& tp) const {
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) return -1;
+  const PartitionState& state = it->second;
+  if (state.committable >= 0) return state.committable;
+  return state.window.empty() ? -1 : state.window.front().offset;
 }
 
 OffsetTracker::Progress OffsetTracker::ProgressOf(const TopicPartition& tp) const {
@@ -74,7 +82,7 @@ std::vector<PartitionOffset> OffsetTracker::Drop(const std::vector<TopicPartitio
     auto it = partitions_.find(tp);
     if (it == partitions_.end()) continue;
     if (it->second.committable > it->second.reported) {
-      out.push_back(PartitionOffset{tp, it->second.committable});
+      out.push_back(PartitionOffset{tp, it->second.committable, {}});
     }
     for (const Slot& slot : it->second.window) {
       if (!slot.done) --in_flight_;

@@ -35,6 +35,10 @@ class OffsetTracker {
   // Partitions whose committable offset moved since the last call, with that offset.
   std::vector<PartitionOffset> TakeCommittable();
 
+  // The offset a commit of `tp` names now: one past the completed prefix, or, before anything
+  // completed, the first tracked offset (where reading started). -1 when nothing was tracked.
+  std::int64_t CommitPosition(const TopicPartition& tp) const;
+
   // The committable offsets of the given partitions that moved since the last Take, and forgets
   // those partitions (on revocation).
   std::vector<PartitionOffset> Drop(const std::vector<TopicPartition>& partitions);

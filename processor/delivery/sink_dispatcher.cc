@@ -236,7 +236,7 @@ void SinkDispatcher::Finish(QueuedAction& item, std::vector<PartitionOffset>* fi
   if (--record.remaining > 0) return;
   --record.partition->pending;
   --pending_;
-  finished->push_back(PartitionOffset{*record.tracked_tp, record.tracked_offset});
+  finished->push_back(PartitionOffset{*record.tracked_tp, record.tracked_offset, {}});
 }
 
 Status SinkDispatcher::Collect(Clock::time_point now, const DeadLetterWriter& dead_letters,
@@ -384,7 +384,7 @@ Status SinkDispatcher::DeadLetter(QueuedAction& item, std::string_view error_cla
   if (route.metrics.dead_lettered != nullptr) route.metrics.dead_lettered->Inc();
   spdlog::error("route '{}': {}[{}]@{} dead-lettered ({}): {}", route.name, *record.topic,
                 record.partition_id, record.offset, error_class, message);
-  return dead_letters(item.record->View(), context);
+  return dead_letters(item.record->View(), context, *record.tracked_tp, record.tracked_offset);
 }
 
 SinkDispatcher::Clock::time_point SinkDispatcher::NextDue() const {

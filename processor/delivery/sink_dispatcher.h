@@ -84,10 +84,12 @@ struct DispatchOrigin {
   std::int64_t source_ts_ms = 0;
 };
 
-// Writes one dead letter (in the open transaction). Errors: Aborted (the transaction is void) or
-// anything else, which is fatal.
+// Writes one dead letter of `record`, whose completion the loop tracks as `tracked_offset` of
+// `tracked` (the record's own coordinates, or during a replay the dead letter's). Errors: Aborted
+// (the transaction is void) or anything else, which is fatal.
 using DeadLetterWriter =
-    std::function<Status(const KafkaRecordView& record, const DeadLetterContext& context)>;
+    std::function<Status(const KafkaRecordView& record, const DeadLetterContext& context,
+                         const TopicPartition& tracked, std::int64_t tracked_offset)>;
 
 class SinkDispatcher {
  public:

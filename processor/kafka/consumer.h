@@ -67,6 +67,12 @@ class Consumer {
   // partitions), Unavailable when the coordinator cannot be reached.
   virtual Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
 
+  // The group's committed offset of each of `partitions` (-1 where nothing is committed) with
+  // the commit's metadata, read from the group coordinator.
+  // Errors: Unavailable when the coordinator cannot be reached in time.
+  virtual Result<std::vector<PartitionOffset>> Committed(
+      const std::vector<TopicPartition>& partitions) = 0;
+
   // Moves every assigned partition back to its committed offset (the start of the partition
   // when nothing is committed), dropping whatever was fetched beyond it: after an aborted
   // transaction, the work it held is read and done again. Errors: Unavailable when the

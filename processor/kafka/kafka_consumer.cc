@@ -32,13 +32,8 @@ constexpr std::array<std::string_view, 3> kManagedProperties = {
 struct ConfDeleter {
   void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
 };
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+using kafka::PartitionListPtr;
 
 std::vector<TopicPartition> ToPartitions(const rd_kafka_topic_partition_list_t* list) {
   std::vector<TopicPartition> out;
@@ -161,11 +156,7 @@ class KafkaConsumer final : public Consumer {
 
   Status Commit(const std::vector<PartitionOffset>& offsets) override {
     if (offsets.empty()) return Status();
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-    for (const PartitionOffset& po : offsets) {
-      rd_kafka_topic_partition_list_add(list.get(), po.tp.topic.c_str(), po.tp.partition)->offset =
-          po.offset;
-    }
+    PartitionListPtr list = kafka::ToPartitionList(offsets);
     rd_kafka_resp_err_t err = rd_kafka_commit(handle_, list.get(), /*async=*/0);
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return Status();
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -239,6 +230,29 @@ class KafkaConsumer final : public Consumer {
       out.push_back(std::move(p));
     }
     return out;
+  }
+
+  Result<std::vector<PartitionOffset>> Committed(
+      const std::vector<TopicPartition>& partitions) override {
+    if (handle_ == nullptr) return FailedPrecondition("consumer is closed");
+    if (partitions.empty()) return std::vector<PartitionOffset>();
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const TopicPartition& tp : partitions) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+    }
+    FANOUT_RETURN_IF_ERROR(kafka::FromKafkaError(
+        rd_kafka_committed(handle_, list.get(), kCommittedTimeoutMs), "read committed offsets"));
+    for (int i = 0; i < list->cnt; ++i) {
+      if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return kafka::FromKafkaError(
+            list->elems[i].err, "read committed offset of " + std::string(list->elems[i].topic));
+      }
+    }
+    std::vector<PartitionOffset> committed = kafka::FromPartitionList(list.get());
+    for (PartitionOffset& po : committed) {
+      if (po.offset < 0) po.offset = -1;
+    }
+    return committed;
   }
 
   Status RewindToCommitted() override {
@@ -411,6 +425,14 @@ class KafkaConsumer final : public Consumer {
     if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
       char reason[512];
       rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(handle_, reason, sizeof(reason));
+      if (fatal == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
+        // Never share partitions silently: the older of two members with one identity stops.
+        return Internal(
+            "another consumer joined the group with this instance's group.instance.id, so two "
+            "instances share one identity; give each instance its own client.id (or "
+            "kafka.group.instance.id and transactional.id) (" +
+            std::string(reason) + ")");
+      }
       return Internal(std::string("fatal Kafka client error: ") + rd_kafka_err2name(fatal) + ": " +
                       reason);
     }

@@ -43,6 +43,13 @@ Status FromTxnError(rd_kafka_error_t* error, std::string_view what) {
   std::string message = std::string(what) + ": " + rd_kafka_error_string(error);
   Status status;
   if (rd_kafka_error_is_fatal(error)) {
+    const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
+      message +=
+          " (a newer instance with the same transactional.id started: if this one was not "
+          "meant to stop, two instances share one identity; give each its own client.id)";
+    }
     status = Internal(message);
   } else if (rd_kafka_error_txn_requires_abort(error)) {
     status = Status(StatusCode::kAborted, message);
@@ -184,14 +191,7 @@ class KafkaProducer final : public Producer {
       return Status();
     }
     if (!offsets.empty()) {
-      std::unique_ptr<rd_kafka_topic_partition_list_t,
-                      decltype(&rd_kafka_topic_partition_list_destroy)>
-          list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())),
-               rd_kafka_topic_partition_list_destroy);
-      for (const PartitionOffset& po : offsets) {
-        rd_kafka_topic_partition_list_add(list.get(), po.tp.topic.c_str(), po.tp.partition)
-            ->offset = po.offset;
-      }
+      kafka::PartitionListPtr list = kafka::ToPartitionList(offsets);
       std::unique_ptr<rd_kafka_consumer_group_metadata_t,
                       decltype(&rd_kafka_consumer_group_metadata_destroy)>
           metadata(rd_kafka_consumer_group_metadata(consumer_),

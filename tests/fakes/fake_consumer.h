@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -71,7 +72,22 @@ class FakeConsumer final : public Consumer {
   Status Commit(const std::vector<PartitionOffset>& offsets) override {
     if (!commit_error.ok()) return commit_error;
     commits.push_back(offsets);
+    for (const PartitionOffset& po : offsets) committed[po.tp] = po;
     return Status();
+  }
+
+  // What Commit() stored last per partition (tests may also preset it, as another member's).
+  std::map<TopicPartition, PartitionOffset> committed;
+  Status committed_error;
+  Result<std::vector<PartitionOffset>> Committed(
+      const std::vector<TopicPartition>& partitions) override {
+    if (!committed_error.ok()) return committed_error;
+    std::vector<PartitionOffset> out;
+    for (const TopicPartition& tp : partitions) {
+      auto it = committed.find(tp);
+      out.push_back(it != committed.end() ? it->second : PartitionOffset{tp, -1, {}});
+    }
+    return out;
   }
 
   Status RewindToCommitted() override {

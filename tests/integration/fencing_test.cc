@@ -15,7 +15,8 @@
 // - It is thawed only after its commit timer is overdue, so the first thing its loop wants to do
 //   is commit that stale transaction (racing the consumer noticing that it left the group): the
 //   most dangerous moment for exactly-once. Either way the commit or abort must be fenced.
-// - Consumer membership is dynamic (distinct client.ids, no group.instance.id) with a 6 s session
+// - Consumer membership is dynamic (distinct client.ids, `group.instance.id: ""` turns fanout's
+//   default static membership off) with a 6 s session
 //   timeout (the broker's minimum): with a shared group.instance.id the zombie would be fenced by
 //   the group coordinator (FENCED_INSTANCE_ID) instead, which is not what this test is about.
 // - A first incarnation of the zombie's config (same client.id and transactional.id, normal commit
@@ -113,6 +114,7 @@ routes:
     text.replace(text.find("kafka:\n"), 7,
                  "kafka:\n  client.id: " + name_ + "-" + client +
                      "\n  transactional.id: " + transactional_id_ +
+                     "\n  group.instance.id: \"\"" +  // dynamic membership (see the top)
                      "\n  session.timeout.ms: \"6000\"\n  heartbeat.interval.ms: \"1000\"\n");
     const std::string path = TempPath(file);
     std::ofstream(path) << text;

@@ -67,18 +67,32 @@ class FakePendingWork final : public PendingWork {
     in_flight.clear();
   }
   std::vector<PartitionOffset> ready_;
+
+ public:
+  // Held outputs: what BeforeCommit was asked to release, and what was dropped.
+  std::vector<std::vector<PartitionOffset>> before_commits;
+  int held_drops = 0;
+  Status BeforeCommit(const std::vector<PartitionOffset>& offsets) override {
+    before_commits.push_back(offsets);
+    return Status();
+  }
+  void DropHeldOutputs(const std::vector<TopicPartition>*) override { ++held_drops; }
 };
+
+std::string Through(std::int64_t through) { return KafkaOutputMarks::Encode(through); }
 
 // Records whose value is "p" go to the pending work; the others finish at once.
 class AsyncHandler final : public RecordHandler {
  public:
   explicit AsyncHandler(FakePendingWork* work) : work_(work) {}
-  Result<Handled> Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& context) override {
+    if (context.kafka_outputs_committed) outputs_committed.push_back(record.offset);
     if (record.value != "p") return Handled::kFinished;
     work_->in_flight.push_back(PartitionOffset{
         TopicPartition{std::string(record.topic), record.partition}, record.offset});
     return Handled::kPending;
   }
+  std::vector<std::int64_t> outputs_committed;  // offsets handled as kafka_outputs_committed
 
  private:
   FakePendingWork* work_;
@@ -109,9 +123,11 @@ TEST_F(ConsumeLoopPendingTest, PendingRecordHoldsBackTheCommitUntilItsWorkFinish
   ConsumeLoop loop(consumer_, handler_, committer_, options);
   ASSERT_TRUE(loop.Run(stop_).ok());
   ASSERT_EQ(consumer_.commits.size(), 2u);
-  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 1})) << "past a hole";
+  // Not past a hole; the metadata says that the outputs of 0..2 are in the transaction.
+  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 1, Through(3)}));
   // Stopping drains the pending work, then commits it.
   EXPECT_THAT(consumer_.commits[1], ElementsAre(PartitionOffset{kP0, 3}));
+  EXPECT_EQ(work_.before_commits, consumer_.commits) << "held outputs go with each commit";
 }
 
 TEST_F(ConsumeLoopPendingTest, WorkUnfinishedAfterTheDrainTimeoutIsLeftToBeReadAgain) {
@@ -123,7 +139,7 @@ TEST_F(ConsumeLoopPendingTest, WorkUnfinishedAfterTheDrainTimeoutIsLeftToBeReadA
   ConsumeLoop loop(consumer_, handler_, committer_, options);
   ASSERT_TRUE(loop.Run(stop_).ok());
   ASSERT_EQ(consumer_.commits.size(), 1u);
-  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 1}));
+  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 1, Through(3)}));
   EXPECT_GE(work_.abandons, 1);
   EXPECT_EQ(work_.pending(), 0u);
 }
@@ -178,6 +194,66 @@ TEST_F(ConsumeLoopPendingTest, LostPartitionsAbandonThePendingWork) {
   EXPECT_GE(work_.abandons, 1);
   EXPECT_EQ(consumer_.rewinds, 1);
   EXPECT_THAT(consumer_.commits, IsEmpty());
+}
+
+// A hole holds the offset back while later records are handled: the periodic commit names the
+// partition anyway, with the mark, so that their Kafka outputs commit and are known to be.
+TEST_F(ConsumeLoopPendingTest, AHoleDoesNotKeepTheMarkFromBeingCommitted) {
+  work_.finish_on_wait = false;
+  ConsumeLoopOptions options = Options();
+  options.commit_interval = std::chrono::milliseconds(0);
+  options.drain_timeout = std::chrono::milliseconds(1);
+  consumer_.committed[kP0] = PartitionOffset{kP0, 5, ""};
+  consumer_.steps.push_back(FakeStep{.assign = {kP0}, .records = {{"t", 0, 5, "p"}}});
+  consumer_.steps.push_back(FakeStep{.records = {{"t", 0, 6, ""}, {"t", 0, 7, ""}}});
+  ConsumeLoop loop(consumer_, handler_, committer_, options);
+  ASSERT_TRUE(loop.Run(stop_).ok());
+  ASSERT_GE(consumer_.commits.size(), 2u);
+  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 5, Through(6)}))
+      << "nothing finished yet: the offset where reading started, with the mark";
+  EXPECT_THAT(consumer_.commits[1], ElementsAre(PartitionOffset{kP0, 5, Through(8)}));
+}
+
+// Whoever resumes the partition handles the records below the committed mark as already
+// produced (their asynchronous routes only), and the mark survives commits below it.
+TEST_F(ConsumeLoopPendingTest, RecordsBelowTheCommittedMarkAreHandledAsAlreadyProduced) {
+  ConsumeLoopOptions options = Options();
+  options.commit_interval = std::chrono::milliseconds(0);
+  consumer_.committed[kP0] = PartitionOffset{kP0, 2, Through(4)};
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0}, .records = {{"t", 0, 2, "p"}, {"t", 0, 3, ""}, {"t", 0, 4, ""}}});
+  ConsumeLoop loop(consumer_, handler_, committer_, options);
+  ASSERT_TRUE(loop.Run(stop_).ok());
+  EXPECT_THAT(handler_.outputs_committed, ElementsAre(2, 3));
+  ASSERT_EQ(consumer_.commits.size(), 2u);
+  EXPECT_THAT(consumer_.commits[0], ElementsAre(PartitionOffset{kP0, 2, Through(5)}));
+  EXPECT_THAT(consumer_.commits[1], ElementsAre(PartitionOffset{kP0, 5}));
+}
+
+// An aborted transaction voids the records handled since the last commit: read again, they
+// produce their outputs again (the committed mark is all that counts).
+TEST_F(ConsumeLoopPendingTest, AnAbortForgetsWhatWasHandledSinceTheLastCommit) {
+  work_.finish_on_wait = false;
+  consumer_.committed[kP0] = PartitionOffset{kP0, 0, Through(1)};
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, "p"}, {"t", 0, 1, "p"}}});
+  consumer_.steps.push_back(FakeStep{.revoke = {kP0}, .lost = true});
+  consumer_.steps.push_back(
+      FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, "p"}, {"t", 0, 1, "p"}}});
+  ConsumeLoop loop(consumer_, handler_, committer_, Options());
+  ASSERT_TRUE(loop.Run(stop_).ok());
+  EXPECT_THAT(handler_.outputs_committed, ElementsAre(0, 0)) << "1 was never committed";
+  EXPECT_GE(work_.held_drops, 1) << "held dead letters go with the aborted work";
+}
+
+// Without the committed offsets the guarantee cannot be kept: the loop stops rather than
+// produce outputs twice.
+TEST_F(ConsumeLoopPendingTest, UnreadableCommittedOffsetsStopTheLoop) {
+  consumer_.committed_error = Unavailable("coordinator away");
+  consumer_.steps.push_back(FakeStep{.assign = {kP0}, .records = {{"t", 0, 0, ""}}});
+  ConsumeLoop loop(consumer_, handler_, committer_, Options());
+  Status status = loop.Run(stop_);
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
 }
 
 }  // namespace

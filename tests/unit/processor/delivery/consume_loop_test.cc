@@ -27,7 +27,7 @@ class RecordingHandler final : public RecordHandler {
   std::vector<std::string> handled;
   std::set<std::int64_t> fail_at;
 
-  Result<Handled> Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& /*context*/) override {
     if (fail_at.contains(record.offset)) return Internal("handler failed");
     handled.push_back(std::string(record.topic) + "/" + std::to_string(record.partition) + "@" +
                       std::to_string(record.offset));
@@ -145,7 +145,7 @@ class AbortingHandler final : public RecordHandler {
  public:
   std::vector<std::int64_t> handled;
   bool aborted = false;
-  Result<Handled> Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& /*context*/) override {
     if (record.offset == 1 && !aborted) {
       aborted = true;
       return Status(StatusCode::kAborted, "produce: transaction aborted");

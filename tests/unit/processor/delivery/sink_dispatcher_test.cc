@@ -27,6 +27,8 @@ struct DeadLetterSeen {
   std::string sink;
   int attempts;
   std::int64_t first_failure_ms;
+  TopicPartition tracked;  // what the dead letter settles in the consume loop
+  std::int64_t tracked_offset;
 };
 
 class SinkDispatcherTest : public ::testing::Test {
@@ -65,11 +67,12 @@ class SinkDispatcherTest : public ::testing::Test {
   Status Collect(Clock::time_point now = Clock::now()) {
     return dispatcher_->Collect(
         now,
-        [this](const KafkaRecordView& record, const DeadLetterContext& context) {
+        [this](const KafkaRecordView& record, const DeadLetterContext& context,
+               const TopicPartition& tracked, std::int64_t tracked_offset) {
           dead_letters_.push_back(DeadLetterSeen{
               std::string(record.topic), record.offset, std::string(context.error_class),
               std::string(context.message), std::string(context.route), std::string(context.sink),
-              context.attempts, context.first_failure_ms});
+              context.attempts, context.first_failure_ms, tracked, tracked_offset});
           return dead_letter_status_;
         },
         &finished_);
@@ -378,6 +381,9 @@ TEST_F(SinkDispatcherTest, ReplayedRecordCarriesItsAttemptsAndCompletesAsTheDead
   EXPECT_EQ(dead_letters_[0].offset, 9);
   EXPECT_EQ(dead_letters_[0].attempts, 5);
   EXPECT_EQ(dead_letters_[0].first_failure_ms, 1234);
+  // It settles the dead letter it was replayed from (its commit carries the new one).
+  EXPECT_EQ(dead_letters_[0].tracked, origin.tracked->tp);
+  EXPECT_EQ(dead_letters_[0].tracked_offset, 42);
   ASSERT_EQ(finished_.size(), 1u);
   EXPECT_EQ(finished_[0], *origin.tracked);
 }

@@ -34,7 +34,7 @@ class CopyHandler final : public RecordHandler {
   CopyHandler(Producer* producer, std::atomic<bool>* stop, int min_handled)
       : producer_(producer), stop_(stop), min_handled_(min_handled) {}
   int handled = 0;
-  Result<Handled> Handle(const KafkaRecordView& record) override {
+  Result<Handled> Handle(const KafkaRecordView& record, const RecordContext& /*context*/) override {
     OutgoingRecord out{
         "out", std::string(record.key.value_or("")), std::string(record.value.value_or("")), {}};
     FANOUT_RETURN_IF_ERROR(producer_->Produce(out));
