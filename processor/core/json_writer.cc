@@ -70,7 +70,9 @@ void AppendJsonValue(std::string& out, const Value& value) {
       AppendJsonString(out, value.text());
       return;
     case Value::Kind::kJson:
-      out += value.text();
+      // Raw line breaks can only be whitespace between tokens (a JSON string cannot hold one):
+      // folded to spaces, so that JSON-lines outputs (dumps, logs, NDJSON) stay one line each.
+      for (char c : value.text()) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
       return;
     case Value::Kind::kUnchanged:
       out += "{\"$unchanged\":true}";

@@ -16,8 +16,8 @@ class Value {
     kBool,
     kInt,  // exact int64
     kDouble,
-    kString,     // text (also decoded logical types in their natural text form)
-    kJson,       // a nested object or array, kept as compact JSON text
+    kString,  // text (also decoded logical types in their natural text form)
+    kJson,    // a nested object or array as JSON text (a json column's text as the source has it)
     kUnchanged,  // Postgres unchanged-TOAST placeholder: the column did not change; leave it alone
     kDecimal,    // exact decimal as plain text ("-20.00", "99999999.99"); never rounded via double
     kBytes,      // raw bytes (bytea, BLOB, bit strings), already base64-decoded

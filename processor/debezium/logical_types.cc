@@ -222,6 +222,23 @@ Status AppendDecimalNumber(std::string_view number, std::int32_t scale, std::str
 }
 
 void AppendDate(std::int64_t days, std::string* out) {
+  // What Debezium 3.2 sends for a PostgreSQL date of +infinity and -infinity (observed on 3.2.7):
+  // in the snapshot and in array items, the JDBC driver's infinity Date turned into a day count
+  // that overflowed an int; in streamed scalars, PostgreSQL's INT32_MAX/MIN days since 2000
+  // shifted to 1970 and overflowed. All four are a million years or more before any date
+  // PostgreSQL (4713 BC) or another source can hold, so they can only mean the infinities.
+  constexpr std::int64_t kSnapshotPositiveInfinity = -622191234;
+  constexpr std::int64_t kSnapshotNegativeInfinity = -625821272;
+  constexpr std::int64_t kStreamedPositiveInfinity = -2147472692;  // INT32_MAX + 10957 - 2^32
+  constexpr std::int64_t kStreamedNegativeInfinity = -2147472691;  // INT32_MIN + 10957
+  if (days == kSnapshotPositiveInfinity || days == kStreamedPositiveInfinity) {
+    out->append("infinity");
+    return;
+  }
+  if (days == kSnapshotNegativeInfinity || days == kStreamedNegativeInfinity) {
+    out->append("-infinity");
+    return;
+  }
   std::int64_t year = 0;
   int month = 0;
   int day = 0;
@@ -242,13 +259,21 @@ Status AppendTimeOfDay(std::int64_t value, std::int64_t units_per_second, std::s
 }
 
 void AppendTimestamp(std::int64_t value, std::int64_t units_per_second, std::string* out) {
+  // The sentinels are in microseconds; a timestamp(0..3) column (io.debezium.time.Timestamp)
+  // carries them in milliseconds: 9223372036825200 and -9223372036832400.
   constexpr std::int64_t kPgPositiveInfinity = 9223372036825200000;
   constexpr std::int64_t kPgNegativeInfinity = -9223372036832400000;
-  if (value == INT64_MAX || value == kPgPositiveInfinity) {
+  const std::int64_t per_micro =
+      units_per_second > 0 && units_per_second <= 1000000 && 1000000 % units_per_second == 0
+          ? 1000000 / units_per_second
+          : 0;
+  if (value == INT64_MAX || value == kPgPositiveInfinity ||
+      (per_micro > 1 && value == kPgPositiveInfinity / per_micro)) {
     out->append("infinity");
     return;
   }
-  if (value == INT64_MIN || value == kPgNegativeInfinity) {
+  if (value == INT64_MIN || value == kPgNegativeInfinity ||
+      (per_micro > 1 && value == kPgNegativeInfinity / per_micro)) {
     out->append("-infinity");
     return;
   }

@@ -31,7 +31,9 @@ Status AppendDecimal(std::string_view unscaled, std::int32_t scale, std::string*
 Status AppendDecimalNumber(std::string_view number, std::int32_t scale, std::string* out);
 
 // Days since 1970-01-01 → "YYYY-MM-DD". Years outside 0000..9999 are written as java.time does:
-// "+12345-01-01", "-0044-03-15".
+// "+12345-01-01", "-0044-03-15". The day counts Debezium 3.2 sends for a PostgreSQL date
+// ±infinity (-622191234 / -625821272 in snapshots and array items, -2147472692 / -2147472691
+// when streamed) become "infinity" and "-infinity".
 void AppendDate(std::int64_t days, std::string* out);
 
 // Time past midnight in units of 1/`units_per_second` s → "HH:MM:SS" plus, when not zero, a
@@ -42,8 +44,8 @@ Status AppendTimeOfDay(std::int64_t value, std::int64_t units_per_second, std::s
 // Time since the epoch in units of 1/`units_per_second` s → "YYYY-MM-DDTHH:MM:SS[.f]Z" (UTC).
 // Debezium's no-timezone Timestamp types encode the wall clock as if it were UTC, so this is the
 // original wall clock with a Z. Negative values are before 1970. The PostgreSQL ±infinity
-// sentinels (Long.MAX/MIN and 9223372036825200000 / -9223372036832400000) become "infinity" and
-// "-infinity", PostgreSQL's own spelling.
+// sentinels (Long.MAX/MIN and 9223372036825200000 / -9223372036832400000 µs, the same in ms for
+// millisecond units) become "infinity" and "-infinity", PostgreSQL's own spelling.
 void AppendTimestamp(std::int64_t value, std::int64_t units_per_second, std::string* out);
 
 }  // namespace fanout::debezium

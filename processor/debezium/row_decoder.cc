@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "processor/core/json_writer.h"
 #include "processor/debezium/logical_types.h"
 
 namespace fanout::debezium {
@@ -18,6 +19,12 @@ constexpr std::string_view kPlaceholderUuid = "b68a35a7-17ad-35b3-af2a-ae46edb45
 // hstore in json mode: the map {placeholder: placeholder} serialised by Jackson.
 constexpr std::string_view kPlaceholderHstoreJson =
     R"({"__debezium_unavailable_value":"__debezium_unavailable_value"})";
+
+// What Debezium 3.2 sends for `-infinity` inside a timestamptz[] (observed on 3.2.7 with a UTC
+// worker): the JDBC driver's -infinity Date printed without its era (292269055 BC). No
+// PostgreSQL timestamp has that year, so it can only mean -infinity. (A scalar timestamptz
+// arrives as "-infinity".)
+constexpr std::string_view kMangledNegativeInfinity = "+292269055-12-02T23:00:00.000000Z";
 
 bool IsPlaceholderText(std::string_view text) {
   return text == kUnavailablePlaceholder || text == kPlaceholderBase64 ||
@@ -218,21 +225,49 @@ Status RowDecoder::DecodeLogical(dom::element element, const FieldPlan& field, V
         return FieldError(field,
                           std::string("not valid JSON (") + simdjson::error_message(error) + ")");
       }
-      // Minify the validated text itself: no DOM serialisation, and numbers keep their digits.
-      std::string* result = out->MutableText(Value::Kind::kJson);
-      result->resize(text.size());
-      std::size_t length = 0;
-      if (simdjson::minify(text.data(), text.size(), result->data(), length) != SUCCESS) {
-        return FieldError(field, "not valid JSON");
-      }
-      result->resize(length);
+      // Kept as the source wrote it: a `json` column stores its text verbatim (whitespace and
+      // key order included), and numbers keep their digits. JSON writers fold raw line breaks
+      // (processor/core/json_writer.cc), so outputs stay one line.
+      out->SetText(Value::Kind::kJson, text);
       return Status();
     }
     case FieldType::kText:
       if (element.get_string().get(text) != SUCCESS) return FieldError(field, "not a string");
       out->SetText(Value::Kind::kString, text);
       return Status();
+    case FieldType::kZonedTimestamp:
+      if (element.get_string().get(text) != SUCCESS) return FieldError(field, "not a string");
+      out->SetText(Value::Kind::kString,
+                   text == kMangledNegativeInfinity ? std::string_view("-infinity") : text);
+      return Status();
+    case FieldType::kArray:
+      return DecodeArray(element, field, out);
   }
+  return Status();
+}
+
+Status RowDecoder::DecodeArray(dom::element element, const FieldPlan& field, Value* out) {
+  dom::array array;
+  if (element.get_array().get(array) != SUCCESS || field.element == nullptr) {
+    return FieldError(field, "not an array");
+  }
+  // Each item decoded like a column of the item's type and written as that value's JSON (dates
+  // and timestamps as ISO text, decimals as strings, bytes as base64), so every output carries
+  // the values, not Debezium's encodings of them. Items are decoded into a Value of this call's
+  // own: a nested array decodes its items while this one's text is being built.
+  std::string text = "[";
+  Value item_value;
+  for (dom::element item : array) {
+    if (text.size() > 1) text.push_back(',');
+    if (item.is_null()) {
+      text.append("null");
+      continue;
+    }
+    FANOUT_RETURN_IF_ERROR(DecodeLogical(item, *field.element, &item_value));
+    AppendJsonValue(text, item_value);
+  }
+  text.push_back(']');
+  out->SetText(Value::Kind::kJson, text);
   return Status();
 }
 

@@ -2,8 +2,9 @@
 // when the record carried a schema. Internal to processor/debezium.
 //
 // With a plan, logical types become natural values (decimals → kDecimal text, dates/times →
-// ISO-8601 kString, Json → re-parsed kJson, bytes/Bits → kBytes). Without one, values stay as
-// Debezium encoded them (a Decimal is its base64 string, a Date its day count): without the
+// ISO-8601 kString, Json → re-parsed kJson, bytes/Bits → kBytes), also as the items of an
+// array (kJson of the decoded items; Json items stay JSON text strings). Without one, values stay
+// as Debezium encoded them (a Decimal is its base64 string, a Date its day count): without the
 // schema the encoding cannot be known. The unchanged-TOAST placeholder becomes kUnchanged in all
 // its shapes, with or without a plan.
 #ifndef FANOUT_PROCESSOR_DEBEZIUM_ROW_DECODER_H_
@@ -34,6 +35,8 @@ class RowDecoder {
 
  private:
   Status DecodeLogical(simdjson::dom::element element, const FieldPlan& field, Value* out);
+  // kArray: a JSON array of items of field.element's logical type → kJson of decoded items.
+  Status DecodeArray(simdjson::dom::element element, const FieldPlan& field, Value* out);
 
   simdjson::dom::parser json_parser_;  // for io.debezium.data.Json: a document of its own
   std::string scratch_;

@@ -35,7 +35,7 @@ constexpr LogicalType kLogicalTypes[] = {
     {"io.debezium.time.NanoTimestamp", FieldType::kTimestamp, 1000000000},
     {"io.debezium.data.Json", FieldType::kJson, 0},
     {"io.debezium.data.Bits", FieldType::kBytes, 0},
-    {"io.debezium.time.ZonedTimestamp", FieldType::kText, 0},
+    {"io.debezium.time.ZonedTimestamp", FieldType::kZonedTimestamp, 0},
     {"io.debezium.time.ZonedTime", FieldType::kText, 0},
     {"io.debezium.time.IsoDate", FieldType::kText, 0},
     {"io.debezium.time.IsoTime", FieldType::kText, 0},
@@ -84,6 +84,23 @@ Status BuildField(dom::object field_schema, int depth, FieldPlan* field) {
   if (type == "struct") {
     field->nested = std::make_unique<StructPlan>();
     return BuildStruct(field_schema, depth + 1, field->nested.get());
+  }
+  if (type == "array" && field->type == FieldType::kPlain) {
+    dom::object items;
+    if (field_schema["items"].get_object().get(items) != simdjson::SUCCESS) return Status();
+    if (depth > 64) return SchemaError("arrays nested too deeply");
+    auto element = std::make_unique<FieldPlan>();
+    element->name = field->name;
+    FANOUT_RETURN_IF_ERROR(BuildField(items, depth + 1, element.get()));
+    // Items that are text already, or whose JSON form is their value: nothing to decode, and
+    // the array is copied as it is. Json items stay JSON text (see FieldPlan::element).
+    if (element->type == FieldType::kText || element->type == FieldType::kJson) {
+      element->type = FieldType::kPlain;
+    }
+    if (element->type != FieldType::kPlain) {
+      field->type = FieldType::kArray;
+      field->element = std::move(element);
+    }
   }
   return Status();
 }

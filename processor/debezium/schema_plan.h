@@ -33,6 +33,8 @@ enum class FieldType : std::uint8_t {
   kTimestamp,             // units since the epoch (units_per_second)
   kJson,                  // io.debezium.data.Json: JSON text to re-parse
   kText,                  // logical types already carried as text (Uuid, Enum, Zoned*, Iso*, ...)
+  kZonedTimestamp,        // io.debezium.time.ZonedTimestamp: text, but see row_decoder.cc
+  kArray,                 // an array whose items have a logical type (`element`)
 };
 
 struct StructPlan;
@@ -44,6 +46,10 @@ struct FieldPlan {
   std::int32_t scale = 0;                // kDecimal
   std::int64_t units_per_second = 1000;  // kTime, kTimestamp
   std::unique_ptr<StructPlan> nested;    // for struct fields (an envelope's before/after/message)
+  // kArray: how each item is decoded. An array whose items need no decoding (int, text, ...,
+  // and Json, whose items stay the JSON text strings Debezium sends: decoding them would make
+  // an SQL NULL item and a JSON `null` item the same) stays kPlain.
+  std::unique_ptr<FieldPlan> element;
 };
 
 struct StructPlan {

@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
 
 #include "sinks/postgres/errors.h"
+#include "sinks/postgres/column_text.h"
 #include "sinks/postgres/values.h"
 
 namespace fanout {
@@ -23,6 +25,13 @@ struct Range {
 
 std::vector<std::optional<std::string>> KeyParams(const std::string& group, const OffsetsKey& key) {
   return {group, std::get<0>(key), std::get<1>(key), std::to_string(std::get<2>(key))};
+}
+
+// A catalog modifier (pg_attribute.atttypmod), -1 when there is none.
+std::int32_t ParseTypmod(const std::optional<std::string>& text) {
+  std::int32_t typmod = -1;
+  if (text) (void)std::from_chars(text->data(), text->data() + text->size(), typmod);
+  return typmod;
 }
 
 // The first failed query of a pipeline, or nullptr.
@@ -141,10 +150,13 @@ void PgBatch::LoadTables() {
                      for (std::size_t i = 0; i < names.size(); ++i) {
                        TableInfo info;
                        for (const auto& row : result.results[i].rows) {
-                         if (row.size() != 4 || !row[0] || !row[1]) continue;
+                         if (row.size() != 7 || !row[0] || !row[1]) continue;
                          info.types[*row[0]] = *row[1];
                          if (row[2] != "t") info.unrunnable.insert(*row[0]);
                          if (row[3]) info.rounded[*row[0]] = *row[3];
+                         const PgColumnType type = ColumnTypeOf(
+                             row[4].value_or(""), row[5].value_or(""), ParseTypmod(row[6]));
+                         if (type.form != PgColumnForm::kAsIs) info.forms[*row[0]] = type;
                        }
                        info.exists = !info.types.empty();
                        self->state_->tables[names[i]] = std::move(info);

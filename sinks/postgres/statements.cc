@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "sinks/postgres/column_text.h"
 #include "sinks/postgres/values.h"
 
 namespace fanout {
@@ -146,6 +147,23 @@ Result<const std::string*> CachedSql(const PostgresAction& action, TableInfo& ta
   return &table.sql.emplace(std::move(shape), std::move(sql)).first->second;
 }
 
+// How the value of `column` must be adapted to its target column (TableInfo::forms), or null
+// when its text goes as it is.
+const PgColumnType* FormOf(const TableInfo& table, const PostgresColumn& column) {
+  if (!column.text || table.forms.empty()) return nullptr;
+  auto it = table.forms.find(column.name);
+  return it == table.forms.end() ? nullptr : &it->second;
+}
+
+Result<std::optional<std::string>> ColumnText(const PostgresColumn& column,
+                                              const PgColumnType& type) {
+  Result<std::string> text = ToColumnText(*column.text, column.kind, type);
+  if (!text.ok()) {
+    return InvalidArgument("column '" + column.name + "': " + std::string(text.status().message()));
+  }
+  return std::optional<std::string>(std::move(*text));
+}
+
 // Separators that cannot occur in identifiers' text as Debezium sends them.
 constexpr char kSep = '\x1f';
 constexpr char kEnd = '\x1e';
@@ -225,19 +243,6 @@ bool CanRun(const PostgresAction& action, const TableInfo& table) {
   return ok;
 }
 
-void AppendArrayElement(const std::optional<std::string>& text, std::string* out) {
-  if (!text) {
-    out->append("NULL");
-    return;
-  }
-  out->push_back('"');
-  for (const char c : *text) {
-    if (c == '"' || c == '\\') out->push_back('\\');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> run,
                                        TableInfo& table) {
   if (run.empty()) return InvalidArgument("an empty run has no statement");
@@ -245,6 +250,7 @@ Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> ru
   PostgresStatement out;
   out.sql = *sql;
   std::vector<std::string> arrays;
+  Status status;
   for (const PostgresAction* action : run) {
     std::size_t i = 0;
     ForEachParamColumn(*action, [&](const PostgresColumn& c) {
@@ -254,10 +260,20 @@ Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> ru
       } else {
         arrays[i].push_back(',');
       }
-      AppendArrayElement(c.text, &arrays[i]);
+      if (const PgColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
+        Result<std::optional<std::string>> text = ColumnText(c, *type);
+        if (text.ok()) {
+          AppendArrayElement(*text, &arrays[i]);
+        } else {
+          status = text.status();
+        }
+      } else {
+        AppendArrayElement(c.text, &arrays[i]);
+      }
       ++i;
     });
   }
+  FANOUT_RETURN_IF_ERROR(status);
   out.params.reserve(arrays.size());
   for (std::string& array : arrays) {
     array.push_back('}');
@@ -270,7 +286,20 @@ Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInf
   FANOUT_ASSIGN_OR_RETURN(const std::string* sql, CachedSql(action, table, Form::kSingle));
   PostgresStatement out;
   out.sql = *sql;
-  ForEachParamColumn(action, [&](const PostgresColumn& c) { out.params.push_back(c.text); });
+  Status status;
+  ForEachParamColumn(action, [&](const PostgresColumn& c) {
+    if (const PgColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
+      Result<std::optional<std::string>> text = ColumnText(c, *type);
+      if (text.ok()) {
+        out.params.push_back(std::move(*text));
+      } else {
+        status = text.status();
+      }
+    } else {
+      out.params.push_back(c.text);
+    }
+  });
+  FANOUT_RETURN_IF_ERROR(status);
   return out;
 }
 
@@ -291,12 +320,20 @@ std::string TableInfoSql() {
   //
   // Numeric, date/time and interval modifiers round rather than reject: the 4th column is the
   // type with its modifier for those, which a DELETE compares the key and version with.
+  //
+  // Columns 5-7 say how a value is written (column_text.h ColumnTypeOf): the base type's name (a
+  // domain's base type: Debezium sends a domain's value as its base type's), an array's element
+  // type name, and the modifier (a bit string's length).
   return "SELECT a.attname, quote_ident(n.nspname) || '.' || quote_ident(t.typname), "
          "t.typtype <> 'c' AND t.typcategory <> 'A' AND t.typdelim = ',', "
          "CASE WHEN a.atttypmod >= 0 AND t.typcategory IN ('N', 'D', 'T') "
-         "THEN format_type(a.atttypid, a.atttypmod) END "
+         "THEN format_type(a.atttypid, a.atttypmod) END, "
+         "b.typname, e.typname, "
+         "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END "
          "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
          "JOIN pg_namespace n ON n.oid = t.typnamespace "
+         "JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+         "LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A' "
          "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
          "ORDER BY a.attnum";
 }

@@ -37,6 +37,8 @@
 
 #include "processor/core/status.h"
 #include "sinks/postgres/action.h"
+#include "sinks/postgres/column_text.h"
+#include "sinks/postgres/values.h"
 
 namespace fanout {
 
@@ -51,6 +53,9 @@ struct TableInfo {
   std::map<std::string, std::string, std::less<>> rounded;
   // Columns a run cannot carry (TableInfoSql: arrays, composites, box): written row by row.
   std::set<std::string, std::less<>> unrunnable;
+  // Columns whose values need more than their text form (column_text.h PgColumnForm): arrays, bit
+  // strings, interval, hstore, point. Absent: kAsIs.
+  std::map<std::string, PgColumnType, std::less<>> forms;
   // Statement text by ShapeOf() + form: built once per shape while the columns stay the same
   // (a TableInfo is replaced when they change).
   std::unordered_map<std::string, std::string> sql;
@@ -85,16 +90,13 @@ Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> ru
 // One statement for one action, with scalar parameters.
 Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInfo& table);
 
-// `text` as an element of a PostgreSQL array literal, appended to *out: "..." with \ and "
-// escaped, or NULL.
-void AppendArrayElement(const std::optional<std::string>& text, std::string* out);
-
 // ALTER TABLE t ADD COLUMN IF NOT EXISTS "c" <type> (nullable) for auto_evolve.
 std::string AddColumnSql(const std::string& table, const PostgresColumn& column);
 
 // The catalog query TableInfo is read with. Param $1: the table as `[schema.]name` text (quoted
-// with QuoteQualified); rows: (column name, type, runnable: t/f). No row: the table does not
-// exist (or has no columns).
+// with QuoteQualified); rows: (column name, type, runnable: t/f, type with a rounding modifier
+// or NULL, base type name, array element type name or NULL, modifier). No row: the table does
+// not exist (or has no columns).
 std::string TableInfoSql();
 
 }  // namespace fanout

@@ -1,6 +1,7 @@
 #include "sinks/postgres/values.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>

@@ -28,6 +28,9 @@ TEST(JsonWriterTest, WritesEveryValueKind) {
   EXPECT_EQ(Json(Value::Double(std::numeric_limits<double>::quiet_NaN())), "null");
   EXPECT_EQ(Json(Value::String("x")), "\"x\"");
   EXPECT_EQ(Json(Value::Json("{\"a\":[1]}")), "{\"a\":[1]}");
+  // A json column's own line breaks are folded: outputs such as JSON lines stay one line.
+  EXPECT_EQ(Json(Value::Json("{\n  \"a\": [1],\r\n  \"b\": \"x y\"\n}")),
+            "{   \"a\": [1],    \"b\": \"x y\" }");
   EXPECT_EQ(Json(Value::Unchanged()), "{\"$unchanged\":true}");
 }
 

@@ -112,7 +112,8 @@ TEST_F(SchemaDecodingTest, EveryLogicalTypeDecodesToItsNaturalValue) {
   EXPECT_EQ(After("ts_ns"), Value::String("2026-03-01T10:15:30.000000001Z"));
   EXPECT_EQ(After("cts"), Value::String("1969-12-31T23:59:59.999Z"));
   EXPECT_EQ(After("zts"), Value::String("2026-03-01T10:15:30.5+02:00"));
-  EXPECT_EQ(After("doc"), Value::Json(R"({"a":[1,2.5,{"b":null}]})"));
+  EXPECT_EQ(After("doc"), Value::Json(R"({"a": [1, 2.5, {"b": null}]})"))
+      << "as the source wrote it";
   EXPECT_EQ(After("uid"), Value::String("b68a35a7-17ad-35b3-af2a-ae46edb4545b"));
   EXPECT_EQ(After("mood"), Value::String("happy"));
   EXPECT_EQ(After("flags"), Value::Bytes(std::string("\x05\x02", 2)));

@@ -137,10 +137,11 @@ TEST_F(ElasticsearchActionBuilderTest, SnapshotReadIndexesTheAfterImageWithNatur
   ASSERT_EQ(lines.size(), 2u);
   // A snapshot row has no commit LSN: the version is the snapshot's LSN.
   EXPECT_EQ(lines[0], IndexLine("customers", "1", 26734104));
-  EXPECT_EQ(lines[1],
-            R"({"id":1,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com",)"
-            R"("balance":"1234.50","born":"1815-12-10","updated_at":"2024-01-02T03:04:05.123456Z",)"
-            R"("notes":"first programmer","profile":{"tags":["math","poetry"],"tier":"gold"}})");
+  EXPECT_EQ(
+      lines[1],
+      R"({"id":1,"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com",)"
+      R"("balance":"1234.50","born":"1815-12-10","updated_at":"2024-01-02T03:04:05.123456Z",)"
+      R"("notes":"first programmer","profile":{"tags": ["math", "poetry"], "tier": "gold"}})");
 }
 
 TEST_F(ElasticsearchActionBuilderTest, EscapesTextSoEveryDocumentStaysOnItsLine) {
