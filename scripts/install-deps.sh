@@ -18,6 +18,8 @@ PACKAGES=(
   socat
   # promtool, which checks fanout's /metrics (tests/integration/observability_test.cc)
   prometheus
+  # the proof's workload, chaos driver, receiver and checker (tests/proof, standard library only)
+  python3
 )
 
 missing=()

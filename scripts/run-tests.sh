@@ -25,8 +25,10 @@ echo "stack up took $(( $(date +%s) - stack_started )) s"
 
 echo "== integration tests (real PostgreSQL, Kafka, Kafka Connect + Debezium)"
 (cd "$BUILD_DIR" && ctest -L integration --output-on-failure)
+echo "== proof, short form (exactly once under chaos, every sink kind; PROOF_SHORT=0 for the full one)"
+BUILD_DIR="$BUILD_DIR" PROOF_SHORT="${PROOF_SHORT:-1}" ./scripts/proof.sh
 count() { (cd "$BUILD_DIR" && ctest -N -L "$1" | sed -n 's/^Total Tests: //p'); }
-total=$(( $(count unit) + $(count integration) ))
+total=$(( $(count unit) + $(count integration) + 1 ))  # + the proof
 echo "== make test: all passed in $(( $(date +%s) - started )) s"
 # A failure above exits early (set -e), so reaching this line means every test passed.
 echo "make test: $total passed, 0 failed"

@@ -115,6 +115,26 @@ routes:
     });
   }
 
+  // Starts fanout with `config`, SIGKILLs it at a random moment (`min_ms` + up to `spread_ms`)
+  // after it got its partitions (while it works, not while it starts), starts it again, ...
+  // until the generator is done; then joins the generator. Counts the kills into *kills.
+  void KillUntilGenerated(const std::string& config, const std::string& log, unsigned seed,
+                          unsigned min_ms, unsigned spread_ms, int* kills) {
+    std::mt19937 random(seed);
+    while (generating_) {
+      const std::size_t assigned_before = Assignments(log);
+      ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
+      ASSERT_TRUE(
+          WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
+          << ReadFile(log);
+      std::this_thread::sleep_for(std::chrono::milliseconds(min_ms + random() % spread_ms));
+      fanout.Signal(SIGKILL);
+      ASSERT_EQ(fanout.Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
+      ++*kills;
+    }
+    generator_.join();
+  }
+
   // How often the instance writing `log` was given partitions (empty assignments not counted).
   std::size_t Assignments(const std::string& log) {
     std::string text = ReadFile(log);
@@ -242,22 +262,8 @@ TEST_F(ExactlyOnceTest, KillNineAtRandomMomentsNeitherLosesNorDoublesAnything) {
   const std::string config = InstanceConfig(0);
   const std::string log = TempPath("eos.log");
   StartGenerator();
-  // Start fanout, SIGKILL it at a random moment after it got its partitions (while it works,
-  // not while it starts), start it again, ... until the generator is done.
-  std::mt19937 random(kSeed + 1);
   int kills = 0;
-  while (generating_) {
-    const std::size_t assigned_before = Assignments(log);
-    ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-    ASSERT_TRUE(
-        WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
-        << ReadFile(log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 1500));
-    fanout.Signal(SIGKILL);
-    ASSERT_EQ(fanout.Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
-    ++kills;
-  }
-  generator_.join();
+  ASSERT_NO_FATAL_FAILURE(KillUntilGenerated(config, log, kSeed + 1, 0, 1500, &kills));
   ChildProcess last({FANOUT_BINARY, "run", "-c", config}, log);
   CheckOutput(kills);
   last.Signal(SIGTERM);
@@ -275,20 +281,8 @@ TEST_F(ExactlyOnceTest, MixedWithASlowAsynchronousRouteNothingIsDoubled) {
   const std::string config = InstanceConfig(0);
   const std::string log = TempPath("eos-mixed.log");
   StartGenerator();
-  std::mt19937 random(kSeed + 3);
   int kills = 0;
-  while (generating_) {
-    const std::size_t assigned_before = Assignments(log);
-    ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
-    ASSERT_TRUE(
-        WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
-        << ReadFile(log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500 + random() % 2000));
-    fanout.Signal(SIGKILL);
-    ASSERT_EQ(fanout.Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
-    ++kills;
-  }
-  generator_.join();
+  ASSERT_NO_FATAL_FAILURE(KillUntilGenerated(config, log, kSeed + 3, 500, 2000, &kills));
   ChildProcess last({FANOUT_BINARY, "run", "-c", config}, log);
   CheckOutput(kills);
   WaitFor(

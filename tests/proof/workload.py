@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""make proof: a seeded random workload on the PostgreSQL source (Python stdlib + psql).
+
+    workload.py --url URL --seed N --duration S [--rate R] [--workers 2] [--initial]
+                [--type-matrix TABLE] [--summary FILE]
+
+--initial inserts the snapshot rows and exits. Otherwise `workers` psql sessions run for
+`duration` seconds, each owning the ids congruent to its number (so sessions never wait on each
+other's locks while their transactions still overlap in the WAL). Every step is one of: insert,
+re-insert of a deleted key, update leaving the TOASTed `big` column unchanged, update changing it,
+delete, primary-key change, an update flagged for the dead-letter probe, array updates, and
+multi-statement transactions (some with two changes of one row, some rolled back). The same seed
+gives the same sequence of statements per session.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+ITEMS_MAX_ID = 400
+ARRS_MAX_ID = 200
+WORDS = ["alpha", "beta", "gamma", "delta", "naïve", "café", "Zürich", "東京", "o'brien",
+         "semi;colon", "back\\slash", "quote\"d", "tab\there", "emoji😀", "comma,here", "{brace}"]
+
+
+def q(s):
+    """SQL string literal (standard_conforming_strings on)."""
+    if s is None:
+        return "null"
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Session:
+    """One psql process fed through a pipe; output goes to a log."""
+
+    def __init__(self, url, log_path):
+        self.log = open(log_path, "ab")
+        env = dict(os.environ, PGTZ="UTC", PGAPPNAME="fanout-proof-workload")
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", url],
+            stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, env=env)
+
+    def run(self, sql):
+        self.proc.stdin.write((sql.rstrip().rstrip(";") + ";\n").encode())
+        self.proc.stdin.flush()
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.proc.wait(timeout=60)
+        self.log.close()
+        return self.proc.returncode
+
+
+class Worker:
+    def __init__(self, n, workers, rng, stats, type_matrix):
+        self.n, self.workers, self.rng, self.stats = n, workers, rng, stats
+        own = lambda m: [i for i in range(1, m + 1) if i % workers == n]
+        self.items_space, self.arrs_space = own(ITEMS_MAX_ID), own(ARRS_MAX_ID)
+        self.items, self.arrs = {}, {}     # id -> rev of present rows
+        self.deleted_items, self.deleted_arrs = set(), set()
+        self.type_matrix = type_matrix
+
+    # ---------------------------------------------------------------- values
+    def big(self):
+        r = self.rng
+        n = r.randint(2500, 6000)   # above the ~2 kB TOAST threshold: stored out of line
+        return "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(n))
+
+    def item_values(self, i, rev, flag=None):
+        r = self.rng
+        name = " ".join(r.choice(WORDS) for _ in range(r.randint(1, 3)))
+        qty = "null" if r.random() < 0.1 else str(r.randint(-1000, 100000))
+        price = "null" if r.random() < 0.1 else "%d.%02d" % (r.randint(-99999, 9999999), r.randint(0, 99))
+        ts = "null" if r.random() < 0.1 else q("%04d-%02d-%02d %02d:%02d:%02d.%06d%+03d" % (
+            r.randint(1990, 2035), r.randint(1, 12), r.randint(1, 28), r.randint(0, 23),
+            r.randint(0, 59), r.randint(0, 59), r.randint(0, 999999), r.randint(-11, 12)))
+        doc = q(json.dumps({"n": r.randint(0, 10**6), "f": r.choice([1.5, -0.25, 3.75]),
+                            "w": r.choice(WORDS), "tags": [r.choice(WORDS) for _ in range(r.randint(0, 3))],
+                            "nested": {"ok": r.random() < 0.5, "none": None}}, ensure_ascii=False))
+        meta = "null" if r.random() < 0.1 else q('{"k": %d,  "v": %s}' % (r.randint(0, 99), json.dumps(r.choice(WORDS), ensure_ascii=False)))
+        blob = "null" if r.random() < 0.1 else "'\\x%s'::bytea" % bytes(r.getrandbits(8) for _ in range(r.randint(0, 48))).hex()
+        uid = q(str(uuid.UUID(int=r.getrandbits(128), version=4)))
+        if flag is None:
+            flag = "dlq" if r.random() < 0.05 else "ok"
+        return {"id": str(i), "name": q(name), "qty": qty, "price": price, "big": q(self.big()),
+                "ts": ts, "doc": doc, "meta": meta, "blob": blob, "uid": uid, "flag": q(flag),
+                "rev": str(rev)}
+
+    def arr_values(self, i, rev):
+        r = self.rng
+
+        def maybe_null(s):
+            return "null" if r.random() < 0.1 else s
+        tags = maybe_null("ARRAY[%s]::text[]" % ",".join(
+            "null" if r.random() < 0.05 else q(r.choice(WORDS)) for _ in range(r.randint(0, 4))))
+        nums = maybe_null("ARRAY[%s]::int[]" % ",".join(str(r.randint(-10**6, 10**6)) for _ in range(r.randint(0, 5))))
+        # Debezium sends numeric[] elements with their trailing zeros stripped (17456.8760 arrives
+        # as 17456.876, scale 3), which no sink can undo: the workload writes none.
+        amounts = maybe_null("ARRAY[%s]::numeric[]" % ",".join(
+            ("%d.%0*d" % (r.randint(-9999, 99999), s, r.randint(0, 10**s - 1))).rstrip("0").rstrip(".")
+            if (s := r.randint(0, 4)) else str(r.randint(-99, 99))
+            for _ in range(r.randint(0, 4))))
+        attrs = maybe_null(q(json.dumps({"a": r.randint(0, 99), "list": ["one", None, r.choice(WORDS)],
+                                         "w": r.choice(WORDS)}, ensure_ascii=False)))
+        return {"id": str(i), "tags": tags, "nums": nums, "amounts": amounts, "attrs": attrs, "rev": str(rev)}
+
+    # ---------------------------------------------------------------- statements
+    def count(self, what, n=1):
+        self.stats[what] = self.stats.get(what, 0) + n
+
+    def insert_item(self, rows, deleted, space):
+        absent = [i for i in space if i not in rows]
+        if not absent:
+            return None
+        reins = [i for i in absent if i in deleted]
+        if reins and self.rng.random() < 0.5:
+            i = self.rng.choice(reins)
+            self.count("reinsert")
+        else:
+            i = self.rng.choice(absent)
+        deleted.discard(i)
+        rows[i] = 0
+        return i
+
+    def step_items(self):
+        r, rows = self.rng, self.items
+        x = r.random()
+        if not rows or (x < 0.22 and len(rows) < len(self.items_space)):
+            i = self.insert_item(rows, self.deleted_items, self.items_space)
+            if i is None:
+                return []
+            v = self.item_values(i, 0)
+            self.count("items.insert")
+            return ["insert into public.items (%s) values (%s)" % (",".join(v), ",".join(v.values()))]
+        i = r.choice(sorted(rows))
+        rows[i] += 1
+        rev = rows[i]
+        if x < 0.45:
+            self.count("items.update_toast_unchanged")
+            return ["update public.items set qty = %s, rev = %d, flag = %s where id = %d" % (
+                r.randint(0, 1000), rev, q("dlq" if r.random() < 0.05 else "ok"), i)]
+        if x < 0.60:
+            self.count("items.update_toast_changed")
+            return ["update public.items set big = %s, rev = %d where id = %d" % (q(self.big()), rev, i)]
+        if x < 0.72:
+            v = self.item_values(i, rev)
+            del v["id"]
+            self.count("items.update_all")
+            return ["update public.items set %s where id = %d" % (",".join("%s = %s" % kv for kv in v.items()), i)]
+        if x < 0.76:
+            self.count("items.update_dlq")
+            return ["update public.items set flag = 'dlq', rev = %d where id = %d" % (rev, i)]
+        if x < 0.90:
+            del rows[i]
+            self.deleted_items.add(i)
+            self.count("items.delete")
+            return ["delete from public.items where id = %d" % i]
+        absent = [j for j in self.items_space if j not in rows]
+        if not absent:
+            return []
+        j = r.choice(absent)
+        rows[j] = rows.pop(i)
+        self.deleted_items.add(i)
+        self.deleted_items.discard(j)
+        self.count("items.pk_change")
+        return ["update public.items set id = %d, rev = %d where id = %d" % (j, rev, i)]
+
+    def step_arrs(self):
+        r, rows = self.rng, self.arrs
+        x = r.random()
+        if not rows or (x < 0.25 and len(rows) < len(self.arrs_space)):
+            i = self.insert_item(rows, self.deleted_arrs, self.arrs_space)
+            if i is None:
+                return []
+            v = self.arr_values(i, 0)
+            self.count("arrs.insert")
+            return ["insert into public.arrs (%s) values (%s)" % (",".join(v), ",".join(v.values()))]
+        i = r.choice(sorted(rows))
+        rows[i] += 1
+        if x < 0.75:
+            v = self.arr_values(i, rows[i])
+            del v["id"]
+            self.count("arrs.update")
+            return ["update public.arrs set %s where id = %d" % (",".join("%s = %s" % kv for kv in v.items()), i)]
+        if x < 0.92:
+            del rows[i]
+            self.deleted_arrs.add(i)
+            self.count("arrs.delete")
+            return ["delete from public.arrs where id = %d" % i]
+        absent = [j for j in self.arrs_space if j not in rows]
+        if not absent:
+            return []
+        j = r.choice(absent)
+        rows[j] = rows.pop(i)
+        self.deleted_arrs.add(i)
+        self.deleted_arrs.discard(j)
+        self.count("arrs.pk_change")
+        return ["update public.arrs set id = %d, rev = %d where id = %d" % (j, rows[j], i)]
+
+    def step_type_matrix(self):
+        # A table whose columns this script does not know: rewrite a row with its own values (an
+        # update event carrying every column), or delete one and put it back from a copy.
+        t = self.type_matrix
+        r = self.rng
+        if r.random() < 0.7:
+            self.count("type_matrix.update")
+            return ["update %s t set %s = t.%s where ctid = (select ctid from %s order by random() limit 1)" % (
+                t["name"], t["col"], t["col"], t["name"])]
+        self.count("type_matrix.delete_reinsert")
+        return ["with d as (delete from %s where ctid = (select ctid from %s order by random() limit 1) returning *) "
+                "insert into %s select * from d" % (t["name"], t["name"], t["name"])]
+
+    def step(self):
+        """One transaction's statements (list), or [] to skip."""
+        r = self.rng
+        x = r.random()
+        if self.type_matrix and x < 0.05:
+            return self.step_type_matrix()
+        if x < 0.25:
+            return self.step_arrs()
+        if x < 0.85:
+            return self.step_items()
+        # A multi-statement transaction: 2-4 changes, sometimes of one row, sometimes rolled back.
+        if x < 0.93:
+            saved = (dict(self.items), dict(self.arrs), set(self.deleted_items), set(self.deleted_arrs))
+            stmts = []
+            for _ in range(r.randint(2, 4)):
+                stmts += self.step_items() if r.random() < 0.7 else self.step_arrs()
+            if r.random() < 0.15:
+                self.items, self.arrs, self.deleted_items, self.deleted_arrs = saved
+                self.count("tx.rolled_back")
+                return ["begin"] + stmts + ["rollback"]
+            self.count("tx.multi")
+            return ["begin"] + stmts[:len(stmts) // 2] + ["select pg_sleep(0.05)"] + stmts[len(stmts) // 2:] + ["commit"]
+        if self.items:
+            i = r.choice(sorted(self.items))
+            self.items[i] += 2
+            self.count("tx.same_row_twice")
+            return ["begin",
+                    "update public.items set qty = coalesce(qty, 0) + 1 where id = %d" % i,
+                    "update public.items set big = %s, rev = %d where id = %d" % (q(self.big()), self.items[i], i),
+                    "commit"]
+        return []
+
+
+def load_existing(url, workers_list):
+    """--initial rows are inserted by worker objects; a later run reads the present ids back."""
+    out = subprocess.run(["psql", "-X", "-At", "-d", url, "-c",
+                          "select 'items', id, rev from public.items union all select 'arrs', id, rev from public.arrs"],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        t, i, rev = line.split("|")
+        w = workers_list[int(i) % len(workers_list)]
+        (w.items if t == "items" else w.arrs)[int(i)] = int(rev)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--duration", type=float, default=60)
+    ap.add_argument("--rate", type=float, default=25, help="transactions per second per worker")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--initial", action="store_true")
+    ap.add_argument("--type-matrix", default="", help="table:column of a table to include (optional)")
+    ap.add_argument("--log", default="/dev/null")
+    ap.add_argument("--summary", default="")
+    a = ap.parse_args()
+
+    tm = None
+    if a.type_matrix:
+        name, col = a.type_matrix.split(":")
+        tm = {"name": name, "col": col}
+    stats = {}
+    workers = [Worker(n, a.workers, random.Random(a.seed * 1000 + n), stats, tm) for n in range(a.workers)]
+
+    if a.initial:
+        s = Session(a.url, a.log)
+        for w in workers:
+            # 60 items and 30 arrays per worker before the connector starts: the snapshot.
+            for _ in range(60):
+                i = w.insert_item(w.items, w.deleted_items, w.items_space)
+                v = w.item_values(i, 0)
+                s.run("insert into public.items (%s) values (%s)" % (",".join(v), ",".join(v.values())))
+            for _ in range(30):
+                i = w.insert_item(w.arrs, w.deleted_arrs, w.arrs_space)
+                v = w.arr_values(i, 0)
+                s.run("insert into public.arrs (%s) values (%s)" % (",".join(v), ",".join(v.values())))
+        s.run("insert into public.marker values (1, 0) on conflict do nothing")
+        sys.exit(s.close())
+
+    load_existing(a.url, workers)
+    deadline = time.monotonic() + a.duration
+    errors = []
+
+    def run(w):
+        s = Session(a.url, a.log)
+        period = 1.0 / a.rate
+        next_at = time.monotonic()
+        try:
+            while time.monotonic() < deadline:
+                for sql in w.step():
+                    s.run(sql)
+                w.count("transactions")
+                next_at += period * w.rng.uniform(0.3, 1.7)
+                time.sleep(max(0.0, next_at - time.monotonic()))
+        finally:
+            rc = s.close()
+            if rc:
+                errors.append(rc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stats["seed"] = a.seed
+    if a.summary:
+        with open(a.summary, "w") as f:
+            json.dump(stats, f, indent=1, sort_keys=True)
+    print("workload: " + ", ".join("%s=%s" % kv for kv in sorted(stats.items())))
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
