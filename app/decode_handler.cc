@@ -87,10 +87,11 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record, const Recor
   stats_->RecordEvent(event_);
   // Judged for every change in offset order (below the Kafka-output mark too), never in a
   // replay: a dead-letter topic's positions are in no order.
-  const bool reemitted =
-      skip_reemitted_ && !replay_tracked_ && event_.kind == RecordKind::kChange &&
-      reemissions_.IsReemission(record.topic, record.partition, record.offset, event_.position,
-                                static_cast<char>(event_.op), event_.snapshot, record.key);
+  const bool reemitted = skip_reemitted_ && !replay_tracked_ &&
+                         event_.kind == RecordKind::kChange &&
+                         reemissions_.IsReemission(record.topic, record.partition, record.offset,
+                                                   event_.position, static_cast<char>(event_.op),
+                                                   event_.snapshot, record.key, event_.table);
   if (reemitted) stats_->RecordReemissionSkipped();
   const bool debug = spdlog::should_log(spdlog::level::debug);
   const bool dump = debug || dump_ != nullptr;

@@ -36,7 +36,8 @@ std::string GroupInstanceId(const config::Config& config) {
   for (const config::KafkaProperty& p : config.kafka) {
     if (p.key == "group.instance.id") return p.value;  // "" turns static membership off
   }
-  return InstanceIdentity(config);
+  // The transactional.id: instances told apart by an explicit one stay apart in the group too.
+  return TransactionalId(config);
 }
 
 ConsumerConfig ConsumerConfigFor(const config::Config& config, const std::string& group_id,

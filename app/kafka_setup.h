@@ -23,7 +23,8 @@ std::string TransactionalId(const config::Config& config);
 
 // The group.instance.id of the main group's consumer (static membership, on by default): the
 // `kafka.group.instance.id` property if given (an empty value turns static membership off), else
-// the same identity as the default transactional.id, fanout-<group.id>-<client.id or host>.
+// the transactional.id (TransactionalId: `kafka.transactional.id`, or
+// fanout-<group.id>-<client.id or host>).
 std::string GroupInstanceId(const config::Config& config);
 
 // The consumer's settings: the `kafka:` properties (without producer-only ones), with group.id

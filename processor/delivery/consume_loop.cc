@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 namespace fanout {
 
@@ -29,7 +30,10 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
     auto batch = consumer_.Poll(PollTimeout(), options_.max_batch);
     if (options_.health != nullptr) options_.health->Turn(Clock::now());
     if (!fatal_.ok()) {
+      // Raised inside a rebalance callback, possibly halfway through a revocation: the open
+      // transaction may hold output of partitions that are gone, so it is aborted, not committed.
       result = fatal_;
+      handler_failed = true;
       break;
     }
     if (!batch.ok()) {
@@ -255,6 +259,7 @@ void ConsumeLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
   for (int attempt = 1; !committed.ok() && attempt < 3; ++attempt) {
     spdlog::warn("reading the committed offsets failed ({}); trying again",
                  committed.status().ToString());
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // e.g. the coordinator is moving
     committed = consumer_.Committed(partitions);
   }
   if (!committed.ok()) {
@@ -303,6 +308,9 @@ void ConsumeLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool 
     for (const TopicPartition& tp : partitions) assigned_.erase(tp);
     backpressure_.Forget(partitions);
     ForgetPartitions(partitions);
+    // Their work is redone by the next owner: nothing of theirs may be committed from here.
+    (void)tracker_.Drop(partitions);
+    if (options_.pending_work != nullptr) options_.pending_work->DropHeldOutputs(&partitions);
     return;
   }
   if (options_.pending_work != nullptr) options_.pending_work->Abandon(&partitions);

@@ -12,7 +12,7 @@ constexpr std::string_view kMaxField = "source-max";
 constexpr std::string_view kSeenField = "source-max-seen";
 
 // FNV-1a: stable across processes and versions (the hashes are stored in commits).
-std::uint64_t Identity(char op, std::optional<std::string_view> key) {
+std::uint64_t Identity(char op, std::optional<std::string_view> key, std::string_view table) {
   std::uint64_t hash = 14695981039346656037ull;
   auto mix = [&](unsigned char byte) {
     hash ^= byte;
@@ -23,6 +23,8 @@ std::uint64_t Identity(char op, std::optional<std::string_view> key) {
   if (key) {
     for (char c : *key) mix(static_cast<unsigned char>(c));
   }
+  mix(0);  // so that no key and table run into each other
+  for (char c : table) mix(static_cast<unsigned char>(c));
   return hash;
 }
 
@@ -86,11 +88,12 @@ void ReemissionFilter::Forget(const std::vector<TopicPartition>& partitions) {
 
 bool ReemissionFilter::IsReemission(std::string_view topic, std::int32_t partition_id,
                                     std::int64_t offset, const SourcePosition& position, char op,
-                                    bool snapshot, std::optional<std::string_view> key) {
+                                    bool snapshot, std::optional<std::string_view> key,
+                                    std::string_view table) {
   if (snapshot || !Judged(position)) return false;
   Partition& partition = PartitionOf(topic, partition_id);
   State& state = partition.current;
-  const std::uint64_t identity = Identity(op, key);
+  const std::uint64_t identity = Identity(op, key, table);
   if (state.max.kind == position.kind) {
     if (position < state.max) return true;
     if (position == state.max) {

@@ -6,8 +6,9 @@
 // twice. Within one partition, Debezium writes changes in commit order, so their source positions
 // never go down: a change whose position is below the highest position the partition has seen
 // before it is a re-emission, and so is one at that position whose identity (op and Kafka key)
-// was already seen at it. The identities are kept because distinct changes may share a position:
-// the delete and the create of a primary-key change (and a multi-table TRUNCATE).
+// was already seen at it. A change's identity is its op, Kafka key and table; they are kept
+// because distinct changes may share a position: the delete and the create of a primary-key
+// change, and the truncates of a multi-table TRUNCATE (whose keys are null).
 //
 // What the filter never judges (never a re-emission, and never raising the highest position):
 // snapshot rows (they all share the snapshot's position, and a transaction open at the snapshot
@@ -52,7 +53,7 @@ class ReemissionFilter {
   // (after a Resume, from the resumed offset on). `snapshot`: a snapshot row (op r).
   bool IsReemission(std::string_view topic, std::int32_t partition, std::int64_t offset,
                     const SourcePosition& position, char op, bool snapshot,
-                    std::optional<std::string_view> key);
+                    std::optional<std::string_view> key, std::string_view table = {});
 
   // Adds to `metadata` the fields that describe `tp` just before `offset`, which is about to be
   // committed, and forgets what came before it.

@@ -41,6 +41,15 @@ TEST_F(ReemissionFilterTest, AKeyChangeSharesOnePositionWithoutBeingARepeat) {
   EXPECT_TRUE(Judge(3, Pg(10, 11), 'c', "new"));
 }
 
+TEST_F(ReemissionFilterTest, TruncatesOfSeveralTablesShareAPositionAndANullKey) {
+  auto truncate = [&](std::int64_t offset, std::string_view table) {
+    return filter_.IsReemission("t", 0, offset, Pg(10, 11), 't', false, std::nullopt, table);
+  };
+  EXPECT_FALSE(truncate(0, "orders"));
+  EXPECT_FALSE(truncate(1, "order_items")) << "one TRUNCATE of two tables routed to one topic";
+  EXPECT_TRUE(truncate(2, "orders"));
+}
+
 TEST_F(ReemissionFilterTest, SnapshotRowsAndUnorderedPositionsAreNeverJudged) {
   EXPECT_FALSE(Judge(0, Pg(50, 51)));
   EXPECT_FALSE(Judge(1, Pg(0, 40), 'r', "k1", /*snapshot=*/true));
