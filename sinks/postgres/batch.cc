@@ -9,8 +9,8 @@
 #include <unordered_set>
 #include <utility>
 
-#include "sinks/postgres/errors.h"
 #include "sinks/postgres/column_text.h"
+#include "sinks/postgres/errors.h"
 #include "sinks/postgres/values.h"
 
 namespace fanout {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "sinks/postgres/statements.h"
 #include "sinks/postgres/column_text.h"
+#include "sinks/postgres/statements.h"
 #include "sinks/postgres/values.h"
 
 namespace fanout {
