@@ -87,11 +87,9 @@ std::string RenderMarkdown(const FieldSpec& spec) {
       "- **Templates**: text with placeholders such as `customer:{id}`, `{after.email}`, "
       "`{before.email}`, `{key.id}`, `{table}`; `{{` and `}}` are literal braces.\n"
       "- Nothing is silently clamped: a value outside its range is an error.\n\n"
-      "**Status.** Sources, matching (`from`, `topics`, `ops`, `when`), projection, templates, "
-      "`kafka` sinks (exactly once or at least once) and the dead-letter topic work today. Redis, "
-      "Elasticsearch/OpenSearch, PostgreSQL and HTTP sinks, retries and `on_exhausted` are not "
-      "built yet: routes to those sinks are evaluated and counted only, and keys marked "
-      "*validated* are checked now and take effect when they are.\n\n";
+      "**Status.** Every sink type listed here (`redis`, `elasticsearch`, `postgres`, `kafka`, "
+      "`http`) writes; each key below takes effect. What each sink guarantees is in "
+      "docs/GUARANTEES.md.\n\n";
   for (const FieldSpec& section : spec.children) {
     out += "## `" + std::string(section.name) + "`" + (section.required ? " (required)" : "") +
            "\n\n" + std::string(section.description) + "\n\n";

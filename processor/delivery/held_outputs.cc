@@ -19,10 +19,8 @@ Status HeldOutputs::Release(const std::vector<PartitionOffset>& offsets, const W
     if (partition == held_.end()) continue;
     auto& records = partition->second;
     while (!records.empty() && records.begin()->first < po.offset) {
-      Held& held = records.begin()->second;
-      // The multimap node never moves, but re-point in case the string's buffer did (SSO).
-      if (held.record.origin) held.record.origin->topic = held.origin_topic;
-      FANOUT_RETURN_IF_ERROR(write(held.record));
+      // The node never moves, so record.origin still points at its own origin_topic.
+      FANOUT_RETURN_IF_ERROR(write(records.begin()->second.record));
       records.erase(records.begin());
       --size_;
     }
