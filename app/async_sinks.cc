@@ -113,6 +113,7 @@ Result<std::unique_ptr<AsyncSinks>> AsyncSinks::Open(const config::Config& confi
   if (sinks->size() > 0) loop_options->pending_work = handler;
   loop_options->max_in_flight = config.processing.max_in_flight;
   loop_options->max_in_flight_per_partition = config.processing.max_in_flight_per_partition;
+  loop_options->max_in_flight_bytes = config.processing.max_in_flight_bytes;
   loop_options->drain_timeout = config.processing.drain_timeout;
   return sinks;
 }

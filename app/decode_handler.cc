@@ -29,11 +29,13 @@ DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* 
       router_(router),
       producer_(producer),
       dead_letter_topic_(config.dead_letter.topic),
+      dead_letter_max_bytes_(config.dead_letter.max_record_bytes),
       skip_reemitted_(config.processing.skip_reemitted) {
   dead_letter_writer_ = [this](const KafkaRecordView& record, const DeadLetterContext& context,
                                const TopicPartition& tracked, std::int64_t tracked_offset) {
-    held_dead_letters_.Hold(tracked, tracked_offset,
-                            BuildDeadLetter(dead_letter_topic_, record, context));
+    held_dead_letters_.Hold(
+        tracked, tracked_offset,
+        BuildDeadLetter(dead_letter_topic_, record, context, dead_letter_max_bytes_));
     stats_->RecordDeadLetter(context.route, context.sink);
     return Status();
   };
@@ -281,6 +283,10 @@ void DecodeHandler::DropHeldOutputs(const std::vector<TopicPartition>* partition
   held_dead_letters_.Drop(partitions);
 }
 
+std::size_t DecodeHandler::pending_bytes() const {
+  return dispatcher_ == nullptr ? 0 : dispatcher_->pending_bytes();
+}
+
 std::size_t DecodeHandler::pending(const TopicPartition& tp) const {
   return dispatcher_ == nullptr ? 0 : dispatcher_->pending(tp);
 }
@@ -301,7 +307,8 @@ Status DecodeHandler::DeadLetter(const KafkaRecordView& record, std::string_view
 
 Status DecodeHandler::WriteDeadLetter(const KafkaRecordView& record,
                                       const DeadLetterContext& context) {
-  Status status = ProduceDeadLetter(BuildDeadLetter(dead_letter_topic_, record, context));
+  Status status = ProduceDeadLetter(
+      BuildDeadLetter(dead_letter_topic_, record, context, dead_letter_max_bytes_));
   if (status.ok()) stats_->RecordDeadLetter(context.route, context.sink);
   return status;
 }

@@ -68,6 +68,7 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   void Abandon(const std::vector<TopicPartition>* partitions) override;
   std::size_t pending() const override;
   std::size_t pending(const TopicPartition& tp) const override;
+  std::size_t pending_bytes() const override;
   void OnAssigned(const std::vector<TopicPartition>& partitions) override;
   // Debezium's re-emissions (ReemissionFilter), judged per partition with state kept in the
   // commit metadata.
@@ -117,6 +118,7 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   const Router* router_;
   Producer* producer_;
   std::string dead_letter_topic_;
+  std::size_t dead_letter_max_bytes_;
   std::vector<RouteInfo> routes_;  // parallel to router_->routes()
   DebeziumDecoder decoder_;
   ChangeEvent event_;

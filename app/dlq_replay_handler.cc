@@ -29,6 +29,7 @@ Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record, const Recor
   original.timestamp_ms = record.timestamp_ms;
   std::string_view route;
   bool has_source = false;
+  bool truncated = false;
   int attempts = 0;
   std::int64_t first_failure_ms = 0;
   for (const RecordHeaderView& header : record.headers) {
@@ -50,7 +51,18 @@ Result<Handled> ReplayHandler::Handle(const KafkaRecordView& record, const Recor
       (void)ParseInt(value, &attempts);
     } else if (header.name == "fanout.failure.first_ms") {
       (void)ParseInt(value, &first_failure_ms);
+    } else if (header.name == "fanout.truncated") {
+      truncated = true;
     }
+  }
+  if (truncated) {
+    spdlog::warn(
+        "dlq replay: {}[{}]@{} was cut to fit the dead-letter topic (fanout.truncated); its "
+        "record is in {}[{}]@{}; skipped",
+        record.topic, record.partition, record.offset, original.topic, original.partition,
+        original.offset);
+    ++skipped_;
+    return Handled::kFinished;
   }
   if (!has_source) {
     spdlog::warn(

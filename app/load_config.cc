@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/config_secrets.h"
+#include "app/sink_checks.h"
 #include "observability/logging.h"
 #include "processor/kafka/consumer.h"
 
@@ -26,6 +28,13 @@ config::LoadResult LoadValidatedConfig(const std::string& path) {
     }
     result.errors.push_back({location, "kafka." + error.property, error.message});
   }
+  // The sinks' own parsers and the routes' bindings, once the rest is sound: they need a whole
+  // config to run on.
+  if (result.errors.empty()) {
+    for (config::ConfigError& error : CheckSinksAndRoutes(result.config)) {
+      result.errors.push_back(std::move(error));
+    }
+  }
   config::SortErrors(result.errors);
   return result;
 }
@@ -39,6 +48,7 @@ std::optional<config::Config> LoadConfigForCommand(const std::string& path,
     *exit_code = kExitConfigError;
     return std::nullopt;
   }
+  RegisterConfigSecrets(loaded.config);  // before the first line is logged
   LoggingOptions logging;
   const std::string level = log_level.value_or(loaded.config.logging.level);
   logging.level = level;

@@ -1,5 +1,6 @@
-// Loads a config and checks it completely: the YAML shape (config/) and the librdkafka
-// properties (processor/kafka), errors merged in file order.
+// Loads a config and checks it completely: the YAML shape (config/), the librdkafka properties
+// (processor/kafka), and every sink's settings and route binding (app/sink_checks.h), errors
+// merged in file order. Connects to nothing and loads no library the config names.
 #ifndef FANOUT_APP_LOAD_CONFIG_H_
 #define FANOUT_APP_LOAD_CONFIG_H_
 

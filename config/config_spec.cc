@@ -374,6 +374,16 @@ FieldSpec MakeConfigSpec() {
                         .default_value = "10000",
                         .min = 1,
                         .max = 10000000},
+                       {.name = "max_in_flight_bytes",
+                        .type = T::kInteger,
+                        .description =
+                            "The same bound in bytes: the consumed records waiting for "
+                            "asynchronous sinks, counted by their key, value and headers. Large "
+                            "rows reach it long before `max_in_flight`. The actions built from "
+                            "them hold about as much again (docs/OPERATIONS.md).",
+                        .default_value = "67108864",
+                        .min = 1048576,
+                        .max = 1099511627776},
                        {.name = "max_in_flight_per_partition",
                         .type = T::kInteger,
                         .description = "The same bound for one partition: a partition whose "
@@ -428,7 +438,21 @@ FieldSpec MakeConfigSpec() {
                .children = {{.name = "topic",
                              .type = T::kString,
                              .description = "Dead-letter topic.",
-                             .default_value = "fanout.dlq"}}},
+                             .default_value = "fanout.dlq"},
+                            {.name = "max_record_bytes",
+                             .type = T::kInteger,
+                             .description =
+                                 "Largest dead letter (key, value and headers). A larger one is "
+                                 "cut to fit (value first, then key, then the original headers) "
+                                 "and says so in `fanout.truncated`, "
+                                 "`fanout.original.<part>.bytes` and "
+                                 "`fanout.original.<part>.sha256`; a cut dead letter cannot be "
+                                 "replayed, its record stays in the source topic. Keep it under "
+                                 "the dead-letter topic's `max.message.bytes` and the producer's "
+                                 "`message.max.bytes` (both about 1 MB by default).",
+                             .default_value = "900000",
+                             .min = 4096,
+                             .max = 1000000000}}},
               {.name = "retry",
                .type = T::kObject,
                .description = "Default retry policy of every route.",

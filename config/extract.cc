@@ -137,6 +137,13 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
           reader.Integer(processing["max_in_flight"], "processing.max_in_flight", 1, 10000000)
               .value_or(10000));
     }
+    if (processing["max_in_flight_bytes"]) {
+      p.max_in_flight_bytes = static_cast<std::size_t>(
+          reader
+              .Integer(processing["max_in_flight_bytes"], "processing.max_in_flight_bytes", 1048576,
+                       1099511627776)
+              .value_or(67108864));
+    }
     if (processing["max_in_flight_per_partition"]) {
       p.max_in_flight_per_partition = static_cast<std::size_t>(
           reader
@@ -194,8 +201,13 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
       config->routes.push_back(std::move(route));
     }
   }
-  if (const YAML::Node topic = YamlReader::Child(YamlReader::Child(root, "dead_letter"), "topic")) {
+  const YAML::Node dead_letter = YamlReader::Child(root, "dead_letter");
+  if (const YAML::Node topic = YamlReader::Child(dead_letter, "topic")) {
     config->dead_letter.topic = reader.String(topic, "dead_letter.topic").value_or("fanout.dlq");
+  }
+  if (const YAML::Node max = YamlReader::Child(dead_letter, "max_record_bytes")) {
+    config->dead_letter.max_record_bytes = static_cast<std::size_t>(
+        reader.Integer(max, "dead_letter.max_record_bytes", 4096, 1000000000).value_or(900000));
   }
   if (const YAML::Node logging = root["logging"]) {
     if (logging["level"]) {

@@ -56,6 +56,7 @@ class IdempotencySink final : public Sink {
                                                           std::chrono::milliseconds ttl);
 
   Status Start(std::chrono::milliseconds timeout) override { return inner_->Start(timeout); }
+  Status Probe(std::chrono::milliseconds timeout) override { return inner_->Probe(timeout); }
   void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
   std::size_t max_batch() const override { return inner_->max_batch(); }
   std::size_t max_concurrency() const override { return inner_->max_concurrency(); }

@@ -1,6 +1,7 @@
 #include "observability/health.h"
 
 #include "processor/core/json_writer.h"
+#include "processor/core/redaction.h"
 
 namespace fanout {
 namespace {
@@ -101,7 +102,7 @@ void HealthState::CommitSucceeded() {
 void HealthState::CommitFailed(std::string_view error) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++consecutive_commit_failures_;
-  last_commit_error_.assign(error);
+  last_commit_error_ = SecretRedactor::Global().Redacted(error);
 }
 
 HealthSnapshot HealthState::Snapshot() const {

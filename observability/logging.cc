@@ -15,6 +15,7 @@
 #include <string>
 
 #include "observability/log_rate_limiter.h"
+#include "processor/core/redaction.h"
 
 namespace fanout {
 namespace {
@@ -90,7 +91,15 @@ class RateLimitedSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
 
  protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
+  void sink_it_(const spdlog::details::log_msg& original) override {
+    // No configured secret leaves in a log line, whoever wrote it (a client library's error
+    // quoting a connection string, a server's message).
+    spdlog::details::log_msg msg = original;
+    std::string redacted;
+    if (const SecretRedactor& redactor = SecretRedactor::Global(); !redactor.empty()) {
+      redacted.assign(original.payload.data(), original.payload.size());
+      if (redactor.Redact(&redacted)) msg.payload = spdlog::string_view_t(redacted);
+    }
     const auto now = LogRateLimiter::Clock::now();
     reports_.clear();
     bool allow = true;

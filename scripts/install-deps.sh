@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries
   librdkafka-dev libpq-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libbenchmark-dev libhiredis-dev libssl-dev openssl
+  libbenchmark-dev libhiredis-dev libssl-dev openssl libgmp-dev
   # servers and tools for the stack (Kafka, Connect and OpenSearch come from Maven Central)
   postgresql-15 postgresql-client-15 redis-server redis-tools openjdk-17-jdk-headless maven
   procps psmisc jq kcat

@@ -14,6 +14,8 @@ std::string_view ToString(ActionOutcome outcome) {
       return "unavailable";
     case ActionOutcome::kBadRecord:
       return "bad_record";
+    case ActionOutcome::kRefused:
+      return "refused";
     case ActionOutcome::kFatal:
       return "fatal";
   }
@@ -34,10 +36,12 @@ int Severity(ActionOutcome outcome) {
       return 3;
     case ActionOutcome::kBadRecord:
       return 4;
-    case ActionOutcome::kFatal:
+    case ActionOutcome::kRefused:
       return 5;
+    case ActionOutcome::kFatal:
+      return 6;
   }
-  return 5;
+  return 6;
 }
 
 }  // namespace

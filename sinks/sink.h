@@ -48,7 +48,14 @@ enum class ActionOutcome : std::uint8_t {
                     // tried again after a backoff without counting, because a sink that is
                     // down is not a reason to dead-letter (DESIGN.md §4)
   kBadRecord,       // can never succeed as built (mapping error, 4xx): dead-lettered
-  kFatal,           // the sink cannot go on (authentication, misconfiguration): fanout stops
+  kRefused,         // the server refused this action (401/403, NOPERM, insufficient privilege,
+                    // an invalid name) for a reason that may be the record's (a key, index,
+                    // path or table rendered from it) or the whole sink's (its credentials).
+                    // The delivery core asks Sink::Probe, which involves no record: if the sink
+                    // as a whole is accepted, the record is dead-lettered ("refused"); if it is
+                    // refused too, fanout stops; if it is unreachable, the action waits
+  kFatal,           // the sink cannot go on whatever the record (misconfiguration, a server
+                    // that lacks what the sink needs): fanout stops
 };
 
 std::string_view ToString(ActionOutcome outcome);
@@ -77,11 +84,14 @@ struct ActionResult {
   static ActionResult BadRecord(std::string why) {
     return {ActionOutcome::kBadRecord, std::move(why), {}};
   }
+  static ActionResult Refused(std::string why) {
+    return {ActionOutcome::kRefused, std::move(why), {}};
+  }
   static ActionResult Fatal(std::string why) { return {ActionOutcome::kFatal, std::move(why), {}}; }
 };
 
 // Keeps in *into the worse of *into and `next`, for an action made of several requests: applied
-// < already applied < retry < unavailable < bad record < fatal. On a tie *into stays.
+// < already applied < retry < unavailable < bad record < refused < fatal. On a tie *into stays.
 void KeepWorse(ActionResult* into, ActionResult next);
 
 // One sink-specific unit of work (a DEL of some keys, a versioned index request, an upsert, a
@@ -127,6 +137,14 @@ class Sink {
   // fanout starts anyway and the actions retry. Anything else (bad URL, refused credentials) is
   // fatal.
   virtual Status Start(std::chrono::milliseconds timeout) = 0;
+
+  // Asks the server whether it accepts the sink as a whole, with a request that involves no
+  // record (a connection and its authentication, a PING, GET /): what decides a kRefused
+  // outcome. Called on the consume thread after Start(), and may block up to `timeout` (plus
+  // the runtime's own bound). OK: the sink is accepted, so a refusal was the record's.
+  // Unavailable: the server cannot be reached now. Anything else: the sink as a whole is
+  // refused, and fanout stops. The default asks Start() again, which every sink allows.
+  virtual Status Probe(std::chrono::milliseconds timeout) { return Start(timeout); }
 
   // Writes `batch` (at most max_batch() actions) asynchronously and returns at once. The actions
   // stay alive and unchanged until `done` runs. Called from one thread at a time (the consume

@@ -1,8 +1,11 @@
 #include "processor/debezium/logical_types.h"
 
+#include <gmp.h>
+
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace fanout::debezium {
@@ -17,12 +20,6 @@ constexpr std::array<std::int8_t, 256> kBase64Values = [] {
     table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
   return table;
 }();
-
-void AppendUnsigned(std::uint64_t value, std::string* out) {
-  char buffer[24];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  out->append(buffer, end);
-}
 
 void AppendPadded(std::int64_t value, int width, std::string* out) {
   char buffer[24];
@@ -143,7 +140,9 @@ Status AppendDecimal(std::string_view unscaled, std::int32_t scale, std::string*
                  out);
     return Status();
   }
-  // Wide: magnitude (two's complement negated if needed), then base 10^9 limbs, little-endian.
+  // Wide: magnitude (two's complement negated if needed), then GMP's base conversion, which is
+  // subquadratic. Schoolbook conversion is quadratic in the width: 150 decimals of 4 KB in one
+  // record took 0.8 s that way.
   std::vector<std::uint8_t> magnitude(unscaled.begin(), unscaled.end());
   if (negative) {
     for (auto& b : magnitude) b = static_cast<std::uint8_t>(~b);
@@ -151,27 +150,14 @@ Status AppendDecimal(std::string_view unscaled, std::int32_t scale, std::string*
       if (++*it != 0) break;
     }
   }
-  std::vector<std::uint32_t> limbs;
-  limbs.reserve(magnitude.size() * 100 / 375 + 2);  // 256^n < (10^9)^(n * 0.2676)
-  for (std::uint8_t byte : magnitude) {
-    std::uint64_t carry = byte;
-    for (auto& limb : limbs) {
-      std::uint64_t v = (static_cast<std::uint64_t>(limb) << 8) + carry;
-      limb = static_cast<std::uint32_t>(v % 1000000000u);
-      carry = v / 1000000000u;
-    }
-    while (carry != 0) {
-      limbs.push_back(static_cast<std::uint32_t>(carry % 1000000000u));
-      carry /= 1000000000u;
-    }
-  }
-  std::string digits;
-  if (limbs.empty()) {
-    digits = "0";
-  } else {
-    AppendUnsigned(limbs.back(), &digits);
-    for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) AppendPadded(*it, 9, &digits);
-  }
+  mpz_t number;
+  mpz_init(number);
+  mpz_import(number, magnitude.size(), /*order=*/1, /*size=*/1, /*endian=*/1, /*nails=*/0,
+             magnitude.data());
+  std::string digits(mpz_sizeinbase(number, 10) + 1, '\0');  // may be one over, plus the NUL
+  mpz_get_str(digits.data(), 10, number);
+  mpz_clear(number);
+  digits.resize(std::char_traits<char>::length(digits.c_str()));
   AppendScaled(negative, digits, scale, out);
   return Status();
 }

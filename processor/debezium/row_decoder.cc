@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "processor/core/json_syntax.h"
 #include "processor/core/json_writer.h"
 #include "processor/debezium/logical_types.h"
 
@@ -221,6 +222,12 @@ Status RowDecoder::DecodeLogical(dom::element element, const FieldPlan& field, V
       if (element.get_string().get(text) != SUCCESS) return FieldError(field, "not a string");
       dom::element document;
       auto error = json_parser_.parse(text.data(), text.size()).get(document);
+      // A number beyond double's range or 64-bit integers (valid in json/jsonb) is no error:
+      // the text passes on exactly as it is, checked by a grammar that takes any number.
+      if ((error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) &&
+          simdjson::validate_utf8(text.data(), text.size()) && IsJsonText(text)) {
+        error = SUCCESS;
+      }
       if (error != SUCCESS) {
         return FieldError(field,
                           std::string("not valid JSON (") + simdjson::error_message(error) + ")");

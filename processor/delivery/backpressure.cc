@@ -4,16 +4,18 @@
 
 namespace fanout {
 
-Backpressure::Backpressure(std::size_t max_total, std::size_t max_per_partition)
+Backpressure::Backpressure(std::size_t max_total, std::size_t max_per_partition,
+                           std::size_t max_total_bytes)
     : max_total_(std::max<std::size_t>(1, max_total)),
-      max_per_partition_(std::max<std::size_t>(1, max_per_partition)) {}
+      max_per_partition_(std::max<std::size_t>(1, max_per_partition)),
+      max_total_bytes_(std::max<std::size_t>(1, max_total_bytes)) {}
 
 Backpressure::Decision Backpressure::Update(
-    const std::set<TopicPartition>& assigned, std::size_t total,
+    const std::set<TopicPartition>& assigned, std::size_t total, std::size_t total_bytes,
     const std::function<std::size_t(const TopicPartition&)>& in_flight) {
   Decision decision;
-  const bool total_over = total >= max_total_;
-  const bool total_low = total <= max_total_ / 2;
+  const bool total_over = total >= max_total_ || total_bytes >= max_total_bytes_;
+  const bool total_low = total <= max_total_ / 2 && total_bytes <= max_total_bytes_ / 2;
   for (const TopicPartition& tp : assigned) {
     const std::size_t own = in_flight(tp);
     if (!paused_.contains(tp)) {

@@ -16,7 +16,8 @@ ConsumeLoop::ConsumeLoop(Consumer& consumer, RecordHandler& handler, OffsetCommi
       handler_(handler),
       committer_(committer),
       options_(std::move(options)),
-      backpressure_(options_.max_in_flight, options_.max_in_flight_per_partition) {}
+      backpressure_(options_.max_in_flight, options_.max_in_flight_per_partition,
+                    options_.max_in_flight_bytes) {}
 
 Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   FANOUT_RETURN_IF_ERROR(consumer_.Subscribe(this));
@@ -164,11 +165,12 @@ Status ConsumeLoop::Drain(const std::vector<TopicPartition>* partitions,
 Status ConsumeLoop::ApplyBackpressure() {
   PendingWork* work = options_.pending_work;
   if (work == nullptr) return Status();
-  Backpressure::Decision decision = backpressure_.Update(
-      assigned_, work->pending(), [work](const TopicPartition& tp) { return work->pending(tp); });
+  Backpressure::Decision decision =
+      backpressure_.Update(assigned_, work->pending(), work->pending_bytes(),
+                           [work](const TopicPartition& tp) { return work->pending(tp); });
   if (!decision.pause.empty()) {
-    spdlog::debug("pausing {} partitions: {} records in flight", decision.pause.size(),
-                  work->pending());
+    spdlog::debug("pausing {} partitions: {} records ({} bytes) in flight", decision.pause.size(),
+                  work->pending(), work->pending_bytes());
     FANOUT_RETURN_IF_ERROR(consumer_.Pause(decision.pause));
   }
   if (!decision.resume.empty()) FANOUT_RETURN_IF_ERROR(consumer_.Resume(decision.resume));

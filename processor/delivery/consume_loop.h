@@ -89,6 +89,8 @@ class PendingWork {
   virtual void Abandon(const std::vector<TopicPartition>* partitions) = 0;
   virtual std::size_t pending() const = 0;
   virtual std::size_t pending(const TopicPartition& tp) const = 0;
+  // The bytes the records with work pending hold; 0 when not counted.
+  virtual std::size_t pending_bytes() const { return 0; }
   // Partitions were just assigned, from the rebalance callback, before any of their records is
   // handled: sinks that store processed offsets read them (Sink::OnPartitionsAssigned).
   virtual void OnAssigned(const std::vector<TopicPartition>& partitions) { (void)partitions; }
@@ -116,6 +118,7 @@ struct ConsumeLoopOptions {
   // Bounds on records with pending work; over them partitions pause (see Backpressure).
   std::size_t max_in_flight = 10000;
   std::size_t max_in_flight_per_partition = 5000;
+  std::size_t max_in_flight_bytes = std::size_t{64} << 20;  // PendingWork::pending_bytes()
   // How long revocation and shutdown wait for pending work before abandoning it.
   std::chrono::milliseconds drain_timeout{10000};
   // Observability (optional, not owned, must outlive the loop): the loop's counters and gauges,

@@ -32,6 +32,7 @@ struct SinkDispatcher::PendingRecord {
   PartitionState* partition = nullptr;
   std::uint64_t epoch = 0;
   int remaining = 0;
+  std::size_t bytes = 0;  // what this copy holds, for the byte bound (pending_bytes())
 
   KafkaRecordView View() const {
     KafkaRecordView view;
@@ -73,6 +74,8 @@ struct SinkDispatcher::SinkLanes {
   std::size_t max_batch = 1;
   std::size_t max_in_flight = 1;  // batches per lane (Sink::max_batches_per_lane)
   bool unavailable = false;
+  // When Sink::Probe last accepted the sink (after a kRefused); epoch when never.
+  Clock::time_point probe_passed{};
   std::string name;                      // for metrics and health
   Histogram* request_latency = nullptr;  // Write() → its callback
   Gauge* up = nullptr;
@@ -131,8 +134,18 @@ void SinkDispatcher::Dispatch(const KafkaRecordView& record, const DispatchOrigi
   pending->partition = &partition;
   pending->epoch = partition.epoch;
   pending->remaining = static_cast<int>(actions.size());
+  // The record's copy and its bookkeeping; the actions built from it hold about as much again
+  // (docs/OPERATIONS.md states the bound with that factor).
+  pending->bytes = sizeof(PendingRecord) + actions.size() * sizeof(QueuedAction) +
+                   (pending->key ? pending->key->size() : 0) +
+                   (pending->value ? pending->value->size() : 0);
+  for (const auto& [name, header_value] : pending->headers) {
+    pending->bytes += name.size() + (header_value ? header_value->size() : 0);
+  }
   ++partition.pending;
+  partition.pending_bytes += pending->bytes;
   ++pending_;
+  pending_bytes_ += pending->bytes;
 
   // Same key, same lane: one batch in flight per lane keeps a key's actions in order (a sink of
   // depth > 1 keeps them in order itself, see Sink::WriteBehind).
@@ -235,7 +248,9 @@ void SinkDispatcher::Finish(QueuedAction& item, std::vector<PartitionOffset>* fi
   PendingRecord& record = *item.record;
   if (--record.remaining > 0) return;
   --record.partition->pending;
+  record.partition->pending_bytes -= record.bytes;
   --pending_;
+  pending_bytes_ -= record.bytes;
   finished->push_back(PartitionOffset{*record.tracked_tp, record.tracked_offset, {}});
 }
 
@@ -324,6 +339,21 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
         FANOUT_RETURN_IF_ERROR(DeadLetter(item, "bad_record", result.message, dead_letters));
         Finish(item, finished);
         break;
+      case ActionOutcome::kRefused: {
+        FANOUT_ASSIGN_OR_RETURN(const bool reachable,
+                                ProbeAfterRefusal(lanes, route.sink_name, result.message));
+        if (!reachable) {  // judged once the server answers again
+          CountOutcome(route.metrics, ActionOutcome::kUnavailable, 0);
+          unavailable = true;
+          again.push_back(std::move(item));
+          break;
+        }
+        // The sink as a whole is accepted: the refusal was this record's (logged with its
+        // dead letter, class `refused`).
+        FANOUT_RETURN_IF_ERROR(DeadLetter(item, "refused", result.message, dead_letters));
+        Finish(item, finished);
+        break;
+      }
       case ActionOutcome::kFatal:
         return Internal("sink '" + route.sink_name + "': " + result.message);
     }
@@ -364,6 +394,28 @@ Status SinkDispatcher::ProcessCompletion(Completion& completion, Clock::time_poi
     if (lane.in_flight > 0) lane.hold = true;
   }
   return Status();
+}
+
+Result<bool> SinkDispatcher::ProbeAfterRefusal(SinkLanes& lanes, std::string_view sink_name,
+                                               std::string_view refusal) {
+  // One probe answers for every refusal of the next second: a burst of refused records (a hostile
+  // source) costs one request, not one each. Credentials revoked within that second dead-letter
+  // what they refuse until the next probe stops fanout; those records are replayable.
+  constexpr std::chrono::seconds kProbeReuse{1};
+  constexpr std::chrono::seconds kProbeTimeout{10};
+  const Clock::time_point now = Clock::now();
+  if (lanes.probe_passed != Clock::time_point{} && now - lanes.probe_passed < kProbeReuse) {
+    return true;
+  }
+  const Status probe = lanes.sink->Probe(kProbeTimeout);
+  if (probe.ok()) {
+    lanes.probe_passed = Clock::now();
+    return true;
+  }
+  if (probe.code() == StatusCode::kUnavailable) return false;
+  return Internal("sink '" + std::string(sink_name) + "' refused an action (" +
+                  std::string(refusal) +
+                  ") and refuses the sink as a whole too: " + std::string(probe.message()));
 }
 
 Status SinkDispatcher::DeadLetter(QueuedAction& item, std::string_view error_class,
@@ -407,6 +459,8 @@ void SinkDispatcher::Abandon(const std::vector<TopicPartition>* partitions) {
     ++state.epoch;
     pending_ -= state.pending;
     state.pending = 0;
+    pending_bytes_ -= state.pending_bytes;
+    state.pending_bytes = 0;
   };
   if (partitions == nullptr) {
     for (auto& [tp, state] : partitions_) abandon(state);

@@ -15,6 +15,9 @@
 //              exhausts). kUnavailable (the server is down) backs off the lane without counting:
 //              a sink that is down is not a reason to dead-letter.
 //   Failure    kBadRecord → the record is dead-lettered for that route; kFatal → fanout stops.
+//              kRefused → the sink is probed without any record (Sink::Probe, at most once a
+//              second): accepted → the record is dead-lettered (class `refused`); unreachable →
+//              the action waits like kUnavailable; refused too → fanout stops.
 //   Completion A record is finished when every one of its actions is applied, already applied
 //              or dead-lettered; Collect() reports it, after writing its dead letters.
 //
@@ -129,6 +132,8 @@ class SinkDispatcher {
   // Records with actions not yet done: in total and per partition.
   std::size_t pending() const { return pending_; }
   std::size_t pending(const TopicPartition& tp) const;
+  // The bytes those records hold (their copies and bookkeeping).
+  std::size_t pending_bytes() const { return pending_bytes_; }
 
   // Tells every sink that `partitions` were assigned (Sink::OnPartitionsAssigned); a sink's
   // error is logged and otherwise ignored (the hook is an optimisation, never needed for
@@ -148,6 +153,7 @@ class SinkDispatcher {
     const TopicPartition* tp = nullptr;  // its key in partitions_
     std::uint64_t epoch = 0;             // bumped by Abandon: older records' results are ignored
     std::size_t pending = 0;
+    std::size_t pending_bytes = 0;
   };
   struct PendingRecord;
   struct QueuedAction;
@@ -170,6 +176,10 @@ class SinkDispatcher {
   Status ProcessCompletion(Completion& completion, Clock::time_point now,
                            const DeadLetterWriter& dead_letters,
                            std::vector<PartitionOffset>* finished);
+  // After a kRefused: true when the sink as a whole is accepted (the refusal was the record's),
+  // false when it cannot be reached; Internal when it is refused too (fatal).
+  Result<bool> ProbeAfterRefusal(SinkLanes& lanes, std::string_view sink_name,
+                                 std::string_view refusal);
   Status DeadLetter(QueuedAction& item, std::string_view error_class, std::string_view message,
                     const DeadLetterWriter& dead_letters);
   void SetAvailable(SinkLanes& lanes, bool available);
@@ -183,6 +193,7 @@ class SinkDispatcher {
   std::set<std::string, std::less<>> topics_;
   const std::string* last_topic_ = nullptr;  // InternTopic's cache
   std::size_t pending_ = 0;
+  std::size_t pending_bytes_ = 0;
   std::mt19937_64 random_;
   std::uint64_t next_seq_ = 0;  // QueuedAction::seq
   HealthState* health_ = nullptr;

@@ -508,6 +508,9 @@ std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& pro
       errors.push_back({key, "fanout manages offsets itself; remove '" + key + "'"});
       continue;
     }
+    // librdkafka loads (and runs) a plugin library the moment this property is set: a check
+    // must not. The consumer and producer load them when fanout runs (docs/OPERATIONS.md).
+    if (key == "plugin.library.paths") continue;
     Status status = SetProperty(conf.get(), key, value);
     if (!status.ok()) errors.push_back({key, std::string(status.message())});
   }

@@ -159,8 +159,10 @@ ActionResult ClassifyBulkItem(BulkItemKind kind, const BulkItemResult& item) {
   if (status == 408 || status == 429 || (status >= 500 && status < 600)) {
     return ActionResult::Retry(why);
   }
+  // One item refused while the request was accepted: the index may be the record's (rendered
+  // from a row), so the delivery core probes the sink before it decides (kRefused).
   if (status == 401 || status == 403) {
-    return ActionResult::Fatal(why + " (the credentials may not write to this index)");
+    return ActionResult::Refused(why + " (the credentials may not write to this index)");
   }
   if (status >= 400 && status < 500) return ActionResult::BadRecord(why);
   return ActionResult::Retry(why + " (an unexpected item status)");

@@ -195,10 +195,11 @@ ActionResult ClassifyExchange(const HttpExchangeResult& result,
   if (status == 408 || status == 409 || status == 429 || (status >= 500 && status < 600)) {
     return ActionResult::Retry(StatusText(status), after);
   }
+  // Refused: the path may be the record's (HttpSink makes it kFatal when it is not).
   if (status == 401 || status == 403) {
-    return ActionResult::Fatal(StatusText(status) +
-                               ": the server refused the credentials (check username, password "
-                               "and headers)");
+    return ActionResult::Refused(StatusText(status) +
+                                 ": the server refused the request (check the credentials: "
+                                 "username, password and headers; and the path)");
   }
   if (status >= 300 && status < 400) {
     return ActionResult::BadRecord(StatusText(status) + ": redirects are not followed");

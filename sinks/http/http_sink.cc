@@ -132,13 +132,20 @@ void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback don
                         BatchBody(actions), nullptr)
           : MakeRequest(actions.front()->target(), actions.front()->body(),
                         &actions.front()->idempotency_key());
+  // A refusal (401/403) can be the record's only when the route's `path` chose the target.
+  const bool target_from_record =
+      settings_.batch_size == 1 &&
+      request->target() != (settings_.url.base_path.empty() ? "/" : settings_.url.base_path);
   boost::asio::post(strand_, [pool = pool_, request, timeout = settings_.timeout, name = name_,
-                              complete = std::move(complete)]() mutable {
+                              target_from_record, complete = std::move(complete)]() mutable {
     pool->Submit(request, timeout,
-                 [request, name = std::move(name),
+                 [request, name = std::move(name), target_from_record,
                   complete = std::move(complete)](HttpExchangeResult exchange) {
                    ActionResult result =
                        ClassifyExchange(exchange, std::chrono::system_clock::now());
+                   if (result.outcome == ActionOutcome::kRefused && !target_from_record) {
+                     result.outcome = ActionOutcome::kFatal;
+                   }
                    if (result.outcome != ActionOutcome::kApplied) {
                      // Status and path only: header values and bodies may hold secrets or PII.
                      spdlog::debug("http sink '{}': POST {}: {} ({})", name,

@@ -30,7 +30,12 @@ struct PostgresColumn {
 
 struct PostgresAction final : public SinkAction {
   PostgresActionKind kind = PostgresActionKind::kUpsert;
-  std::string table;  // `[schema.]table`, unquoted
+  // The target as SQL: quoted and, when a schema is known, schema-qualified (`"s"."t"`). Quoted
+  // once when built, so a schema or table name holding a dot or a quote stays one name.
+  std::string table;
+  // Whether `table` is named by the record (the source's schema.table) rather than configured:
+  // a refusal to write it (42501) is then the record's, and dead-letters it.
+  bool table_from_record = false;
   // The processed-offsets key of the action: one row per (route, topic, partition).
   std::string route;
   std::string topic;

@@ -25,6 +25,28 @@ std::string PositionText(const ChangeEvent& event, const KafkaRecordView& record
          std::to_string(record.offset);
 }
 
+// PostgreSQL text and names cannot hold U+0000 (libpq would cut the value there, silently):
+// such a change is a bad record, never stored cut.
+Status CheckNoNul(const PostgresAction& action) {
+  constexpr char kNul = '\0';
+  auto bad = [](std::string_view what) {
+    return InvalidArgument(std::string(what) +
+                           " holds a NUL character (U+0000), which PostgreSQL cannot store");
+  };
+  if (action.table.find(kNul) != std::string::npos) return bad("the target table's name");
+  auto check = [&](const PostgresColumn& column) -> Status {
+    if (column.name.find(kNul) != std::string::npos) return bad("a column name");
+    if (column.text && column.text->find(kNul) != std::string::npos) {
+      return bad("column '" + column.name + "'");
+    }
+    return Status();
+  };
+  for (const PostgresColumn& column : action.key) FANOUT_RETURN_IF_ERROR(check(column));
+  for (const PostgresColumn& column : action.columns) FANOUT_RETURN_IF_ERROR(check(column));
+  if (action.version) FANOUT_RETURN_IF_ERROR(check(*action.version));
+  return Status();
+}
+
 PostgresColumn MakeColumn(std::string_view name, const Value& value) {
   return PostgresColumn{std::string(name), RenderValue(value), value.kind()};
 }
@@ -53,7 +75,7 @@ Result<std::unique_ptr<PostgresActionBuilder>> PostgresActionBuilder::Create(
             std::count(value.begin(), value.end(), '.') > 1) {
           return InvalidArgument("table: must be [schema.]name");
         }
-        builder->table_ = value;
+        builder->table_ = QuoteQualified(value);
       } else if (key == "mode") {
         if (value != "upsert" && value != "append") {
           return InvalidArgument("mode: must be upsert or append");
@@ -95,14 +117,21 @@ Result<std::unique_ptr<PostgresActionBuilder>> PostgresActionBuilder::Create(
 
 Result<std::unique_ptr<SinkAction>> PostgresActionBuilder::Build(
     const ChangeEvent& event, const KafkaRecordView& record) const {
-  if (event.kind != RecordKind::kChange) return std::unique_ptr<SinkAction>();
+  FANOUT_ASSIGN_OR_RETURN(std::unique_ptr<PostgresAction> action, BuildAction(event, record));
+  if (action != nullptr) FANOUT_RETURN_IF_ERROR(CheckNoNul(*action));
+  return std::unique_ptr<SinkAction>(std::move(action));
+}
+
+Result<std::unique_ptr<PostgresAction>> PostgresActionBuilder::BuildAction(
+    const ChangeEvent& event, const KafkaRecordView& record) const {
+  if (event.kind != RecordKind::kChange) return std::unique_ptr<PostgresAction>();
   const bool row_op = IsRowOp(event.op);
   if (!row_op && !(event.op == Op::kTruncate && (truncate_ || append_))) {
-    return std::unique_ptr<SinkAction>();  // messages; truncates unless opted in
+    return std::unique_ptr<PostgresAction>();  // messages; truncates unless opted in
   }
   if (offsets_ != nullptr &&
       offsets_->Applied(route_->name(), record.topic, record.partition, record.offset)) {
-    return std::unique_ptr<SinkAction>();  // the database has it (processed offsets)
+    return std::unique_ptr<PostgresAction>();  // the database has it (processed offsets)
   }
   auto action = std::make_unique<PostgresAction>();
   action->route = route_->name();
@@ -113,7 +142,11 @@ Result<std::unique_ptr<SinkAction>> PostgresActionBuilder::Build(
     action->table = table_;
   } else {
     if (event.table.empty()) return InvalidArgument("the event names no source table");
-    action->table = event.schema.empty() ? event.table : event.schema + "." + event.table;
+    action->table_from_record = true;
+    // Quoted apart: a source schema may hold a dot ("my.schema"), which must not split it.
+    action->table = event.schema.empty()
+                        ? QuoteIdentifier(event.table)
+                        : QuoteIdentifier(event.schema) + "." + QuoteIdentifier(event.table);
   }
 
   if (append_) {
@@ -137,12 +170,12 @@ Result<std::unique_ptr<SinkAction>> PostgresActionBuilder::Build(
     action->columns.push_back(MakeColumn(op_column_, Value::String(OpName(event.op))));
     action->columns.push_back(
         MakeColumn(position_column_, Value::String(PositionText(event, record))));
-    return std::unique_ptr<SinkAction>(std::move(action));
+    return action;
   }
 
   if (event.op == Op::kTruncate) {
     action->kind = PostgresActionKind::kTruncate;
-    return std::unique_ptr<SinkAction>(std::move(action));
+    return action;
   }
   FANOUT_RETURN_IF_ERROR(AddKey(event, action.get()));
   if (!version_column_.empty()) {
@@ -151,7 +184,7 @@ Result<std::unique_ptr<SinkAction>> PostgresActionBuilder::Build(
   }
   if (event.op == Op::kDelete) {
     action->kind = PostgresActionKind::kDelete;
-    return std::unique_ptr<SinkAction>(std::move(action));
+    return action;
   }
   action->kind = PostgresActionKind::kUpsert;
   if (!event.after) return InvalidArgument("the event has no after image to write");
@@ -169,7 +202,7 @@ Result<std::unique_ptr<SinkAction>> PostgresActionBuilder::Build(
       }
     }
   }
-  return std::unique_ptr<SinkAction>(std::move(action));
+  return action;
 }
 
 Status PostgresActionBuilder::AddKey(const ChangeEvent& event, PostgresAction* action) const {

@@ -45,13 +45,16 @@ class PostgresActionBuilder final : public ActionBuilder {
 
  private:
   PostgresActionBuilder() = default;
+  // Build without the final NUL check; null: nothing to do.
+  Result<std::unique_ptr<PostgresAction>> BuildAction(const ChangeEvent& event,
+                                                      const KafkaRecordView& record) const;
   Status AddKey(const ChangeEvent& event, PostgresAction* action) const;
   Status AddImage(const ChangeEvent& event, const Row& image, bool after,
                   PostgresAction* action) const;
 
   const CompiledRoute* route_ = nullptr;
   std::shared_ptr<const ProcessedOffsetsView> offsets_;
-  std::string table_;
+  std::string table_;  // the configured `table`, quoted (QuoteQualified); empty: the source's
   bool append_ = false;
   bool truncate_ = false;
   std::string version_column_;

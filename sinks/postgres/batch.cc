@@ -54,6 +54,9 @@ ActionResult SinkStatementFailure(const PgQueryResult& error, std::string_view w
   return result;
 }
 
+// insufficient_privilege: fatal, unless the table is the record's (PostgresAction).
+constexpr std::string_view kInsufficientPrivilege = "42501";
+
 // The claim's own failure (ProcessedOffsetsSql::Claim): division by zero.
 constexpr std::string_view kClaimLost = "22012";
 
@@ -137,7 +140,7 @@ void PgBatch::LoadTables() {
   }
   std::vector<PgQuery> queries;
   for (const std::string& name : names) {
-    queries.push_back({TableInfoSql(), {QuoteQualified(name)}});
+    queries.push_back({TableInfoSql(), {name}});
   }
   connection_->Run(std::move(queries), state_->settings.timeout,
                    [self = shared_from_this(), names](PgPipelineResult result) {
@@ -354,14 +357,19 @@ void PgBatch::OnTransaction(PgPipelineResult result) {
     if (role == Role::kClaim && error->sqlstate == kClaimLost) return SettleClaimed(result);
     if (role == Role::kWrite) {
       const std::vector<std::size_t>& run = plan_.writes[which];
-      if (run.size() > 1 && SplitRunOn(error->sqlstate)) {
+      // A table the record names that the sink may not write: the record's refusal, not the
+      // sink's -- the same transaction's claims and offsets (no record in them) went through.
+      const bool refused_table =
+          error->sqlstate == kInsufficientPrivilege && actions_[run.front()]->table_from_record;
+      if (run.size() > 1 && (SplitRunOn(error->sqlstate) || refused_table)) {
         for (std::size_t i : run) alone_[i] = true;  // written one by one: find the culprit
         return Transact();
       }
-      if (run.size() == 1 && IsRowFault(error->sqlstate)) {
+      if (run.size() == 1 && (IsRowFault(error->sqlstate) || refused_table)) {
         // Only this action fails; everything was rolled back: run again without it.
-        results_[run.front()] =
-            ActionResult::BadRecord(ClassifySqlState(error->sqlstate, error->message).message);
+        std::string why = ClassifySqlState(error->sqlstate, error->message).message;
+        if (refused_table) why = "refused: " + why;
+        results_[run.front()] = ActionResult::BadRecord(std::move(why));
         return Transact();
       }
     }

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "sinks/postgres/errors.h"
+
 namespace fanout {
 namespace {
 
@@ -152,6 +154,7 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
   run_done_ = std::move(done);
   result_ = PgPipelineResult();
   result_.results.resize(queries.size());
+  query_sql_.resize(queries.size());
   expected_.clear();
   next_expected_ = 0;
   in_result_ = false;
@@ -181,6 +184,7 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
                                              nullptr, nullptr, 0);
     if (sent != 1) return Finish(ErrorOf(conn_, "cannot send a statement"));
     expected_.push_back(Expected{false, i, {}, {}});
+    query_sql_[i] = std::move(queries[i].sql);  // sent (libpq copied it): kept for errors
   }
   if (PQpipelineSync(conn_) != 1) return Finish(ErrorOf(conn_, "cannot send the sync"));
   // Each statement is remembered when the server answers its Prepare (ReadResults); names are
@@ -257,6 +261,18 @@ bool PgConnection::ReadResults() {
           out.message = Field(res, PG_DIAG_MESSAGE_PRIMARY);
           if (out.sqlstate.empty()) out.sqlstate = "XX000";
           if (out.message.empty()) out.message = PQresStatus(status);
+          // The message goes on to logs and dead-letter headers: the values it quotes stay
+          // here, at debug level.
+          spdlog::debug("postgres: SQLSTATE {}: {}", out.sqlstate, out.message);
+          {
+            const std::string names[] = {
+                Field(res, PG_DIAG_TABLE_NAME), Field(res, PG_DIAG_COLUMN_NAME),
+                Field(res, PG_DIAG_CONSTRAINT_NAME), Field(res, PG_DIAG_SCHEMA_NAME),
+                Field(res, PG_DIAG_DATATYPE_NAME)};
+            out.message = WithoutRowValues(
+                out.message, expected.query < query_sql_.size() ? query_sql_[expected.query] : "",
+                names);
+          }
           break;
       }
     }

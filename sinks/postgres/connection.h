@@ -80,6 +80,9 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
 
  private:
   enum class State : std::uint8_t { kClosed, kConnecting, kReady, kRunning };
+  // The text of each query of the running pipeline: an error's message keeps only the quoted
+  // spans that are names in it (WithoutRowValues).
+  std::vector<std::string> query_sql_;
   struct Expected {
     bool prepare = false;  // the result of a Prepare (not reported)
     std::size_t query = 0;

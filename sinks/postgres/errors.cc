@@ -1,5 +1,6 @@
 #include "sinks/postgres/errors.h"
 
+#include <algorithm>
 #include <string>
 
 namespace fanout {
@@ -41,6 +42,43 @@ ActionResult ClassifySqlState(std::string_view sqlstate, std::string_view messag
   return ActionResult::Retry(std::move(why));
 }
 
+std::string WithoutRowValues(std::string_view message, std::string_view sql,
+                             std::span<const std::string> names) {
+  std::string out;
+  out.reserve(message.size());
+  std::size_t i = 0;
+  while (i < message.size()) {
+    const std::size_t open = message.find('"', i);
+    if (open == std::string_view::npos) break;
+    // The span's end: the next quote not doubled ("" stands for one quote inside a name).
+    std::size_t close = open + 1;
+    while (close < message.size()) {
+      if (message[close] == '"' && close + 1 < message.size() && message[close + 1] == '"') {
+        close += 2;
+        continue;
+      }
+      if (message[close] == '"') break;
+      ++close;
+    }
+    if (close >= message.size()) break;  // unbalanced: the rest is treated as text below
+    const std::string_view quoted = message.substr(open, close - open + 1);  // with its quotes
+    const std::string_view inner = quoted.substr(1, quoted.size() - 2);
+    const bool is_name = sql.find(quoted) != std::string_view::npos ||
+                         std::find(names.begin(), names.end(), inner) != names.end();
+    out.append(message.substr(i, open - i));
+    out.append(is_name ? quoted : std::string_view("\"…\""));
+    i = close + 1;
+  }
+  if (i < message.size()) {
+    const std::string_view rest = message.substr(i);
+    // An unbalanced quote: whatever follows it may be a value.
+    const std::size_t quote = rest.find('"');
+    out.append(rest.substr(0, quote));
+    if (quote != std::string_view::npos) out.append("\"…");
+  }
+  return out;
+}
+
 ActionResult ClassifyConnectionFailure(std::string_view message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
     message.remove_suffix(1);
@@ -69,6 +107,7 @@ Status PostgresStartStatus(const ActionResult& result) {
       return Unavailable(result.message);
     case ActionOutcome::kBadRecord:
       return InvalidArgument(result.message);
+    case ActionOutcome::kRefused:
     case ActionOutcome::kFatal:
       return FailedPrecondition(result.message);
   }

@@ -19,6 +19,7 @@
 #ifndef FANOUT_SINKS_POSTGRES_ERRORS_H_
 #define FANOUT_SINKS_POSTGRES_ERRORS_H_
 
+#include <span>
 #include <string_view>
 
 #include "processor/core/status.h"
@@ -28,6 +29,15 @@ namespace fanout {
 
 // The outcome of a statement that failed with `sqlstate` (5 characters) and `message`.
 ActionResult ClassifySqlState(std::string_view sqlstate, std::string_view message);
+
+// The server's primary message without the row values it quotes (`invalid input syntax for type
+// integer: "abc"`, `value "999" is out of range`): each double-quoted span is kept only when it
+// is a name -- quoted as such in `sql` (fanout quotes every identifier it writes, and sends
+// values as parameters, never in the text) or one of `names` (the error's own table, column,
+// constraint, schema and type fields) -- and becomes "…" otherwise. Row values reach logs at
+// debug level only, and the dead letter's own key and value.
+std::string WithoutRowValues(std::string_view message, std::string_view sql,
+                             std::span<const std::string> names);
 
 // Whether `sqlstate` fails one action only (the rest of its batch can commit without it).
 bool IsBadRecordSqlState(std::string_view sqlstate);

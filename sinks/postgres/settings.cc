@@ -1,5 +1,7 @@
 #include "sinks/postgres/settings.h"
 
+#include <libpq-fe.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -60,6 +62,17 @@ Result<PostgresSinkSettings> ParsePostgresSinkSettings(const SinkSpec& spec) {
   if (out.dsn.empty()) {
     return InvalidArgument("dsn: required (a libpq connection string or postgresql:// URI)");
   }
+  // libpq would refuse it at every connection attempt, and its message quotes the offending
+  // token, which may be the password: checked here, once, and never echoed.
+  char* parse_error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(out.dsn.c_str(), &parse_error);
+  if (options == nullptr) {
+    PQfreemem(parse_error);
+    return InvalidArgument(
+        "dsn: libpq cannot parse it (key=value pairs, or a postgresql:// URI whose reserved "
+        "characters are percent-encoded as %XX); its text is not shown, it may hold a password");
+  }
+  PQconninfoFree(options);
   FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
   FANOUT_ASSIGN_OR_RETURN(out.batch_size, ParseBounded(spec, "batch_size", 500, 1, 100000));
   if (std::string_view text = spec.Setting("timeout"); !text.empty()) {

@@ -45,7 +45,7 @@ Result<std::string> Param(const TableInfo& table, const PostgresColumn& column, 
 }
 
 Result<std::string> BuildSql(const PostgresAction& action, const TableInfo& table, Form form) {
-  const std::string target = QuoteQualified(action.table);
+  const std::string& target = action.table;
   std::vector<const PostgresColumn*> params;
   ForEachParamColumn(action, [&](const PostgresColumn& c) { params.push_back(&c); });
   std::vector<std::string> casts;
@@ -304,8 +304,8 @@ Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInf
 }
 
 std::string AddColumnSql(const std::string& table, const PostgresColumn& column) {
-  return "ALTER TABLE " + QuoteQualified(table) + " ADD COLUMN IF NOT EXISTS " +
-         QuoteIdentifier(column.name) + " " + std::string(SqlTypeFor(column.kind));
+  return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + QuoteIdentifier(column.name) +
+         " " + std::string(SqlTypeFor(column.kind));
 }
 
 std::string TableInfoSql() {

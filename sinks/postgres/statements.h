@@ -90,13 +90,14 @@ Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> ru
 // One statement for one action, with scalar parameters.
 Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInfo& table);
 
-// ALTER TABLE t ADD COLUMN IF NOT EXISTS "c" <type> (nullable) for auto_evolve.
+// ALTER TABLE t ADD COLUMN IF NOT EXISTS "c" <type> (nullable) for auto_evolve; `table` as SQL
+// (PostgresAction::table).
 std::string AddColumnSql(const std::string& table, const PostgresColumn& column);
 
 // The catalog query TableInfo is read with. Param $1: the table as `[schema.]name` text (quoted
-// with QuoteQualified); rows: (column name, type, runnable: t/f, type with a rounding modifier
-// or NULL, base type name, array element type name or NULL, modifier). No row: the table does
-// not exist (or has no columns).
+// as SQL, PostgresAction::table); rows: (column name, type, runnable: t/f, type with a rounding
+// modifier or NULL, base type name, array element type name or NULL, modifier). No row: the table
+// does not exist (or has no columns).
 std::string TableInfoSql();
 
 }  // namespace fanout

@@ -79,8 +79,11 @@ ActionResult ClassifyErrorReply(std::string_view error) {
   if (IsCode(code, {"BUSY", "TRYAGAIN", "CLUSTERDOWN", "OOM", "NOSCRIPT"})) {
     return ActionResult::Retry(message);
   }
+  // A command refused: NOPERM may be this record's key alone (an ACL key pattern), so the
+  // delivery core probes the connection before it decides (ActionOutcome::kRefused). The
+  // handshake's own refusals (ClassifyHandshakeError) are the sink's, and fatal.
   if (IsCode(code, {"NOAUTH", "WRONGPASS", "NOPERM"})) {
-    return ActionResult::Fatal(message + " (check the sink's username, password and ACL)");
+    return ActionResult::Refused(message + " (check the sink's username, password and ACL)");
   }
   if (IsCode(code, {"MOVED", "ASK", "CROSSSLOT"})) {
     return ActionResult::Fatal(message + " (Redis Cluster is not supported)");
@@ -171,6 +174,7 @@ Status StartStatus(const ActionResult& result) {
     case ActionOutcome::kAlreadyApplied:
       return Status();
     case ActionOutcome::kFatal:
+    case ActionOutcome::kRefused:
     case ActionOutcome::kBadRecord:
       return FailedPrecondition(result.message);
     default:

@@ -75,6 +75,46 @@ processing:
   EXPECT_THAT(output_, HasSubstr("3 errors in the configuration"));
 }
 
+// What only a sink's own parser or a route's binding can tell, which `run` refuses at startup,
+// and a plugin library that must not be loaded by a check.
+TEST_F(CliTest, ValidateRunsEverySinksParserAndRouteBindingAndLoadsNoCode) {
+  const std::string marker = dir_ + "/plugin-loaded";
+  ::setenv("FANOUT_TEST_PLUGIN_MARKER", marker.c_str(), 1);
+  const std::string path = Write("sinks.yaml", R"(version: 1
+kafka:
+  bootstrap.servers: 127.0.0.1:19092
+  group.id: g
+  plugin.library.paths: )" + std::string(FANOUT_TEST_PLUGIN) +
+                                                   R"(
+source: { topics: [a] }
+sinks:
+  cache: { type: redis, url: "redis://127.0.0.1:notaport/0" }
+  db: { type: postgres, dsn: "postgresql://u:S3cr3tPw%zz@127.0.0.1:1/db" }
+  hook:
+    type: http
+    url: http://127.0.0.1:1/x
+    headers: { X-Tenant: "a\r\nInjected: 1" }
+  hook2: { type: http, url: "http://127.0.0.1:1/y", username: "a:b", password: p }
+  hook3: { type: http, url: "http://127.0.0.1:1/z", batch_size: 10 }
+routes:
+  - { name: r1, from: public.t, to: hook3, path: "/items/{id}" }
+)");
+  EXPECT_EQ(Run({"validate", "-c", path}), 1);
+  EXPECT_THAT(output_, HasSubstr(path + ":8:3: sinks.cache: url: the port must be"));
+  EXPECT_THAT(output_, HasSubstr(path + ":9:3: sinks.db: dsn: libpq cannot parse it"));
+  EXPECT_THAT(output_, HasSubstr("sinks.hook: headers.X-Tenant: the value has control characters"));
+  EXPECT_THAT(output_, HasSubstr("sinks.hook2: username: Basic authentication does not allow"));
+  EXPECT_THAT(output_, HasSubstr(path + ":17:5: routes.r1: path: not supported"));
+  EXPECT_THAT(output_, HasSubstr("5 errors in the configuration"));
+  EXPECT_THAT(output_, ::testing::Not(HasSubstr("S3cr3tPw"))) << "a DSN is never echoed";
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "validate loaded the plugin library";
+  // `run` refuses the same config the same way (exit 1), before it connects to anything.
+  EXPECT_EQ(Run({"run", "-c", path}), 1);
+  EXPECT_THAT(output_, HasSubstr("sinks.db: dsn: libpq cannot parse it"));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+  ::unsetenv("FANOUT_TEST_PLUGIN_MARKER");
+}
+
 TEST_F(CliTest, RunWithABrokenConfigExits1WithoutStarting) {
   const std::string path = Write("bad.yaml", "version: 1\nsource: { topics: [a] }\n");
   EXPECT_EQ(Run({"run", "-c", path}), 1);

@@ -54,6 +54,13 @@ class FakeSink final : public Sink {
     return InvalidArgument("not used");
   }
   Status Start(std::chrono::milliseconds) override { return Status(); }
+  // What Probe answers (after a kRefused), and how often it was asked.
+  Status probe_answer;
+  int probes = 0;
+  Status Probe(std::chrono::milliseconds) override {
+    ++probes;
+    return probe_answer;
+  }
   void WriteBehind(std::span<const SinkAction* const> batch, WriteCallback done) override {
     Write(batch, std::move(done));
     behind.back() = true;

@@ -1,6 +1,8 @@
 // Poison messages: undecodable bytes and an event a route cannot build go to the dead-letter
 // topic with their original bytes and fanout.* context; the partition moves on and the other
 // routes keep working.
+#include "processor/delivery/dead_letter.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -144,6 +146,72 @@ TEST(DeadLetterTest, PoisonMessagesGoToTheDeadLetterTopicAndThePartitionMovesOn)
   EXPECT_EQ(Header(dlq[2], "origin"), "test");
   EXPECT_EQ(ReadTopic(topic + ".notes").size(), 3u);
   std::filesystem::remove_all(dir);
+}
+
+// A 2 MB record fails (here: it is not JSON) on a source topic that takes it; the dead-letter
+// topic keeps the broker's default limit (1 MB). The dead letter is cut to
+// dead_letter.max_record_bytes with its original size and digest, and fanout moves on; without
+// the bound it could not be written and fanout stopped on it, at every restart.
+TEST(DeadLetterTest, ARecordLargerThanTheDeadLetterTopicTakesIsCutWithItsSizeAndDigest) {
+  const std::string name = "dlqbig" + std::to_string(::getpid());
+  const std::string topic = name + ".public.things";
+  const std::string dir = std::filesystem::temp_directory_path() / ("fanout-" + name);
+  std::filesystem::create_directories(dir);
+  const std::string create =
+      std::string(FANOUT_REPO_DIR) + "/stack/kafka.sh topics --create " + "--topic " + topic +
+      " --partitions 1 --config max.message.bytes=4000000 >" + dir + "/create.log 2>&1";
+  ASSERT_EQ(std::system(create.c_str()), 0) << ReadFile(dir + "/create.log");
+  const std::string big = "not json " + std::string(2 * 1024 * 1024, 'x');
+  {
+    std::ofstream input(dir + "/input.txt");
+    input << R"({"id":1}|)" << Envelope(1, R"("first")") << "\n";
+    input << R"({"id":9}|)" << big << "\n";
+    input << R"({"id":3}|)" << Envelope(3, R"("third")") << "\n";
+  }
+  const std::string produce = "kcat -P -b " + RequireEnv("FANOUT_KAFKA_BOOTSTRAP") +
+                              " -X message.max.bytes=4000000 -t " + topic + " -K '|' -l " + dir +
+                              "/input.txt";
+  ASSERT_EQ(std::system(produce.c_str()), 0);
+
+  const std::string config = dir + "/fanout.yaml";
+  std::ofstream(config) << "version: 1\n"
+                        << "kafka: { bootstrap.servers: \"${FANOUT_KAFKA_BOOTSTRAP}\", group.id: "
+                        << name << " }\n"
+                        << "source: { topics: [" << topic << "] }\n"
+                        << "processing: { commit_interval: 200ms }\n"
+                        << "sinks: { events: { type: kafka } }\n"
+                        << "routes:\n"
+                        << "  - { name: mirror, from: public.things, to: events, topic: " << topic
+                        << ".out, key: \"{id}\" }\n"
+                        << "dead_letter: { topic: " << topic << ".dlq }\n";
+  const std::string log = dir + "/fanout.log";
+  ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
+  std::vector<CapturedRecord> out;
+  std::vector<CapturedRecord> dlq;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        out = ReadTopic(topic + ".out");
+        dlq = ReadTopic(topic + ".dlq");
+        return out.size() >= 2 && !dlq.empty();
+      },
+      std::chrono::seconds(60)))
+      << ReadFile(log);
+  fanout.Signal(SIGTERM);
+  EXPECT_EQ(fanout.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
+
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].key.value_or(""), "3") << "the record after the large one is delivered";
+  ASSERT_EQ(dlq.size(), 1u);
+  const CapturedRecord& cut = dlq[0];
+  EXPECT_EQ(Header(cut, "fanout.error.class"), "decode_error");
+  EXPECT_EQ(Header(cut, "fanout.truncated"), "value");
+  EXPECT_EQ(Header(cut, "fanout.original.value.bytes"), std::to_string(big.size()));
+  EXPECT_EQ(Header(cut, "fanout.original.value.sha256"), Sha256Hex(big));
+  EXPECT_EQ(Header(cut, "fanout.source.offset"), "1");
+  ASSERT_TRUE(cut.value.has_value());
+  EXPECT_LE(cut.value->size(), 900000u);
+  EXPECT_GT(cut.value->size(), 800000u);
+  EXPECT_EQ(*cut.value, big.substr(0, cut.value->size()));
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace fanout::debezium {
 namespace {
@@ -62,6 +65,57 @@ TEST(DecimalTest, WiderThan64BitsIsExact) {
   EXPECT_EQ(Decimal("AQAAAAAAAAAA", 0), "18446744073709551616");
   EXPECT_EQ(Decimal("/nEW8Ak8jB8RscD1Lg==", 5), "-1234567890123456789012345.67890");
   EXPECT_EQ(Decimal("HWMp8cNcpL+rufVhAAAAAAc=", 1), "1000000000000000000000000000000000000000.7");
+}
+
+// The schoolbook conversion the decoder used before (quadratic): a reference for wide values.
+std::string ReferenceDecimal(std::string_view unscaled) {
+  const bool negative = (static_cast<unsigned char>(unscaled[0]) & 0x80) != 0;
+  std::vector<std::uint8_t> magnitude(unscaled.begin(), unscaled.end());
+  if (negative) {
+    for (auto& b : magnitude) b = static_cast<std::uint8_t>(~b);
+    for (auto it = magnitude.rbegin(); it != magnitude.rend(); ++it) {
+      if (++*it != 0) break;
+    }
+  }
+  std::vector<std::uint32_t> limbs;
+  for (std::uint8_t byte : magnitude) {
+    std::uint64_t carry = byte;
+    for (auto& limb : limbs) {
+      const std::uint64_t v = (static_cast<std::uint64_t>(limb) << 8) + carry;
+      limb = static_cast<std::uint32_t>(v % 1000000000u);
+      carry = v / 1000000000u;
+    }
+    while (carry != 0) {
+      limbs.push_back(static_cast<std::uint32_t>(carry % 1000000000u));
+      carry /= 1000000000u;
+    }
+  }
+  std::string digits = limbs.empty() ? "0" : std::to_string(limbs.back());
+  for (auto it = limbs.rbegin() + (limbs.empty() ? 0 : 1); it != limbs.rend(); ++it) {
+    const std::string part = std::to_string(*it);
+    digits += std::string(9 - part.size(), '0') + part;
+  }
+  return (negative && digits != "0" ? "-" : "") + digits;
+}
+
+TEST(DecimalTest, WidestValuesMatchTheSchoolbookConversion) {
+  std::mt19937 random(7);
+  for (std::size_t size : {9u, 17u, 100u, 1000u, 4096u}) {
+    for (int round = 0; round < 3; ++round) {
+      std::string unscaled(size, '\0');
+      for (char& c : unscaled) c = static_cast<char>(random() & 0xff);
+      if (round == 2) unscaled[1] = '\0';  // leading zero bytes of the magnitude
+      std::string out;
+      ASSERT_TRUE(AppendDecimal(unscaled, 0, &out).ok());
+      EXPECT_EQ(out, ReferenceDecimal(unscaled)) << size << "/" << round;
+    }
+  }
+  std::string out;
+  ASSERT_TRUE(AppendDecimal(std::string(4096, '\xff'), 0, &out).ok());
+  EXPECT_EQ(out, "-1");
+  out.clear();
+  ASSERT_TRUE(AppendDecimal(std::string(4096, '\0'), 2, &out).ok());
+  EXPECT_EQ(out, "0.00");
 }
 
 TEST(DecimalTest, Bounds) {

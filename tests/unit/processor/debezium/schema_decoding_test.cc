@@ -147,6 +147,15 @@ TEST_F(SchemaDecodingTest, DecimalAsJsonNumber) {  // decimal.format=NUMERIC
   EXPECT_EQ(After("price"), Value::Decimal("-20.00"));
 }
 
+TEST_F(SchemaDecodingTest, JsonWithNumbersBeyondDoubleIsKeptExactly) {
+  // Valid in PostgreSQL's json/jsonb; a parser into doubles and 64-bit integers refuses them.
+  const std::string doc = R"({\"big\":123456789012345678901234567890,\"tiny\":1e-400})";
+  ASSERT_TRUE(Decode(Wrapped(Schema(), R"({"id":1,"doc":")" + doc + R"("})")).ok());
+  EXPECT_EQ(After("doc").text(), R"({"big":123456789012345678901234567890,"tiny":1e-400})");
+  EXPECT_FALSE(
+      Decode(Wrapped(Schema(), R"({"id":1,"doc":"{\"big\":1234567890123456789012345,}"})")).ok());
+}
+
 TEST_F(SchemaDecodingTest, PlanIsBuiltOncePerSchema) {
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE(Decode(Wrapped(Schema(), R"({"id":1,"price":"Msc="})")).ok());

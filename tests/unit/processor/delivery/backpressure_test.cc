@@ -19,16 +19,28 @@ class BackpressureTest : public ::testing::Test {
   Backpressure::Decision Update() {
     std::size_t total = 0;
     for (const auto& [tp, n] : in_flight_) total += n;
-    return backpressure_.Update(assigned_, total, [this](const TopicPartition& tp) {
+    return backpressure_.Update(assigned_, total, bytes_, [this](const TopicPartition& tp) {
       auto it = in_flight_.find(tp);
       return it == in_flight_.end() ? std::size_t{0} : it->second;
     });
   }
 
-  Backpressure backpressure_{/*max_total=*/100, /*max_per_partition=*/60};
+  Backpressure backpressure_{/*max_total=*/100, /*max_per_partition=*/60,
+                             /*max_total_bytes=*/1000};
   std::set<TopicPartition> assigned_{kP0, kP1};
   std::map<TopicPartition, std::size_t> in_flight_;
+  std::size_t bytes_ = 0;
 };
+
+TEST_F(BackpressureTest, BytesOverTheirBoundPauseEveryPartitionUntilBelowHalf) {
+  in_flight_[kP0] = 2;  // two large rows: far below the record bounds
+  bytes_ = 1000;
+  EXPECT_THAT(Update().pause, ElementsAre(kP0, kP1));
+  bytes_ = 501;
+  EXPECT_THAT(Update().resume, IsEmpty());
+  bytes_ = 500;
+  EXPECT_THAT(Update().resume, ElementsAre(kP0, kP1));
+}
 
 TEST_F(BackpressureTest, PartitionOverItsOwnBoundPausesAlone) {
   in_flight_[kP0] = 60;

@@ -108,6 +108,20 @@ TEST_F(SinkDispatcherTest, AppliedActionFinishesItsRecordAndWakesTheLoop) {
   EXPECT_EQ(dispatcher_->pending(kP0), 0u);
 }
 
+TEST_F(SinkDispatcherTest, PendingBytesCountTheRecordsCopiesUntilDoneOrAbandoned) {
+  EXPECT_EQ(dispatcher_->pending_bytes(), 0u);
+  Dispatch(0, "k", {"a"});
+  const std::size_t one = dispatcher_->pending_bytes();
+  EXPECT_GE(one, std::string("k").size() + std::string("value").size());
+  Dispatch(1, "j", {"b"});
+  EXPECT_EQ(dispatcher_->pending_bytes(), 2 * one);
+  sink_->AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_EQ(dispatcher_->pending_bytes(), one);
+  dispatcher_->Abandon(nullptr);
+  EXPECT_EQ(dispatcher_->pending_bytes(), 0u);
+}
+
 TEST_F(SinkDispatcherTest, OneBatchInFlightPerLaneAndTheQueueGoesAsTheNextBatch) {
   UseSink(/*max_batch=*/3, /*lanes=*/1);
   for (int i = 0; i < 5; ++i) Dispatch(i, "k", {"a" + std::to_string(i)});
@@ -299,6 +313,46 @@ TEST_F(SinkDispatcherTest, FatalOutcomeStopsWithInternal) {
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("401 unauthorized"));
   EXPECT_THAT(finished_, IsEmpty());
+}
+
+TEST_F(SinkDispatcherTest, RefusalOfOneRecordIsDeadLetteredWhenTheProbeAcceptsTheSink) {
+  Dispatch(0, "k", {"a"});
+  Dispatch(1, "j", {"b"});  // waits for the lane
+  sink_->AnswerAll(ActionResult::Refused("403 for index bad-tenant"));
+  ASSERT_TRUE(Collect().ok());
+  sink_->AnswerAll(ActionResult::Refused("403 for index bad-tenant-2"));
+  ASSERT_TRUE(Collect().ok());
+  ASSERT_EQ(dead_letters_.size(), 2u);
+  EXPECT_EQ(dead_letters_[0].error_class, "refused");
+  EXPECT_THAT(FinishedOffsets(), ElementsAre(0, 1));
+  EXPECT_EQ(sink_->probes, 1);  // one probe answers for a burst
+}
+
+TEST_F(SinkDispatcherTest, RefusalStopsWhenTheProbeRefusesTheSinkToo) {
+  sink_->probe_answer = FailedPrecondition("WRONGPASS");
+  Dispatch(0, "k", {"a"});
+  sink_->AnswerAll(ActionResult::Refused("NOPERM"));
+  Status status = Collect();
+  EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("WRONGPASS"));
+  EXPECT_THAT(dead_letters_, IsEmpty());
+  EXPECT_THAT(finished_, IsEmpty());
+}
+
+TEST_F(SinkDispatcherTest, RefusalWaitsWhileTheProbeCannotReachTheSink) {
+  sink_->probe_answer = Unavailable("connection refused");
+  Dispatch(0, "k", {"a"});
+  sink_->AnswerAll(ActionResult::Refused("NOPERM"));
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_THAT(dead_letters_, IsEmpty());
+  EXPECT_THAT(finished_, IsEmpty());
+  sink_->probe_answer = Status();
+  ASSERT_TRUE(Collect(dispatcher_->NextDue()).ok());  // tried again after the lane's backoff
+  ASSERT_EQ(sink_->writes.size(), 1u);
+  sink_->AnswerAll(ActionResult::Refused("NOPERM"));
+  ASSERT_TRUE(Collect().ok());
+  ASSERT_EQ(dead_letters_.size(), 1u);
+  EXPECT_THAT(FinishedOffsets(), ElementsAre(0));
 }
 
 TEST_F(SinkDispatcherTest, OnExhaustedFailStopsInsteadOfDeadLettering) {

@@ -128,7 +128,7 @@ TEST(ElasticsearchErrorsTest, ThrottlingShardFailuresAndBlocks) {
        ActionOutcome::kUnavailable},
       {{403, "security_exception",
         "action [indices:data/write/bulk[s]] is unauthorized for user [writer]", ""},
-       ActionOutcome::kFatal},
+       ActionOutcome::kRefused},
       {{404, "index_not_found_exception", "no such index [i]", ""}, ActionOutcome::kBadRecord},
       {{400, "illegal_argument_exception", "mapper [price] cannot be changed from type [long]", ""},
        ActionOutcome::kBadRecord},

@@ -64,10 +64,10 @@ TEST(HttpErrorsTest, ServiceUnavailableIsUnavailableWithRetryAfter) {
   EXPECT_EQ(result.retry_after, seconds(30));
 }
 
-TEST(HttpErrorsTest, RefusedCredentialsAreFatal) {
+TEST(HttpErrorsTest, RefusalsAreLeftToTheProbe) {
   for (unsigned status : {401u, 403u}) {
     ActionResult result = Classify(Response(status, "", "token=abc"));
-    EXPECT_EQ(result.outcome, ActionOutcome::kFatal) << status;
+    EXPECT_EQ(result.outcome, ActionOutcome::kRefused) << status;
     EXPECT_THAT(result.message, HasSubstr("credentials"));
     EXPECT_THAT(result.message, ::testing::Not(HasSubstr("token=abc")));
   }

@@ -190,10 +190,17 @@ TEST_F(HttpSinkTest, ClientErrorIsABadRecordWithStatusAndSnippet) {
   EXPECT_EQ(server_.connections_accepted(), 1u);
 }
 
-TEST_F(HttpSinkTest, RefusedCredentialsAreFatal) {
+TEST_F(HttpSinkTest, RefusalOfTheSinksOwnPathIsFatal) {
   server_.Enqueue({.status = 401});
   std::unique_ptr<Sink> sink = MakeSink();
-  EXPECT_EQ(WriteOne(*sink, Action(1)).outcome, ActionOutcome::kFatal);
+  const HttpAction at_base("/cdc", "route:pg:1:1:u:0", "{}");
+  EXPECT_EQ(WriteOne(*sink, at_base).outcome, ActionOutcome::kFatal);
+}
+
+TEST_F(HttpSinkTest, RefusalOfAPathTheRecordChoseIsLeftToTheProbe) {
+  server_.Enqueue({.status = 403});
+  std::unique_ptr<Sink> sink = MakeSink();
+  EXPECT_EQ(WriteOne(*sink, Action(1)).outcome, ActionOutcome::kRefused);
 }
 
 TEST_F(HttpSinkTest, RedirectIsNotFollowed) {

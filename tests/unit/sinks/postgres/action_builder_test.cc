@@ -72,7 +72,8 @@ TEST_F(PostgresActionBuilderTest, UpsertLeavesUnchangedToastOutAndMapsColumns) {
   auto result = (*builder)->Build(Event(Op::kUpdate), Record());
   const PostgresAction& a = Built(result);
   EXPECT_EQ(a.kind, PostgresActionKind::kUpsert);
-  EXPECT_EQ(a.table, "public.customers");
+  EXPECT_EQ(a.table, R"("public"."customers")");
+  EXPECT_TRUE(a.table_from_record);
   EXPECT_EQ(a.route, "mirror");
   EXPECT_EQ(a.topic, "db.public.customers");
   EXPECT_EQ(a.partition, 1);
@@ -94,7 +95,8 @@ TEST_F(PostgresActionBuilderTest, DeleteTruncateAndTargetTable) {
   auto d_result = (*builder)->Build(Event(Op::kDelete), Record());
   const PostgresAction& d = Built(d_result);
   EXPECT_EQ(d.kind, PostgresActionKind::kDelete);
-  EXPECT_EQ(d.table, "replica.people");
+  EXPECT_EQ(d.table, R"("replica"."people")");
+  EXPECT_FALSE(d.table_from_record);
   EXPECT_TRUE(d.columns.empty());
   ChangeEvent t;
   t.op = Op::kTruncate;
@@ -122,6 +124,32 @@ TEST_F(PostgresActionBuilderTest, AppendWritesOpAndPosition) {
   EXPECT_EQ(a.columns[a.columns.size() - 2].text, "d");
   EXPECT_EQ(a.columns.back().name, "fanout_position");
   EXPECT_EQ(a.columns.back().text, "pg:10:20");
+}
+
+TEST_F(PostgresActionBuilderTest, ASchemaWithADotStaysOneName) {
+  auto builder = Bind({});
+  ASSERT_TRUE(builder.ok());
+  ChangeEvent event = Event(Op::kCreate);
+  event.schema = "my.schema";
+  event.table = "we\"ird";
+  const Result<std::unique_ptr<SinkAction>> built = (*builder)->Build(event, Record());
+  EXPECT_EQ(Built(built).table, R"("my.schema"."we""ird")");
+}
+
+TEST_F(PostgresActionBuilderTest, ANulCharacterIsABadRecordNeverCut) {
+  auto builder = Bind({});
+  ASSERT_TRUE(builder.ok());
+  ChangeEvent in_value = Event(Op::kCreate);
+  in_value.after->at(1).value = Value::String(std::string("a\0b", 3));
+  auto result = (*builder)->Build(in_value, Record());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("email"));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("NUL"));
+
+  ChangeEvent in_table = Event(Op::kDelete);
+  in_table.table = std::string("cust\0omers", 10);
+  EXPECT_FALSE((*builder)->Build(in_table, Record()).ok());
 }
 
 TEST_F(PostgresActionBuilderTest, BadOptionsAndRecords) {

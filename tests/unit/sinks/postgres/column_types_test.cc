@@ -146,7 +146,7 @@ TEST(PostgresColumnTypesTest, StatementsCarryTheConvertedValues) {
                  {"flags", ColumnTypeOf("bit", "", 4)}};
   PostgresAction a;
   a.kind = PostgresActionKind::kUpsert;
-  a.table = "public.t";
+  a.table = R"("public"."t")";
   a.key = {{"id", "1", Value::Kind::kInt}};
   a.columns = {{"id", "1", Value::Kind::kInt},
                {"tags", R"(["t1","t5"])", Value::Kind::kJson},

@@ -63,3 +63,25 @@ TEST(PostgresErrorsTest, ConnectionFailures) {
 
 }  // namespace
 }  // namespace fanout
+
+namespace fanout {
+namespace {
+
+TEST(PostgresErrorsTest, RowValuesQuotedByTheServerAreLeftOut) {
+  const std::string sql = R"(INSERT INTO "public"."users" ("id", "email") VALUES ($1::int4, $2))";
+  const std::string none[] = {""};
+  EXPECT_EQ(WithoutRowValues(R"(invalid input syntax for type integer: "4O2")", sql, none),
+            "invalid input syntax for type integer: \"…\"");
+  EXPECT_EQ(
+      WithoutRowValues(R"(null value in column "email" of relation "users" violates)", sql, none),
+      R"(null value in column "email" of relation "users" violates)");
+  const std::string constraint[] = {"users_email_key"};
+  EXPECT_EQ(WithoutRowValues(R"(duplicate key value violates unique constraint "users_email_key")",
+                             sql, constraint),
+            R"(duplicate key value violates unique constraint "users_email_key")");
+  EXPECT_EQ(WithoutRowValues(R"(value "a""b" is out of range, and "open)", sql, none),
+            "value \"…\" is out of range, and \"…");
+}
+
+}  // namespace
+}  // namespace fanout

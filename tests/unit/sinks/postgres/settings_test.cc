@@ -73,7 +73,7 @@ TEST(PostgresSettingsTest, ErrorsNameTheSettingAndNeverTheDsn) {
 }
 
 TEST(PostgresSettingsTest, NeedsTheConsumerGroup) {
-  Result<PostgresSinkSettings> s = ParsePostgresSinkSettings(Spec({{"dsn", "x"}}, ""));
+  Result<PostgresSinkSettings> s = ParsePostgresSinkSettings(Spec({{"dsn", "host=x"}}, ""));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("group.id"));
 }

@@ -25,7 +25,7 @@ class PostgresStatementsTest : public ::testing::Test {
   PostgresAction Action(PostgresActionKind kind) {
     PostgresAction a;
     a.kind = kind;
-    a.table = "public.t";
+    a.table = R"("public"."t")";
     a.route = "r";
     a.topic = "top";
     a.partition = 2;
@@ -155,7 +155,7 @@ TEST_F(PostgresStatementsTest, DriftAndMissingTable) {
   const auto missing = MissingColumns(a, table_);
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0]->name, "nickname");
-  EXPECT_EQ(AddColumnSql("public.t", *missing[0]),
+  EXPECT_EQ(AddColumnSql(R"("public"."t")", *missing[0]),
             "ALTER TABLE \"public\".\"t\" ADD COLUMN IF NOT EXISTS \"nickname\" text");
   EXPECT_FALSE(SingleStatement(a, table_).ok());
   TableInfo none;

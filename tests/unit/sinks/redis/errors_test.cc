@@ -59,12 +59,12 @@ TEST(RedisErrorsTest, TransientServerErrorsRetry) {
             ActionOutcome::kRetry);
 }
 
-TEST(RedisErrorsTest, CredentialsAndMissingCommandsAreFatal) {
-  EXPECT_EQ(ReplyOutcome("NOAUTH Authentication required."), ActionOutcome::kFatal);
+TEST(RedisErrorsTest, RefusedCommandsAreJudgedByAProbeAndMissingCommandsAreFatal) {
+  // A command's refusal may be its key's (ACL key patterns): kRefused, for the probe to judge.
+  EXPECT_EQ(ReplyOutcome("NOAUTH Authentication required."), ActionOutcome::kRefused);
   EXPECT_EQ(ReplyOutcome("WRONGPASS invalid username-password pair or user is disabled."),
-            ActionOutcome::kFatal);
-  EXPECT_EQ(ReplyOutcome("NOPERM this user has no permissions to run the 'evalsha' command"),
-            ActionOutcome::kFatal);
+            ActionOutcome::kRefused);
+  EXPECT_EQ(ReplyOutcome("NOPERM No permissions to access a key"), ActionOutcome::kRefused);
   EXPECT_EQ(ReplyOutcome("ERR unknown command 'EVALSHA', with args beginning with: "),
             ActionOutcome::kFatal);
   EXPECT_EQ(ReplyOutcome("ERR unknown subcommand 'LOAD'. Try SCRIPT HELP."), ActionOutcome::kFatal);
