@@ -279,7 +279,9 @@ std::vector<FieldSpec> RouteFields() {
        .sink_types = {"kafka", "http"}},
       {.name = "path",
        .type = T::kTemplate,
-       .description = "Request path appended to the sink's URL.",
+       .description = "Request path appended to the sink's URL. Each placeholder's value is "
+                      "percent-encoded as one path segment (`/ ? # & %` included); a value `.` "
+                      "or `..` is a bad record.",
        .sink_types = {"http"}},
       {.name = "retry",
        .type = T::kObject,

@@ -6,12 +6,20 @@
 //   GET /readyz   200 when ready, else 503; the JSON body says why (observability/health.h)
 //
 // Anything else is 404 (405 for another method). Bodies never contain payloads or secrets.
+//
+// Hostile or broken clients cannot hold it (issue 16): a connection must deliver each whole
+// request within `request_timeout` (idle keep-alive time included) and take each answer within
+// `write_timeout`, else it is closed; at most `max_connections` are open at once, and a new one
+// beyond that closes the connection that has waited longest for its request, so a probe is
+// answered beside any number of half-sent requests; failing accepts (EMFILE, ENFILE, ...) are
+// retried after a growing pause (10 ms to 1 s) instead of in a busy loop.
 // Thread-safety: Start/Stop from one thread; the registry and health state are read from the
 // server's thread (both are thread-safe).
 #ifndef FANOUT_OBSERVABILITY_ADMIN_SERVER_H_
 #define FANOUT_OBSERVABILITY_ADMIN_SERVER_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +35,11 @@ struct AdminServerOptions {
   std::string listen = "127.0.0.1:9464";  // host:port, [v6]:port; port 0 picks a free one
   // How long the consume loop may go without turning before /healthz fails.
   std::chrono::milliseconds stall_limit{60000};
+  // Limits on clients, see above. Not configurable: the values suit every probe and scraper;
+  // tests shorten them.
+  std::chrono::milliseconds request_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};
+  std::size_t max_connections = 64;
 };
 
 class AdminServer {

@@ -83,6 +83,28 @@ Status Template::Render(const ChangeEvent& event, Image image, std::string* out)
   return Internal("template " + text_ + " failed to render, then rendered");
 }
 
+Status Template::RenderEscaped(const ChangeEvent& event, Image image, const Escaper& escaper,
+                               std::string* out) const {
+  const std::size_t original = out->size();
+  std::string value;
+  for (const Segment& segment : segments_) {
+    if (!segment.is_placeholder) {
+      escaper.literal(segment.literal, out);
+      continue;
+    }
+    value.clear();
+    if (!AppendPlaceholder(segment, event, image, &value)) {
+      out->resize(original);
+      return Unfillable(segment, event, image);
+    }
+    if (Status escaped = escaper.value(value, out); !escaped.ok()) {
+      out->resize(original);
+      return escaped.WithContext("placeholder " + segment.literal);
+    }
+  }
+  return Status::Ok();
+}
+
 FieldSource Template::SourceFor(const FieldRef& field, Image image) {
   if (field.source == FieldSource::kColumn && image != Image::kDefault) {
     return image == Image::kBefore ? FieldSource::kBefore : FieldSource::kAfter;

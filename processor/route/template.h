@@ -54,6 +54,19 @@ class Template {
   // building one costs allocations on every event that lacks a before image.
   bool TryRender(const ChangeEvent& event, Image image, std::string* out) const;
 
+  // How RenderEscaped writes each piece of the output, for a destination where a value must stay
+  // data (an HTTP path segment: a row's "a/../b" must not become two segments). `literal` writes
+  // the template's own text, `value` each placeholder's value; `value` may refuse a value with
+  // InvalidArgument saying why, which fails the render as an unfillable placeholder does.
+  struct Escaper {
+    void (*literal)(std::string_view text, std::string* out);
+    Status (*value)(std::string_view text, std::string* out);
+  };
+  // Render through `escaper`. Errors name the placeholder, as Render's do, and leave *out as it
+  // was.
+  Status RenderEscaped(const ChangeEvent& event, Image image, const Escaper& escaper,
+                       std::string* out) const;
+
   // The source text as configured.
   const std::string& text() const { return text_; }
   // No placeholders: every event renders constant().

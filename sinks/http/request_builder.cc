@@ -23,9 +23,21 @@ void AppendHex64(std::uint64_t value, std::string* out) {
   for (int shift = 60; shift >= 0; shift -= 4) out->push_back(kDigits[(value >> shift) & 0xf]);
 }
 
-bool IsPathChar(char c) {
+bool IsUnreserved(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("-._~!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
+  return c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+bool IsPathChar(char c) {
+  return IsUnreserved(c) || std::string_view("!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
+}
+
+void AppendPercentEncoded(char c, std::string* out) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  const auto u = static_cast<unsigned char>(c);
+  out->push_back('%');
+  out->push_back(kHex[u >> 4]);
+  out->push_back(kHex[u & 0xf]);
 }
 
 void AppendProjectedImage(const CompiledRoute& route, const std::optional<Row>& image,
@@ -96,17 +108,29 @@ std::string BatchBody(std::span<const HttpAction* const> actions) {
 }
 
 void AppendEncodedPath(std::string_view text, std::string* out) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
   for (char c : text) {
     if (IsPathChar(c)) {
       out->push_back(c);
     } else {
-      const auto u = static_cast<unsigned char>(c);
-      out->push_back('%');
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 0xf]);
+      AppendPercentEncoded(c, out);
     }
   }
+}
+
+Status AppendEncodedPathSegment(std::string_view value, std::string* out) {
+  if (value == "." || value == "..") {
+    return InvalidArgument("the value '" + std::string(value) +
+                           "' would be a dot segment of the path (moving up or staying put), "
+                           "not data");
+  }
+  for (char c : value) {
+    if (IsUnreserved(c)) {
+      out->push_back(c);
+    } else {
+      AppendPercentEncoded(c, out);
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<HttpActionBuilder>> HttpActionBuilder::Create(const RouteBinding& binding,
@@ -152,13 +176,19 @@ Result<std::unique_ptr<SinkAction>> HttpActionBuilder::Build(const ChangeEvent& 
   std::span<const Template> path = route_.Templates("path");
   if (!path.empty()) {
     std::string rendered;
-    FANOUT_RETURN_IF_ERROR(path.front().Render(event, &rendered).WithContext("path"));
+    // Row values are data: one segment each, never a '/', '?', '#' or dot segment of their own.
+    constexpr Template::Escaper kPathEscaper{.literal = AppendEncodedPath,
+                                             .value = AppendEncodedPathSegment};
+    FANOUT_RETURN_IF_ERROR(
+        path.front()
+            .RenderEscaped(event, Template::Image::kDefault, kPathEscaper, &rendered)
+            .WithContext("path"));
     if (!rendered.empty()) {
       const bool base_slash = !target.empty() && target.back() == '/';
       const bool path_slash = rendered.front() == '/';
       if (base_slash && path_slash) target.pop_back();
       if (!base_slash && !path_slash) target.push_back('/');
-      AppendEncodedPath(rendered, &target);
+      target.append(rendered);
     }
   }
   if (target.empty()) target = "/";

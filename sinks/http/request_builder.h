@@ -1,6 +1,7 @@
 // Builds what the HTTP sink POSTs for one event of one route. Pure: no I/O, no client.
 //
-//   target   the sink URL's path, then the route's `path` template (percent-encoded)
+//   target   the sink URL's path, then the route's `path` template: its literal text as written,
+//            each placeholder's value percent-encoded as one path segment
 //   key      the Idempotency-Key: "<route>:<source id>", see IdempotencyKey below
 //   body     `value: after` (default): a JSON object
 //              {"op":"u","table":"public.customers","key":{...},"after":{...}|null,
@@ -88,7 +89,15 @@ std::string BatchBody(std::span<const HttpAction* const> actions);
 
 // Percent-encodes what may not appear as-is in a request target: every byte but RFC 3986
 // unreserved and sub-delims characters, ':', '@', '/' and '?' (so '%' itself is encoded too).
+// For the literal text of a `path` template, which may hold '/' and a query on purpose.
 void AppendEncodedPath(std::string_view text, std::string* out);
+
+// Percent-encodes a value (a row's data) as one path segment: every byte but RFC 3986 unreserved
+// characters (A-Z a-z 0-9 - . _ ~), so '/', '?', '#', '&', '=', ';' and '%' in a value cannot
+// change the path's structure or start a query. InvalidArgument for "." and "..": no encoding makes
+// those harmless, since RFC 3986 (2.3, 6.2.2.2) lets a server or proxy decode "%2E%2E" back to
+// ".." before it removes dot segments.
+Status AppendEncodedPathSegment(std::string_view value, std::string* out);
 
 }  // namespace fanout
 

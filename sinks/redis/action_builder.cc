@@ -56,6 +56,16 @@ Result<std::unique_ptr<RedisActionBuilder>> RedisActionBuilder::Create(
   if (builder->invalidate_.empty() && builder->upsert_ == nullptr && builder->publish_ == nullptr) {
     return InvalidArgument("a redis route needs `invalidate`, `upsert` or `publish`");
   }
+  // Every key such a template renders is refused (CheckNotVersionKey): say so at startup.
+  auto reserved = [](const Template& tmpl) { return tmpl.text().ends_with(kVersionKeySuffix); };
+  if (builder->upsert_ != nullptr && reserved(*builder->upsert_)) {
+    return InvalidArgument("upsert: keys ending with '" + std::string(kVersionKeySuffix) +
+                           "' are fanout's version keys");
+  }
+  if (std::any_of(builder->invalidate_.begin(), builder->invalidate_.end(), reserved)) {
+    return InvalidArgument("invalidate: keys ending with '" + std::string(kVersionKeySuffix) +
+                           "' are fanout's version keys");
+  }
   if (binding.options != nullptr) {
     for (const auto& [key, value] : *binding.options) {
       if (key != "format") return InvalidArgument(key + ": not an option of a redis route");
@@ -102,10 +112,16 @@ Status RedisActionBuilder::AddInvalidate(const ChangeEvent& event, RedisAction* 
   thread_local std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end) in keys
   keys.clear();
   spans.clear();
-  auto render = [&event](const Template& tmpl, Template::Image image) {
+  Status refused;  // a key in the guard's namespace: the whole event is a bad record
+  auto render = [&event, &refused](const Template& tmpl, Template::Image image) {
     const std::size_t begin = keys.size();
     if (!tmpl.TryRender(event, image, &keys)) return;
     const std::string_view key = std::string_view(keys).substr(begin);
+    if (Status reserved = CheckNotVersionKey(key); !reserved.ok()) {
+      refused = reserved;
+      keys.resize(begin);
+      return;
+    }
     for (const auto& [b, e] : spans) {
       if (std::string_view(keys).substr(b, e - b) == key) {
         keys.resize(begin);  // a duplicate: UNLINK it once
@@ -123,6 +139,9 @@ Status RedisActionBuilder::AddInvalidate(const ChangeEvent& event, RedisAction* 
       render(tmpl, Template::Image::kAfter);
     }
   }
+  // Refused even when other keys rendered: unlinking a version key would let a stale replay of
+  // another row win, and a record that tries is not one to half-apply silently.
+  FANOUT_RETURN_IF_ERROR(refused);
   if (spans.empty()) return InvalidArgument("no key could be rendered:" + WhyNoKey(event));
   std::string* out = action->mutable_resp();
   const std::size_t offset = out->size();
@@ -174,6 +193,7 @@ Status RedisActionBuilder::AddUpsert(const ChangeEvent& event, RedisAction* acti
 Status RedisActionBuilder::AddGuardedWrite(const ChangeEvent& event, std::string_view key,
                                            bool is_delete, const std::string& version,
                                            RedisAction* action) const {
+  FANOUT_RETURN_IF_ERROR(CheckNotVersionKey(key));
   GuardedWrite write;
   write.is_delete = is_delete;
   write.format = format_;

@@ -19,6 +19,8 @@
 //
 // An unchanged-TOAST column the before image cannot fill makes an upsert a bad record: writing
 // the placeholder would corrupt the cached row (REPLICA IDENTITY FULL, or `exclude:` it).
+// A rendered `upsert` or `invalidate` key ending with `:fanout:version` (the guard's version
+// keys) is a bad record, and so is a `_fanout_version` column in a hash (guard.h).
 //
 // Thread-safety: immutable after Create; Build is const.
 #ifndef FANOUT_SINKS_REDIS_ACTION_BUILDER_H_

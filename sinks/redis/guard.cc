@@ -79,6 +79,13 @@ std::string ComputeSha1(std::string_view text) {
 
 }  // namespace
 
+Status CheckNotVersionKey(std::string_view key) {
+  if (!key.ends_with(kVersionKeySuffix)) return Status::Ok();
+  return InvalidArgument("a rendered key ends with '" + std::string(kVersionKeySuffix) +
+                         "', the suffix of fanout's version keys; writing or unlinking it would "
+                         "change the stored version of another key, so the record is refused");
+}
+
 Result<std::string> GuardVersion(const ChangeEvent& event) {
   const SourcePosition& p = event.position;
   std::string out;

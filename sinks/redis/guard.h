@@ -20,6 +20,10 @@
 // Where the version lives (see README.md): a `hash` value carries it in the field
 // `_fanout_version`; a `json` value in the sidecar string key `<key>:fanout:version`. A delete
 // removes the value and leaves the version in the sidecar key with a TTL (a tombstone).
+// Row data must not reach either (issue 16): a rendered key ending with `:fanout:version` would
+// overwrite or unlink the version of the key before the suffix, and a column `_fanout_version`
+// would overwrite a hash's own; both are refused as bad records (CheckNotVersionKey, and
+// RedisActionBuilder for the column).
 #ifndef FANOUT_SINKS_REDIS_GUARD_H_
 #define FANOUT_SINKS_REDIS_GUARD_H_
 
@@ -44,6 +48,11 @@ enum class RedisValueFormat : std::uint8_t {
   kJson,  // a string holding the projected row as a JSON object
   kHash,  // a hash, one field per non-null column (natural text), plus _fanout_version
 };
+
+// InvalidArgument when `key` (rendered from an event) ends with kVersionKeySuffix: writing or
+// unlinking it would forge or erase the version of the key it extends, and let a stale replay
+// win. The message does not quote the key (row data).
+Status CheckNotVersionKey(std::string_view key);
 
 // The guarded version of `event`. InvalidArgument when it has no source position at all
 // (kNone: the decoder always gives at least the Kafka fallback, so only hand-made events).

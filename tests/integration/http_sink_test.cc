@@ -253,5 +253,51 @@ dead_letter: { topic: )" + dlq_topic + R"( }
   std::cout << text.substr(stopped, text.find('\n', stopped) - stopped) << "\n";
 }
 
+// Issue 16: a row value rendered into `path` is data. A key "a/b?c=d&e#f/../x" reaches the
+// service as one percent-encoded segment under the route's path (no extra segments, no climbing
+// out with "..", no query or fragment of its own), and a key that is exactly ".." is
+// dead-lettered rather than sent as a dot segment.
+TEST_F(HttpSinkTest, PathPlaceholderValuesArriveAsOneEncodedSegment) {
+  CreateDatabase("create table public.things (id text primary key, note text);");
+  RegisterConnector("public.things");
+  HttpTestServer server;
+  const std::string dlq_topic = name_ + ".dlq";
+  const std::string config = WriteFanoutConfig(name_ + "-http", R"(sinks:
+  svc: { type: http, url: ")" + server.Url("/cdc") + R"(", timeout: 2s }
+routes:
+  - name: things-http
+    from: public.things
+    to: svc
+    path: "/things/{id}/notes?from=fanout"
+dead_letter: { topic: )" + dlq_topic + R"( }
+)");
+  ASSERT_TRUE(
+      db_->Exec("insert into public.things values ('a/b?c=d&e#f/../x', 'hostile'), ('..', 'dots'), "
+                "('plain', 'last')"));
+  const std::string log = TempPath("fanout.log");
+  ChildProcess fanout({FANOUT_BINARY, "run", "-c", config}, log);
+  std::vector<CapturedRecord> dlq;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        if (server.requests().size() < 2) return false;
+        dlq = ReadTopic(dlq_topic);
+        return !dlq.empty();
+      },
+      std::chrono::seconds(60)))
+      << ReadFile(log);
+  fanout.Signal(SIGTERM);
+  EXPECT_EQ(fanout.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
+
+  std::vector<std::string> targets;
+  for (const ReceivedRequest& request : server.requests()) targets.push_back(request.target);
+  EXPECT_THAT(targets,
+              ::testing::ElementsAre("/cdc/things/a%2Fb%3Fc%3Dd%26e%23f%2F..%2Fx/notes?from=fanout",
+                                     "/cdc/things/plain/notes?from=fanout"));
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(Header(dlq[0], "fanout.error.class"), "bad_record");
+  EXPECT_THAT(Header(dlq[0], "fanout.error.message"), HasSubstr("path: placeholder {id}"));
+  EXPECT_THAT(dlq[0].value.value_or(""), HasSubstr(R"("note":"dots")"));
+}
+
 }  // namespace
 }  // namespace fanout::testing

@@ -351,6 +351,43 @@ TEST_F(RedisSinkTest, DeleteLeavesATombstoneThatBlocksAnOlderUpsert) {
   }
 }
 
+// Issue 16: a row whose key renders as another key's version key ("user:{id}" with id
+// "5:fanout:version") is refused as a bad record, so it cannot overwrite the version of user:5,
+// and a stale replay of user:5 still loses.
+TEST_F(RedisSinkTest, ARowCannotForgeTheVersionOfAnotherKey) {
+  for (const std::string format : {"json", "hash"}) {
+    SCOPED_TRACE(format);
+    Sink& sink = MakeSink();
+    const ActionBuilder& builder =
+        Bind(sink, {{"upsert", "@" + format + ":user:{id}"}}, {{"format", format}});
+    const std::string key = Key(format + ":user:5");
+    const std::string version_key = key + ":fanout:version";
+    ASSERT_THAT(Outcomes(Apply(sink, builder, {Upsert(5, "current@x", 10)})),
+                ElementsAre(ActionOutcome::kApplied));
+    const std::string stored = format == "json" ? client_->Get(key) : client_->HashOf(key)["email"];
+    const std::string stored_version = client_->Get(version_key);  // "" for hash: inside it
+
+    Row forger = Customer(0, "forger@x");
+    forger[0].value = Value::String("5:fanout:version");
+    ChangeEvent forged = Change(Op::kCreate, std::nullopt, forger, 20);
+    Result<std::unique_ptr<SinkAction>> action = builder.Build(forged, KafkaRecordView{});
+    EXPECT_EQ(action.status().code(), StatusCode::kInvalidArgument)
+        << "the forging row was not refused as a bad record";
+    if (action.ok() && *action != nullptr) {  // what the sink would have done with it
+      std::vector<std::unique_ptr<SinkAction>> actions;
+      actions.push_back(std::move(action).value());
+      Write(sink, actions);
+    }
+    EXPECT_EQ(client_->Get(version_key), stored_version);
+    EXPECT_EQ(client_->Run({"EXISTS", version_key}).integer, format == "json" ? 1 : 0);
+
+    // A stale replay of user:5 (version 5 < 10) must not win.
+    EXPECT_THAT(Outcomes(Apply(sink, builder, {Upsert(5, "stale@x", 5)})),
+                ElementsAre(ActionOutcome::kAlreadyApplied));
+    EXPECT_EQ(format == "json" ? client_->Get(key) : client_->HashOf(key)["email"], stored);
+  }
+}
+
 TEST_F(RedisSinkTest, TombstoneExpiresAfterItsTtl) {
   Sink& sink = MakeSink({{"tombstone_ttl", "100ms"}});
   const ActionBuilder& builder = Bind(sink, {{"upsert", "@customer:{id}"}});

@@ -107,6 +107,39 @@ TEST(TemplateTest, TryRenderAgreesWithRenderWithoutTheReason) {
   }
 }
 
+// An escaper that marks what it wrote: [literal] and <value>, and refuses the value "new@x.io".
+void MarkLiteral(std::string_view text, std::string* out) {
+  out->append("[").append(text).append("]");
+}
+Status MarkValue(std::string_view text, std::string* out) {
+  if (text == "new@x.io") return InvalidArgument("refused");
+  out->append("<").append(text).append(">");
+  return Status::Ok();
+}
+constexpr Template::Escaper kMarking{.literal = MarkLiteral, .value = MarkValue};
+
+TEST(TemplateTest, RenderEscapedPassesLiteralsAndValuesThroughTheirEscapers) {
+  const ChangeEvent event = EmailChange();
+  std::string out = "keep|";
+  ASSERT_TRUE(CompileTemplate("a/{id}{{x}}/{before.email}")
+                  .value()
+                  .RenderEscaped(event, Template::Image::kDefault, kMarking, &out)
+                  .ok());
+  EXPECT_EQ(out, "keep|[a/]<7>[{x}/]<old@x.io>");
+
+  // A refused value fails the render, naming the placeholder; so does an unfillable one.
+  Status refused = CompileTemplate("a/{id}/{after.email}")
+                       .value()
+                       .RenderEscaped(event, Template::Image::kDefault, kMarking, &out);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(), "placeholder {after.email}: refused");
+  Status unfillable = CompileTemplate("a/{id}/{nick}")
+                          .value()
+                          .RenderEscaped(event, Template::Image::kDefault, kMarking, &out);
+  EXPECT_EQ(unfillable.message(), "placeholder {nick}: column 'nick' is null");
+  EXPECT_EQ(out, "keep|[a/]<7>[{x}/]<old@x.io>");
+}
+
 TEST(TemplateTest, UnfillablePlaceholdersAreErrorsNamingThem) {
   ChangeEvent event = EmailChange();
   EXPECT_EQ(Render("{nick}", event), "ERROR placeholder {nick}: column 'nick' is null");

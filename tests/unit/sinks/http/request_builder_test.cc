@@ -169,6 +169,35 @@ TEST_F(HttpRequestBuilderTest, PathTemplateIsAppendedAndEncoded) {
   EXPECT_EQ(Build(*Builder(Route({}), kNoOptions, ""), 8).target(), "/");
 }
 
+// Issue 16: a row value in `path` is data, one segment: it cannot add segments, climb out of
+// the route's path, start a query or a fragment; the template's own text stays as written.
+TEST_F(HttpRequestBuilderTest, PathPlaceholderValueIsOneEncodedSegment) {
+  RouteSpec spec;
+  spec.templates = {{"path", "/items/{id}?v=1"}};
+  auto builder = Builder(Route(spec), kNoOptions);
+  auto build = [&](const std::string& id) {
+    ChangeEvent event = events_[6];
+    event.key = Row{{"id", Value::String(id)}};
+    for (Column& column : *event.after) {
+      if (column.name == "id") column.value = Value::String(id);
+    }
+    return builder->Build(event, records_[6].View());
+  };
+  Result<std::unique_ptr<SinkAction>> hostile = build("a/b?c=d&e#f/../x");
+  ASSERT_TRUE(hostile.ok()) << hostile.status().ToString();
+  EXPECT_EQ(dynamic_cast<const HttpAction&>(**hostile).target(),
+            "/cdc/items/a%2Fb%3Fc%3Dd%26e%23f%2F..%2Fx?v=1");
+  for (const std::string dots : {".", ".."}) {
+    Result<std::unique_ptr<SinkAction>> refused = build(dots);
+    ASSERT_FALSE(refused.ok()) << dots;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(refused.status().message()), StartsWith("path: placeholder {id}: "));
+  }
+  Result<std::unique_ptr<SinkAction>> three = build("...");
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(dynamic_cast<const HttpAction&>(**three).target(), "/cdc/items/...?v=1");
+}
+
 TEST_F(HttpRequestBuilderTest, PathThatCannotBeFilledIsInvalidArgument) {
   RouteSpec spec;
   spec.templates = {{"path", "/by-email/{before.email}"}};
@@ -255,6 +284,22 @@ TEST(HttpPathEncodingTest, EncodesWhatATargetCannotHold) {
   std::string out;
   AppendEncodedPath("/a b/ü/%/#/?x=1&y=a:b@c", &out);
   EXPECT_EQ(out, "/a%20b/%C3%BC/%25/%23/?x=1&y=a:b@c");
+}
+
+TEST(HttpPathEncodingTest, ASegmentKeepsOnlyUnreservedCharacters) {
+  std::string out;
+  ASSERT_TRUE(AppendEncodedPathSegment("a/b?c=d&e#f/../x", &out).ok());
+  EXPECT_EQ(out, "a%2Fb%3Fc%3Dd%26e%23f%2F..%2Fx");
+  out.clear();
+  ASSERT_TRUE(AppendEncodedPathSegment("AZaz09-._~ %:@;+,!$'()*[]\xc3\xbc", &out).ok());
+  EXPECT_EQ(out, "AZaz09-._~%20%25%3A%40%3B%2B%2C%21%24%27%28%29%2A%5B%5D%C3%BC");
+  out = "kept";
+  EXPECT_EQ(AppendEncodedPathSegment(".", &out).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(AppendEncodedPathSegment("..", &out).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(out, "kept");
+  ASSERT_TRUE(AppendEncodedPathSegment("", &out).ok());
+  ASSERT_TRUE(AppendEncodedPathSegment("..a", &out).ok());
+  EXPECT_EQ(out, "kept..a");
 }
 
 }  // namespace

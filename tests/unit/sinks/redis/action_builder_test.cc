@@ -297,6 +297,66 @@ TEST_F(RedisActionBuilderTest, KafkaFallbackVersionAndNoPosition) {
   EXPECT_THAT(Commands(**invalidate_only, event), ElementsAre(ElementsAre("UNLINK", "t:7")));
 }
 
+// Issue 16: row data cannot reach the version guard's own keys. A key rendering to
+// "<another key>:fanout:version" would overwrite (upsert) or unlink (invalidate, delete) that
+// key's version, so a stale replay of it would win: the record is refused, a bad record.
+TEST_F(RedisActionBuilderTest, KeysInTheVersionNamespaceAreBadRecords) {
+  ChangeEvent event;
+  event.op = Op::kCreate;
+  event.after = Row{{"id", Value::String("5:fanout:version")}, {"email", Value::String("e@x")}};
+  event.key = Row{{"id", Value::String("5:fanout:version")}};
+  event.position = {SourcePosition::Kind::kPostgres, 20, 20, 0};
+  for (const std::string format : {"json", "hash"}) {
+    auto upsert = Bind({{"upsert", "user:{id}"}}, {{"format", format}});
+    ASSERT_TRUE(upsert.ok());
+    const std::string error = BuildError(**upsert, event);
+    EXPECT_THAT(error, HasSubstr("upsert: a rendered key ends with ':fanout:version'")) << format;
+    EXPECT_THAT(error, Not(HasSubstr("user:5"))) << "row data in the message";
+  }
+  auto upsert = Bind({{"upsert", "user:{id}"}});
+  ASSERT_TRUE(upsert.ok());
+  ChangeEvent del = event;
+  del.op = Op::kDelete;
+  del.before = del.after;
+  del.after.reset();
+  EXPECT_THAT(BuildError(**upsert, del), HasSubstr("suffix of fanout's version keys"));
+  // An update that moves the row from a hostile key deletes that key: refused too.
+  ChangeEvent moved = event;
+  moved.op = Op::kUpdate;
+  moved.before = moved.after;
+  moved.after = Row{{"id", Value::String("5")}, {"email", Value::String("e@x")}};
+  EXPECT_THAT(BuildError(**upsert, moved), HasSubstr("suffix of fanout's version keys"));
+
+  // Invalidation would unlink the version (a tombstone): refused even beside a key that renders.
+  auto invalidate = Bind({{"invalidate", "user:{id}"}, {"invalidate", "user:email:{email}"}});
+  ASSERT_TRUE(invalidate.ok());
+  EXPECT_THAT(BuildError(**invalidate, event),
+              HasSubstr("invalidate: a rendered key ends with ':fanout:version'"));
+  // A key that merely holds the words elsewhere is a key like any other.
+  event.after = Row{{"id", Value::String("5:fanout:version:x")}};
+  EXPECT_THAT(Commands(**invalidate, event),
+              ElementsAre(ElementsAre("UNLINK", "user:5:fanout:version:x")));
+}
+
+// The hash format keeps the version in the field _fanout_version: no column may write it, under
+// its own name or renamed to it.
+TEST_F(RedisActionBuilderTest, AColumnNamedLikeTheVersionFieldIsABadRecord) {
+  ChangeEvent event;
+  event.op = Op::kCreate;
+  event.after = Row{{"id", Value::Int(5)}, {"_fanout_version", Value::String("pg@99999")}};
+  event.position = {SourcePosition::Kind::kPostgres, 20, 20, 0};
+  auto hash = Bind({{"upsert", "user:{id}"}}, {{"format", "hash"}});
+  ASSERT_TRUE(hash.ok());
+  EXPECT_THAT(BuildError(**hash, event),
+              HasSubstr("column '_fanout_version' collides with the field fanout keeps"));
+  ColumnProjection rename;
+  rename.rename = {{"v", "_fanout_version"}};
+  auto renamed = Bind({{"upsert", "user:{id}"}}, {{"format", "hash"}}, rename);
+  ASSERT_TRUE(renamed.ok());
+  event.after = Row{{"id", Value::Int(5)}, {"v", Value::String("pg@99999")}};
+  EXPECT_THAT(BuildError(**renamed, event), HasSubstr("collides with the field"));
+}
+
 TEST_F(RedisActionBuilderTest, BindRejectsWhatARedisRouteCannotDo) {
   auto error = [this](std::vector<std::pair<std::string, std::string>> templates,
                       Options options = {}) {
@@ -313,6 +373,10 @@ TEST_F(RedisActionBuilderTest, BindRejectsWhatARedisRouteCannotDo) {
               HasSubstr("format: applies to `upsert` only"));
   EXPECT_THAT(error({{"upsert", "a"}}, {{"delete_mode", "soft"}}),
               HasSubstr("delete_mode: not an option"));
+  EXPECT_THAT(error({{"upsert", "user:{id}:fanout:version"}}),
+              HasSubstr("upsert: keys ending with ':fanout:version' are fanout's version keys"));
+  EXPECT_THAT(error({{"invalidate", "a"}, {"invalidate", "{id}:fanout:version"}}),
+              HasSubstr("invalidate: keys ending with ':fanout:version'"));
 }
 
 }  // namespace
