@@ -22,7 +22,8 @@ EXTRA_PROCESSING="${EXTRA_PROCESSING:-}"
 RUN="${RUN_DIR:-/tmp/fanout-backlog-rss}"
 rm -rf "$RUN" && mkdir -p "$RUN"
 name="backlog$$"
-topic="$name.public.things"
+# TOPIC: a topic an earlier run filled (its events are read again by a new group).
+topic="${TOPIC:-$name.public.things}"
 
 log() { echo "backlog_rss: $*" >&2; }
 
@@ -39,6 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ -z "${TOPIC:-}" ]; then
 log "producing $EVENTS events of ~$RECORD_BYTES bytes to $topic"
 stack/kafka.sh topics --create --topic "$topic" --partitions 4 >/dev/null
 python3 - "$EVENTS" "$RECORD_BYTES" > "$RUN/input.txt" <<'PY'
@@ -50,6 +52,7 @@ for i in range(1, events + 1):
 PY
 kcat -P -b "$FANOUT_KAFKA_BOOTSTRAP" -t "$topic" -K '|' -z lz4 -X linger.ms=50 -l "$RUN/input.txt"
 rm -f "$RUN/input.txt"
+fi
 
 cat > "$RUN/fanout.yaml" <<YAML
 version: 1
@@ -81,6 +84,6 @@ fanout_pid=$!
 hung=$(sample "$PHASE_S")
 kill -CONT "$redis_pid"
 running=$(sample "$PHASE_S")
-echo "events=$EVENTS record_bytes=$RECORD_BYTES extra_kafka='$EXTRA_KAFKA' extra_processing='$EXTRA_PROCESSING'"
+echo "topic=$topic (4 partitions) events=$EVENTS record_bytes=$RECORD_BYTES extra_kafka='$EXTRA_KAFKA' extra_processing='$EXTRA_PROCESSING'"
 echo "peak RSS, Redis hung: ${hung} MB"
 echo "peak RSS, Redis up (draining at full speed): ${running} MB"
