@@ -125,7 +125,7 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
   if (const YAML::Node topics = YamlReader::Child(YamlReader::Child(root, "source"), "topics")) {
     config->source.topics = Strings(reader, topics, "source.topics");
   }
-  if (const YAML::Node processing = root["processing"]) {
+  if (const YAML::Node processing = root["processing"]; processing && processing.IsMap()) {
     ProcessingConfig& p = config->processing;
     if (processing["guarantee"]) {
       p.exactly_once =
@@ -197,7 +197,7 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
   if (const YAML::Node topic = YamlReader::Child(YamlReader::Child(root, "dead_letter"), "topic")) {
     config->dead_letter.topic = reader.String(topic, "dead_letter.topic").value_or("fanout.dlq");
   }
-  if (const YAML::Node logging = root["logging"]) {
+  if (const YAML::Node logging = root["logging"]; logging && logging.IsMap()) {
     if (logging["level"]) {
       config->logging.level = reader.String(logging["level"], "logging.level").value_or("info");
     }
