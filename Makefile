@@ -65,15 +65,17 @@ bench-postgres: deps
 bench-e2e: deps
 	bench/e2e/run.sh
 
-# libFuzzer on the Debezium decoder (clang, ASan+UBSan), bounded: FUZZ_SECONDS (default 60).
+# libFuzzer (clang, ASan+UBSan) on the decoder, templates, predicates, regexes, the config
+# loader, and the Redis, OpenSearch and HTTP response handling: each target in turn for
+# FUZZ_SECONDS (default 60) on its seeds plus a corpus kept in FUZZ_DIR; fails on any finding.
+# FUZZ_TARGETS="regex config" runs only those (tests/fuzz/README.md).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-	cmake --build $(FUZZ_DIR)
-	tests/fuzz/make_seeds.py $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/corpus
-	$(FUZZ_DIR)/fanout_decoder_fuzz $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=20000 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # Debug build with AddressSanitizer + UndefinedBehaviorSanitizer, running the unit tests.
 asan: deps

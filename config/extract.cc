@@ -125,7 +125,7 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
   if (const YAML::Node topics = YamlReader::Child(YamlReader::Child(root, "source"), "topics")) {
     config->source.topics = Strings(reader, topics, "source.topics");
   }
-  if (const YAML::Node processing = root["processing"]) {
+  if (const YAML::Node processing = root["processing"]; processing && processing.IsMap()) {
     ProcessingConfig& p = config->processing;
     if (processing["guarantee"]) {
       p.exactly_once =
@@ -209,7 +209,7 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
     config->dead_letter.max_record_bytes = static_cast<std::size_t>(
         reader.Integer(max, "dead_letter.max_record_bytes", 4096, 1000000000).value_or(900000));
   }
-  if (const YAML::Node logging = root["logging"]) {
+  if (const YAML::Node logging = root["logging"]; logging && logging.IsMap()) {
     if (logging["level"]) {
       config->logging.level = reader.String(logging["level"], "logging.level").value_or("info");
     }

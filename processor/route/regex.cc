@@ -423,7 +423,9 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
 }
 
 bool Regex::FullMatch(std::string_view text) const {
-  if (dfa_next_.empty()) return NfaFullMatch(text);
+  // The empty text is at the beginning and at the end at once, so '^' may follow '$' ("$^"
+  // matches it); the DFA's acceptance passes '$' but not '^' after it. Rare, and cheap for the NFA.
+  if (dfa_next_.empty() || text.empty()) return NfaFullMatch(text);
   std::uint16_t state = dfa_start_;
   for (char c : text) {
     state = dfa_next_[state * dfa_classes_ + dfa_byte_class_[static_cast<unsigned char>(c)]];

@@ -115,7 +115,7 @@ class DateReader {
 
 // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and
 // asctime "Sun Nov  6 08:49:37 1994": RFC 9110 §5.6.7 obliges recipients to accept all three.
-bool ParseHttpDate(std::string_view text, std::chrono::system_clock::time_point* out) {
+bool ParseHttpDate(std::string_view text, std::chrono::sys_seconds* out) {
   DateReader in(text);
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
   unsigned month = 0;
@@ -228,9 +228,13 @@ std::chrono::milliseconds ParseRetryAfter(std::string_view value,
     }
     return milliseconds(static_cast<std::int64_t>(seconds) * 1000);
   }
-  std::chrono::system_clock::time_point when;
+  std::chrono::sys_seconds when;
   if (!ParseHttpDate(value, &when)) return milliseconds(0);
-  if (when <= now) return milliseconds(0);
+  // In seconds first: a date centuries away (years 0000-9999 parse) overflows system_clock's
+  // nanoseconds. Only a date within the cap is compared with `now` itself.
+  const std::chrono::seconds ahead = when - std::chrono::floor<std::chrono::seconds>(now);
+  if (ahead <= std::chrono::seconds(0)) return milliseconds(0);
+  if (ahead > kCap) return kCap;
   return std::min(kCap, std::chrono::ceil<milliseconds>(when - now));
 }
 

@@ -99,6 +99,20 @@ TEST(LoaderTest, EmptyFileIsAnError) {
   EXPECT_THAT(result.errors[0].message, HasSubstr("empty"));
 }
 
+// yaml-cpp throws on operator[] of a scalar: `processing` and `logging` were read as mappings
+// whatever they were, and the exception ended `fanout validate` (found by tests/fuzz/config_fuzz).
+TEST(LoaderTest, ScalarSectionsAreReportedNotThrown) {
+  LoadResult result = LoadConfigText(R"(version: 1
+kafka: { bootstrap.servers: x, group.id: g }
+source: { topics: t }
+processing: fast
+logging: debug
+)",
+                                     "s.yaml", FakeEnv({}));
+  EXPECT_THAT(ErrorLines(result), ElementsAre("s.yaml:4:13: processing: expected a mapping",
+                                              "s.yaml:5:10: logging: expected a mapping"));
+}
+
 constexpr const char* kFullConfig = R"(version: 1
 kafka: { bootstrap.servers: "127.0.0.1:19092", group.id: g }
 source: { topics: '^inv\.public\..*' }

@@ -61,7 +61,10 @@ TEST(RegexTest, DfaAgreesWithTheNfa) {
                             "^(a*)*b",
                             "^\\w+\\.\\d{2,3}",
                             "^(?:a|)+c?",
-                            "^.?.?a"};
+                            "^.?.?a",
+                            "$^",  // both anchors hold at once on the empty text only
+                            "(a|$)^",
+                            "^(?:$|a)(?:^|b)*"};
   const char* texts[] = {
       "",      "a",      "b",    "ab",   "aab", "public.c", "shop.customers", "x.xyx", "x.xyxy",
       "a.b.x", "t_1.12", "aaab", "a\nb", "ac",  "ba",       "public.cust",    "bba",   "aaaa"};

@@ -157,6 +157,15 @@ TEST(HttpErrorsTest, RetryAfterIsCapped) {
   EXPECT_EQ(Classify(Response(429, "86400")).retry_after, kMaxRetryAfter);
 }
 
+// Dates beyond system_clock's nanosecond range (about 1677-2262) overflowed when compared with
+// `now` (found by tests/fuzz/http_response_fuzz under UBSan).
+TEST(HttpErrorsTest, RetryAfterDatesFarAwayAreCappedOrPast) {
+  EXPECT_EQ(ParseRetryAfter("Sun Nov  6 08:49:37 2702", kNow), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", kNow), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("Mon, 01 Jan 0001 00:00:00 GMT", kNow), milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("Sat Jan  1 00:00:00 0000", kNow), milliseconds(0));
+}
+
 TEST(HttpErrorsTest, MalformedRetryAfterIsIgnored) {
   for (std::string_view bad :
        {"-5", "1.5", "soon", "Wed, 21 Oct 2015 07:29:00", "Wed, 32 Oct 2015 07:29:00 GMT",
