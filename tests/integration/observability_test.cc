@@ -207,7 +207,10 @@ TEST_F(ObservabilityTest, MetricsReadinessAndLagFollowASinkOutage) {
   EXPECT_THAT(body, HasSubstr("sink 'svc' is unavailable"));
   EXPECT_THAT(body, HasSubstr("\"unavailable_sinks\":[\"svc\"]"));
   const double lag_early = Metric("fanout_consumer_lag_seconds");
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // The gauge is refreshed by the consume loop, which waits up to its poll timeout between
+  // rounds while the sink is down: it may trail the clock by that much, so wait for it.
+  EXPECT_TRUE(WaitFor([&] { return Metric("fanout_consumer_lag_seconds") >= 2.5; },
+                      std::chrono::seconds(10)));
   const std::vector<MetricSample> during = Scrape();
   const double lag_late = Value(during, "fanout_consumer_lag_seconds");
   EXPECT_GT(lag_late, lag_early);
