@@ -11,7 +11,7 @@
 //   - feeding in pieces reads a response when feeding at once does not (or the other way round),
 //     or reads another one;
 //   - a response that was read is classified against the table of errors.h (2xx not applied,
-//     503 not unavailable, 401/403 not fatal, other 4xx and 3xx not a bad record, 408/409/429/5xx
+//     503 not unavailable, 401/403 not refused, other 4xx and 3xx not a bad record, 408/409/429/5xx
 //     not retried) or a failed read is classified as applied, bad record or fatal;
 //   - ParseRetryAfter gives a negative wait or one above kMaxRetryAfter, or a wait for a
 //     response other than 408/409/429/5xx;
@@ -154,7 +154,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ActionOutcome expected = ActionOutcome::kRetry;  // 1xx, and beyond 599
     if (status >= 200 && status < 300) expected = ActionOutcome::kApplied;
     if (status == 503) expected = ActionOutcome::kUnavailable;
-    if (status == 401 || status == 403) expected = ActionOutcome::kFatal;
+    // Refused: the path may be the row's (HttpSink makes it fatal when it is the sink's own).
+    if (status == 401 || status == 403) expected = ActionOutcome::kRefused;
     if (status >= 300 && status < 500 && !retried && status != 401 && status != 403) {
       expected = ActionOutcome::kBadRecord;
     }
