@@ -324,9 +324,11 @@ class CodeGen {
   CodeGen(const std::vector<Node>& nodes, std::vector<Inst>* program)
       : nodes_(nodes), program_(*program) {}
 
-  // False when the program would exceed Regex::kMaxProgram.
+  // False when the program would exceed Regex::kMaxProgram, or when emitting it takes more than
+  // kMaxEmits steps: a repeated group that emits nothing ("(){1000}{1000}{1000}") never grows
+  // the program, so only the steps bound it.
   bool Emit(int index) {
-    if (program_.size() > Regex::kMaxProgram) return false;
+    if (program_.size() > Regex::kMaxProgram || ++emits_ > kMaxEmits) return false;
     const Node& node = nodes_[static_cast<std::size_t>(index)];
     switch (node.kind) {
       case Node::Kind::kEmpty:
@@ -400,8 +402,13 @@ class CodeGen {
     return true;
   }
 
+  // Far above what a program within kMaxProgram needs (each instruction is reached through at
+  // most ~2 * kMaxDepth nodes), far below a noticeable delay.
+  static constexpr std::size_t kMaxEmits = std::size_t{1} << 20;
+
   const std::vector<Node>& nodes_;
   std::vector<Inst>& program_;
+  std::size_t emits_ = 0;
 };
 
 }  // namespace

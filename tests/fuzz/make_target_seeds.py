@@ -85,6 +85,9 @@ write("regex", [
     b"*.orders\0shop.orders\0shop.orders2",
     b"shop?.orders\0shop1.orders\0shop.orders",
     b"inventory.public.customers",
+    b"^(?:ab){2,4}c{0}d{1,}(x|){3}\0ababdd\0abababxxdd",
+    b"$^\0\0a",  # '^' after '$': matches the empty text only
+    b"^(){1000}{1000}{1000}\0",  # an empty group repeated: bounded by work, not size
 ])
 
 config_files = ["examples/inventory.yaml", "tests/proof/fanout.yaml",
