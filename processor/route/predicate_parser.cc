@@ -19,6 +19,9 @@ using Operand = Predicate::Operand;
 
 // Expressions nested deeper than this are rejected rather than risking the stack.
 constexpr int kMaxDepth = 100;
+// Nor may a chain of and/or grow without bound: it is a left-deep tree, which Evaluate walks
+// recursively, one level per operator (a `when:` of ~25000 `and`s overflowed the stack).
+constexpr std::size_t kMaxNodes = 4096;
 
 bool IsKeyword(const Token& token, std::string_view keyword) {
   if (token.kind != Token::Kind::kIdent || token.quoted || token.text.size() != keyword.size()) {
@@ -87,6 +90,7 @@ class Parser {
     if (depth > kMaxDepth) return Error("expression nested too deeply");
     FANOUT_RETURN_IF_ERROR(ParseAnd(depth, out));
     while (IsKeyword(Peek(), "or")) {
+      if (impl_.nodes.size() >= kMaxNodes) return Error("expression too long");
       Take();
       std::uint32_t right = 0;
       FANOUT_RETURN_IF_ERROR(ParseAnd(depth, &right));
@@ -98,6 +102,7 @@ class Parser {
   Status ParseAnd(int depth, std::uint32_t* out) {
     FANOUT_RETURN_IF_ERROR(ParseNot(depth, out));
     while (IsKeyword(Peek(), "and")) {
+      if (impl_.nodes.size() >= kMaxNodes) return Error("expression too long");
       Take();
       std::uint32_t right = 0;
       FANOUT_RETURN_IF_ERROR(ParseNot(depth, &right));

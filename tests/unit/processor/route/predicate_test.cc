@@ -253,5 +253,15 @@ TEST(PredicateTest, ErrorsCarryTheCharacterPosition) {
             std::string::npos);
 }
 
+// A chain of and/or is a left-deep tree that Evaluate walks one level per operator: ~25000 of
+// them overflowed the stack (found probing the predicate fuzz target with a long input).
+TEST(PredicateTest, VeryLongChainsAreRejected) {
+  std::string chain = "score > 1";
+  for (int i = 0; i < 1000; ++i) chain += i % 2 ? " and score > 1" : " or false";
+  EXPECT_TRUE(Eval(chain, Update()));
+  for (int i = 0; i < 30000; ++i) chain += " and true";
+  EXPECT_NE(Error(chain).find("expression too long"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fanout
