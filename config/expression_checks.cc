@@ -26,6 +26,13 @@ Status WithOffset(Compile compile, std::optional<std::size_t>* error_offset) {
 Status CheckSubscription(std::string_view text) {
   if (text.empty()) return InvalidArgument("a topic cannot be empty");
   if (text.front() != '^') return Status();
+  // std::regex compiles recursively, a level per term and per group: a pattern of some 100 KB
+  // (or 40 KB of nested groups) overflowed the stack of `fanout validate`.
+  constexpr std::size_t kMaxRegex = 4096;
+  if (text.size() > kMaxRegex) {
+    return InvalidArgument("a topic regex longer than " + std::to_string(kMaxRegex) +
+                           " bytes is not accepted");
+  }
   try {  // control plane: std::regex reports a bad pattern by throwing
     std::regex pattern{std::string(text), std::regex::extended};
   } catch (const std::regex_error& e) {

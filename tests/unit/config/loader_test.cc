@@ -113,6 +113,17 @@ logging: debug
                                               "s.yaml:5:10: logging: expected a mapping"));
 }
 
+// std::regex compiles recursively: a long enough topic regex overflowed the stack.
+TEST(LoaderTest, OverlongTopicRegexIsAnError) {
+  const std::string config =
+      "version: 1\nkafka: { bootstrap.servers: x, group.id: g }\n"
+      "source: { topics: ['^" +
+      std::string(50000, '(') + "a" + std::string(50000, ')') + "'] }\n";
+  EXPECT_THAT(ErrorLines(LoadConfigText(config, "r.yaml", FakeEnv({}))),
+              ElementsAre(HasSubstr("r.yaml:3:20: source.topics[0]: a topic regex longer than "
+                                    "4096 bytes is not accepted")));
+}
+
 constexpr const char* kFullConfig = R"(version: 1
 kafka: { bootstrap.servers: "127.0.0.1:19092", group.id: g }
 source: { topics: '^inv\.public\..*' }
