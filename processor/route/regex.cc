@@ -111,6 +111,7 @@ class Parser {
   Status ParseRepeat(int depth, int* out) {
     int atom = -1;
     FANOUT_RETURN_IF_ERROR(ParseAtom(depth, &atom));
+    int stacked = 0;
     while (!AtEnd()) {
       int min = 0;
       int max = -1;
@@ -133,6 +134,9 @@ class Parser {
       if (kind == Node::Kind::kBegin || kind == Node::Kind::kEnd) {
         return ErrorAt(at, std::string("nothing to repeat before '") + c + "'");
       }
+      // Each quantifier wraps the last: code generation recurses through all of them, so
+      // "a{1}{1}..." (which never grows the program) must not go on for ever.
+      if (++stacked > kMaxDepth) return ErrorAt(at, "too many quantifiers in a row");
       if (!AtEnd() && Peek() == '?') ++pos_;  // lazy: same answer for a yes/no match
       atom = Add(Node{.kind = Node::Kind::kRepeat, .min = min, .max = max, .kids = {atom}});
     }

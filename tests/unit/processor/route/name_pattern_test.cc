@@ -100,6 +100,12 @@ TEST(RegexTest, ReportsErrorsWithPositions) {
   // tests/fuzz/regex_fuzz: this compiled for ~10^9 steps).
   EXPECT_EQ(RegexError("^(){1000}"), "OK");
   EXPECT_NE(RegexError("^(){1000}{1000}{1000}").find("too complex"), std::string::npos);
+  // Quantifiers in a row nest, and code generation recursed through all of them: 100000 of
+  // "{1}" overflowed the stack.
+  std::string stacked = "^a";
+  for (int i = 0; i < 100000; ++i) stacked += "{1}";
+  EXPECT_EQ(RegexError(stacked), "at character 195: too many quantifiers in a row");
+  EXPECT_EQ(RegexError("^a{1}{1}*+?"), "OK");
 }
 
 TEST(GlobTest, StarAndQuestionMark) {
