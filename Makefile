@@ -87,11 +87,15 @@ asan: deps
 # Clang build with ThreadSanitizer and -Werror=thread-safety (the GUARDED_BY annotations of
 # processor/core/thread_annotations.h), running the unit tests; tests/tsan.supp names the
 # third-party frames TSan cannot see into.
+# Not run: the tests that start librdkafka's own threads (its mock cluster). librdkafka creates
+# them with C11 thrd_create, which the TSan runtime of clang 14 does not intercept, so
+# they crash in TSan's first interceptor; a suppression cannot help.
+TSAN_EXCLUDE ?= ^(TransactionsMockTest|ConsumerWakeTest|ConsumerPauseTest)\.
 tsan: deps
 	CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DFANOUT_TSAN=ON
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target fanout fanout_unit_tests fanout_cli_tests
 	cd $(TSAN_DIR) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-	  ctest -L unit --output-on-failure
+	  ctest -L unit -E '$(TSAN_EXCLUDE)' --output-on-failure
 
 # Exactly once under chaos: a seeded workload through the real Debezium into every sink kind at
 # once, fanout SIGKILLed (groups of 1 and 3), sinks stopped, Connect killed, then every sink
