@@ -189,9 +189,9 @@ void IdempotencySink::Forward(const std::shared_ptr<Pending>& pending) {
     const DedupAction* dedup = pending->dedup[i];
     pending->inner_batch.push_back(dedup != nullptr ? dedup->inner.get() : pending->actions[i]);
   }
-  std::unique_lock<std::mutex> lock(inner_mutex_);
+  MutexLock lock(&inner_mutex_);
   if (inner_closed_) {
-    lock.unlock();
+    lock.Unlock();
     for (std::size_t i : pending->forwarded) {
       pending->results[i] = ActionResult::Unavailable("the sink is closed");
     }
@@ -285,7 +285,7 @@ void IdempotencySink::Close() {
   tracker_->Close();
   bool first = false;
   {
-    std::lock_guard<std::mutex> lock(inner_mutex_);
+    MutexLock lock(&inner_mutex_);
     first = !inner_closed_;
     inner_closed_ = true;
   }

@@ -30,11 +30,11 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "dedup/idempotency_store.h"
 #include "dedup/idempotency_worker.h"
+#include "processor/core/thread_annotations.h"
 #include "sinks/sink.h"
 #include "sinks/write_tracker.h"
 
@@ -68,14 +68,14 @@ class IdempotencySink final : public Sink {
   }
   // Closes the real sink (its in-flight writes call back kUnavailable), answers queued lookups
   // kUnavailable, and waits until every callback has run. Idempotent.
-  void Close() override;
+  void Close() override EXCLUDES(inner_mutex_);
 
   Sink& inner() { return *inner_; }
 
  private:
   struct Pending;
   void Check(const std::shared_ptr<Pending>& pending);
-  void Forward(const std::shared_ptr<Pending>& pending);
+  void Forward(const std::shared_ptr<Pending>& pending) EXCLUDES(inner_mutex_);
   void Delivered(const std::shared_ptr<Pending>& pending, std::vector<ActionResult> results);
   void RecordAndFinish(const std::shared_ptr<Pending>& pending);
   // Answers every action of `pending` with `result` (from any thread but the consume thread).
@@ -87,8 +87,10 @@ class IdempotencySink final : public Sink {
   IdempotencyWorker* worker_;
   std::string name_;
   std::shared_ptr<WriteTracker> tracker_;
-  std::mutex inner_mutex_;  // one inner Write at a time, never after inner Close
-  bool inner_closed_ = false;
+  // Held across the inner sink's Write and its Close: one inner Write at a time, never after the
+  // inner Close.
+  Mutex inner_mutex_;
+  bool inner_closed_ GUARDED_BY(inner_mutex_) = false;
 };
 
 }  // namespace fanout

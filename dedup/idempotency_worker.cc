@@ -12,13 +12,13 @@ IdempotencyWorker::IdempotencyWorker(std::chrono::milliseconds purge_interval)
 IdempotencyWorker::~IdempotencyWorker() { Stop(); }
 
 void IdempotencyWorker::PurgeEvery(IdempotencyStore* store) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   purged_.push_back(store);
 }
 
 bool IdempotencyWorker::Post(std::function<void()> job) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (stopping_) return false;
     jobs_.push_back(std::move(job));
   }
@@ -28,7 +28,7 @@ bool IdempotencyWorker::Post(std::function<void()> job) {
 
 void IdempotencyWorker::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -37,22 +37,23 @@ void IdempotencyWorker::Stop() {
 
 void IdempotencyWorker::Run() {
   auto next_purge = std::chrono::steady_clock::now() + purge_interval_;
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (;;) {
-    wake_.wait_until(lock, next_purge, [this] { return stopping_ || !jobs_.empty(); });
+    wake_.wait_until(lock.native(), next_purge,
+                     [this]() REQUIRES(mutex_) { return stopping_ || !jobs_.empty(); });
     // Checked between any two jobs, so that a busy queue cannot put purges off forever.
     if (!stopping_ && std::chrono::steady_clock::now() >= next_purge) {
-      lock.unlock();
+      lock.Unlock();
       PurgeAll();
-      lock.lock();
+      lock.Lock();
       next_purge = std::chrono::steady_clock::now() + purge_interval_;
     }
     if (!jobs_.empty()) {
       std::function<void()> job = std::move(jobs_.front());
       jobs_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       job();
-      lock.lock();
+      lock.Lock();
       continue;
     }
     if (stopping_) return;
@@ -62,7 +63,7 @@ void IdempotencyWorker::Run() {
 void IdempotencyWorker::PurgeAll() {
   std::vector<IdempotencyStore*> stores;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stores = purged_;
   }
   for (IdempotencyStore* store : stores) {

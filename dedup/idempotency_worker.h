@@ -13,11 +13,11 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "dedup/idempotency_store.h"
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -30,25 +30,25 @@ class IdempotencyWorker {
   IdempotencyWorker& operator=(const IdempotencyWorker&) = delete;
 
   // Purges `store` periodically from now on. The store must outlive the worker's thread (Stop).
-  void PurgeEvery(IdempotencyStore* store);
+  void PurgeEvery(IdempotencyStore* store) EXCLUDES(mutex_);
 
   // Runs `job` on the worker thread after the jobs posted before it. False when the worker is
   // stopped: the job was not taken and the caller must finish its work itself.
-  [[nodiscard]] bool Post(std::function<void()> job);
+  [[nodiscard]] bool Post(std::function<void()> job) EXCLUDES(mutex_);
 
   // Runs the jobs already posted, then joins the thread. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
  private:
-  void Run();
-  void PurgeAll();
+  void Run() EXCLUDES(mutex_);
+  void PurgeAll() EXCLUDES(mutex_);
 
   const std::chrono::milliseconds purge_interval_;
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<IdempotencyStore*> purged_;
-  bool stopping_ = false;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mutex_);
+  std::vector<IdempotencyStore*> purged_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;  // last: starts once the rest is built
 };
 

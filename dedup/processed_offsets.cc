@@ -106,19 +106,19 @@ std::string ProcessedOffsetsSql::Claim() const {
 
 void ProcessedOffsetsView::Set(const std::string& route, const std::string& topic,
                                std::int32_t partition, std::int64_t next_offset) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   std::int64_t& next = next_[Key(route, topic, partition)];
   if (next_offset > next) next = next_offset;
 }
 
 void ProcessedOffsetsView::AddRejected(const std::string& route, const std::string& topic,
                                        std::int32_t partition, std::int64_t offset) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   rejected_.emplace(route, topic, partition, offset);
 }
 
 void ProcessedOffsetsView::Forget(const std::string& topic, std::int32_t partition) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   std::erase_if(next_, [&](const auto& entry) {
     return std::get<1>(entry.first) == topic && std::get<2>(entry.first) == partition;
   });
@@ -129,7 +129,7 @@ void ProcessedOffsetsView::Forget(const std::string& topic, std::int32_t partiti
 
 bool ProcessedOffsetsView::Applied(const std::string& route, std::string_view topic,
                                    std::int32_t partition, std::int64_t offset) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (next_.empty()) return false;
   auto it = next_.find(Key(route, std::string(topic), partition));
   if (it == next_.end() || offset >= it->second) return false;

@@ -28,12 +28,13 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
+
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -86,21 +87,22 @@ class ProcessedOffsetsView {
  public:
   // Replaces what is known of (route, topic, partition) keys of `topics_partitions`.
   void Set(const std::string& route, const std::string& topic, std::int32_t partition,
-           std::int64_t next_offset);
+           std::int64_t next_offset) EXCLUDES(mutex_);
   void AddRejected(const std::string& route, const std::string& topic, std::int32_t partition,
-                   std::int64_t offset);
+                   std::int64_t offset) EXCLUDES(mutex_);
   // Forgets everything of these partitions (revoked or reassigned).
-  void Forget(const std::string& topic, std::int32_t partition);
+  void Forget(const std::string& topic, std::int32_t partition) EXCLUDES(mutex_);
 
   // Whether the record at `offset` is known to be applied already (and was not rejected).
   bool Applied(const std::string& route, std::string_view topic, std::int32_t partition,
-               std::int64_t offset) const;
+               std::int64_t offset) const EXCLUDES(mutex_);
 
  private:
   using Key = std::tuple<std::string, std::string, std::int32_t>;  // route, topic, partition
-  mutable std::mutex mutex_;
-  std::map<Key, std::int64_t> next_;
-  std::set<std::tuple<std::string, std::string, std::int32_t, std::int64_t>> rejected_;
+  mutable Mutex mutex_;
+  std::map<Key, std::int64_t> next_ GUARDED_BY(mutex_);
+  std::set<std::tuple<std::string, std::string, std::int32_t, std::int64_t>> rejected_
+      GUARDED_BY(mutex_);
 };
 
 }  // namespace fanout

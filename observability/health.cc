@@ -84,7 +84,7 @@ void HealthState::Started() {
 void HealthState::Stopping() { stopping_.store(true); }
 
 void HealthState::SetSinkAvailable(std::string_view sink, bool available) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = sink_available_.find(sink);
   if (it == sink_available_.end()) {
     sink_available_.emplace(std::string(sink), available);
@@ -94,13 +94,13 @@ void HealthState::SetSinkAvailable(std::string_view sink, bool available) {
 }
 
 void HealthState::CommitSucceeded() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   consecutive_commit_failures_ = 0;
   last_commit_error_.clear();
 }
 
 void HealthState::CommitFailed(std::string_view error) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   ++consecutive_commit_failures_;
   last_commit_error_ = SecretRedactor::Global().Redacted(error);
 }
@@ -113,7 +113,7 @@ HealthSnapshot HealthState::Snapshot() const {
   s.assigned = assigned_.load(std::memory_order_relaxed);
   s.paused = paused_.load(std::memory_order_relaxed);
   s.in_flight = in_flight_.load(std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const auto& [sink, available] : sink_available_) {
     if (!available) s.unavailable_sinks.push_back(sink);
   }

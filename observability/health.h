@@ -15,10 +15,11 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -62,11 +63,11 @@ class HealthState {
   void SetAssigned(std::size_t n) { assigned_.store(n, std::memory_order_relaxed); }
   void SetPaused(std::size_t n) { paused_.store(n, std::memory_order_relaxed); }
   void SetInFlight(std::size_t n) { in_flight_.store(n, std::memory_order_relaxed); }
-  void SetSinkAvailable(std::string_view sink, bool available);
-  void CommitSucceeded();
-  void CommitFailed(std::string_view error);
+  void SetSinkAvailable(std::string_view sink, bool available) EXCLUDES(mutex_);
+  void CommitSucceeded() EXCLUDES(mutex_);
+  void CommitFailed(std::string_view error) EXCLUDES(mutex_);
 
-  HealthSnapshot Snapshot() const;
+  HealthSnapshot Snapshot() const EXCLUDES(mutex_);
 
  private:
   std::atomic<bool> started_{false};
@@ -75,10 +76,10 @@ class HealthState {
   std::atomic<std::size_t> assigned_{0};
   std::atomic<std::size_t> paused_{0};
   std::atomic<std::size_t> in_flight_{0};
-  mutable std::mutex mutex_;  // guards what follows
-  std::map<std::string, bool, std::less<>> sink_available_;
-  int consecutive_commit_failures_ = 0;
-  std::string last_commit_error_;
+  mutable Mutex mutex_;
+  std::map<std::string, bool, std::less<>> sink_available_ GUARDED_BY(mutex_);
+  int consecutive_commit_failures_ GUARDED_BY(mutex_) = 0;
+  std::string last_commit_error_ GUARDED_BY(mutex_);
 };
 
 }  // namespace fanout

@@ -80,6 +80,9 @@ class JsonFormatter final : public spdlog::formatter {
 };
 
 // Passes messages to `target`, holding back repeated warnings and errors (LogRateLimiter).
+// base_sink's mutex_ is held around sink_it_() and flush_() and guards limiter_ and reports_. It
+// stays a plain std::mutex, not annotated: spdlog's compiled library instantiates base_sink for
+// std::mutex only.
 class RateLimitedSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   explicit RateLimitedSink(std::shared_ptr<spdlog::sinks::sink> target)

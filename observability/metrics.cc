@@ -75,7 +75,7 @@ std::unique_ptr<M> Family<M>::Make() const {
 template <typename M>
 M* Family<M>::With(const std::vector<std::string>& values) {
   if (values.size() != label_names_.size()) Misuse("wrong number of label values", name_);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = children_.find(values);
   if (it == children_.end()) it = children_.emplace(values, Make()).first;
   return it->second.get();
@@ -83,14 +83,14 @@ M* Family<M>::With(const std::vector<std::string>& values) {
 
 template <typename M>
 void Family<M>::Remove(const std::vector<std::string>& values) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   children_.erase(values);
 }
 
 template <typename M>
 void Family<M>::ForEach(
     const std::function<void(const std::vector<std::string>&, const M&)>& fn) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const auto& [values, child] : children_) fn(values, *child);
 }
 
@@ -115,7 +115,7 @@ void* MetricsRegistry::Find(std::string_view name, MetricType type,
 CounterFamily& MetricsRegistry::AddCounter(std::string_view name, std::string_view help,
                                            std::vector<std::string> label_names) {
   if (!name.ends_with("_total")) Misuse("a counter's name must end in _total", name);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (void* found = Find(name, MetricType::kCounter, label_names)) {
     auto* family = static_cast<CounterFamily*>(found);
     if (family->label_names() != label_names) Misuse("declared again with other labels", name);
@@ -131,7 +131,7 @@ CounterFamily& MetricsRegistry::AddCounter(std::string_view name, std::string_vi
 
 GaugeFamily& MetricsRegistry::AddGauge(std::string_view name, std::string_view help,
                                        std::vector<std::string> label_names) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (void* found = Find(name, MetricType::kGauge, label_names)) {
     auto* family = static_cast<GaugeFamily*>(found);
     if (family->label_names() != label_names) Misuse("declared again with other labels", name);
@@ -151,7 +151,7 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string_view name, std::strin
   for (std::size_t i = 0; i < bounds.size(); ++i) {
     if (i > 0 && !(bounds[i] > bounds[i - 1])) Misuse("bucket bounds must increase", name);
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (void* found = Find(name, MetricType::kHistogram, label_names)) {
     auto* family = static_cast<HistogramFamily*>(found);
     if (family->label_names() != label_names) Misuse("declared again with other labels", name);
@@ -167,7 +167,7 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string_view name, std::strin
 }
 
 void MetricsRegistry::AddCollector(std::function<void()> collector) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   collectors_.push_back(std::move(collector));
 }
 

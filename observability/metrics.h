@@ -29,11 +29,12 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -93,14 +94,15 @@ class Family {
   M* With(std::initializer_list<std::string_view> values) {
     return With(std::vector<std::string>(values.begin(), values.end()));
   }
-  M* With(const std::vector<std::string>& values);
-  void Remove(const std::vector<std::string>& values);
+  M* With(const std::vector<std::string>& values) EXCLUDES(mutex_);
+  void Remove(const std::vector<std::string>& values) EXCLUDES(mutex_);
 
   std::string_view name() const { return name_; }
   std::string_view help() const { return help_; }
   const std::vector<std::string>& label_names() const { return label_names_; }
   // Calls `fn(label values, child)` for each child in label order, under the family's lock.
-  void ForEach(const std::function<void(const std::vector<std::string>&, const M&)>& fn) const;
+  void ForEach(const std::function<void(const std::vector<std::string>&, const M&)>& fn) const
+      EXCLUDES(mutex_);
 
  private:
   friend class MetricsRegistry;
@@ -116,8 +118,8 @@ class Family {
   std::string help_;
   std::vector<std::string> label_names_;
   std::vector<double> bounds_;  // histograms only
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<M>> children_;
+  mutable Mutex mutex_;
+  std::map<std::vector<std::string>, std::unique_ptr<M>> children_ GUARDED_BY(mutex_);
 };
 
 using CounterFamily = Family<Counter>;
@@ -133,33 +135,34 @@ class MetricsRegistry {
   // A family without labels has its one child created at once, so it shows as 0 from the
   // start. Counter names end in `_total`; names and labels are [a-zA-Z_][a-zA-Z0-9_]*.
   CounterFamily& AddCounter(std::string_view name, std::string_view help,
-                            std::vector<std::string> label_names = {});
+                            std::vector<std::string> label_names = {}) EXCLUDES(mutex_);
   GaugeFamily& AddGauge(std::string_view name, std::string_view help,
-                        std::vector<std::string> label_names = {});
+                        std::vector<std::string> label_names = {}) EXCLUDES(mutex_);
   HistogramFamily& AddHistogram(std::string_view name, std::string_view help,
                                 std::vector<std::string> label_names,
-                                std::span<const double> bounds = LatencyBuckets());
+                                std::span<const double> bounds = LatencyBuckets()) EXCLUDES(mutex_);
 
   // Runs before every rendering (e.g. to read the process's memory use into a gauge). On the
   // scraping thread: it must only touch thread-safe things.
-  void AddCollector(std::function<void()> collector);
+  void AddCollector(std::function<void()> collector) EXCLUDES(mutex_);
 
   // Every family in the Prometheus text exposition format 0.0.4, in declaration order.
-  std::string RenderText() const;
+  std::string RenderText() const EXCLUDES(mutex_);
 
  private:
   struct Entry {
     MetricType type;
     void* family;  // Family<Counter|Gauge|Histogram>, owned by the matching vector below
   };
-  void* Find(std::string_view name, MetricType type, const std::vector<std::string>& labels);
+  void* Find(std::string_view name, MetricType type, const std::vector<std::string>& labels)
+      REQUIRES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::vector<std::pair<std::string, Entry>> order_;
-  std::vector<std::unique_ptr<CounterFamily>> counters_;
-  std::vector<std::unique_ptr<GaugeFamily>> gauges_;
-  std::vector<std::unique_ptr<HistogramFamily>> histograms_;
-  std::vector<std::function<void()>> collectors_;
+  mutable Mutex mutex_;
+  std::vector<std::pair<std::string, Entry>> order_ GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<CounterFamily>> counters_ GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<GaugeFamily>> gauges_ GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<HistogramFamily>> histograms_ GUARDED_BY(mutex_);
+  std::vector<std::function<void()>> collectors_ GUARDED_BY(mutex_);
 };
 
 }  // namespace fanout

@@ -94,15 +94,18 @@ void AppendSeries(std::string& out, std::string_view name, std::string_view suff
 std::string MetricsRegistry::RenderText() const {
   std::vector<std::function<void()>> collectors;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     collectors = collectors_;
   }
   for (const auto& collect : collectors) collect();
 
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   std::string out;
   out.reserve(8192);
-  for (const auto& [name, entry] : order_) {
+  // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+  for (const auto& named : order_) {
+    const std::string& name = named.first;
+    const Entry& entry = named.second;
     switch (entry.type) {
       case MetricType::kCounter: {
         const auto& family = *static_cast<const CounterFamily*>(entry.family);

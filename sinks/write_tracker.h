@@ -9,7 +9,8 @@
 
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
+
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -17,42 +18,42 @@ class WriteTracker {
  public:
   // Counts one more Write (its callback must call Done). Returns false when the sink is closed:
   // the write is still counted and must be answered, with kUnavailable.
-  bool Begin() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  bool Begin() EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     ++in_flight_;
     return !closed_;
   }
 
   // The callback of one Write has finished.
-  void Done() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void Done() EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     if (--in_flight_ == 0) idle_.notify_all();
   }
 
-  bool closed() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+  bool closed() const EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     return closed_;
   }
 
   // Marks the sink closed; true for the first call only (the one that cancels I/O).
-  bool Close() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  bool Close() EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
     const bool first = !closed_;
     closed_ = true;
     return first;
   }
 
   // Blocks until every counted Write has finished.
-  void WaitIdle() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    idle_.wait(lock, [this] { return in_flight_ == 0; });
+  void WaitIdle() EXCLUDES(mutex_) {
+    MutexLock lock(&mutex_);
+    idle_.wait(lock.native(), [this]() REQUIRES(mutex_) { return in_flight_ == 0; });
   }
 
  private:
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::condition_variable idle_;
-  std::size_t in_flight_ = 0;
-  bool closed_ = false;
+  std::size_t in_flight_ GUARDED_BY(mutex_) = 0;
+  bool closed_ GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace fanout

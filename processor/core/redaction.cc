@@ -1,7 +1,6 @@
 #include "processor/core/redaction.h"
 
 #include <algorithm>
-#include <mutex>
 #include <optional>
 
 namespace fanout {
@@ -43,8 +42,8 @@ SecretRedactor& SecretRedactor::Global() {
 }
 
 void SecretRedactor::Add(std::string_view secret) {
-  std::unique_lock lock(mutex_);
-  auto add = [this](std::string_view value) {
+  WriterMutexLock lock(&mutex_);
+  auto add = [this](std::string_view value) REQUIRES(mutex_) {
     if (value.size() < kMinLength) return;
     if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
     secrets_.emplace_back(value);
@@ -56,7 +55,7 @@ void SecretRedactor::Add(std::string_view secret) {
 }
 
 bool SecretRedactor::Redact(std::string* text) const {
-  std::shared_lock lock(mutex_);
+  ReaderMutexLock lock(&mutex_);
   bool changed = false;
   for (const std::string& secret : secrets_) {
     std::size_t at = text->find(secret);
@@ -76,12 +75,12 @@ std::string SecretRedactor::Redacted(std::string_view text) const {
 }
 
 bool SecretRedactor::empty() const {
-  std::shared_lock lock(mutex_);
+  ReaderMutexLock lock(&mutex_);
   return secrets_.empty();
 }
 
 void SecretRedactor::Clear() {
-  std::unique_lock lock(mutex_);
+  WriterMutexLock lock(&mutex_);
   secrets_.clear();
 }
 

@@ -8,10 +8,11 @@
 #ifndef FANOUT_PROCESSOR_CORE_REDACTION_H_
 #define FANOUT_PROCESSOR_CORE_REDACTION_H_
 
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "processor/core/thread_annotations.h"
 
 namespace fanout {
 
@@ -22,21 +23,22 @@ class SecretRedactor {
 
   // Remembers `secret`, and its percent-decoded form when that differs. Values shorter than
   // kMinLength are ignored: masking "ab" everywhere would garble every line and hide nothing.
-  void Add(std::string_view secret);
+  void Add(std::string_view secret) EXCLUDES(mutex_);
   static constexpr std::size_t kMinLength = 4;
 
   // Replaces every remembered secret in *text with "***"; false when none occurs (no copy).
-  bool Redact(std::string* text) const;
+  bool Redact(std::string* text) const EXCLUDES(mutex_);
   // `text` with every remembered secret replaced.
   std::string Redacted(std::string_view text) const;
-  bool empty() const;
+  bool empty() const EXCLUDES(mutex_);
 
   // Forgets every secret (tests).
-  void Clear();
+  void Clear() EXCLUDES(mutex_);
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::vector<std::string> secrets_;  // longest first, so a secret inside another goes last
+  mutable SharedMutex mutex_;
+  std::vector<std::string> secrets_
+      GUARDED_BY(mutex_);  // longest first, so a secret inside another goes last
 };
 
 }  // namespace fanout

@@ -206,7 +206,7 @@ void SinkDispatcher::SendBatch(std::size_t sink, std::size_t lane_index) {
       latency->Observe(std::chrono::duration<double>(Clock::now() - sent).count());
     }
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       completions_.push_back(Completion{batch, std::move(results)});
     }
     arrived_.notify_all();
@@ -258,7 +258,7 @@ Status SinkDispatcher::Collect(Clock::time_point now, const DeadLetterWriter& de
                                std::vector<PartitionOffset>* finished) {
   std::vector<Completion> completions;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     completions.swap(completions_);
   }
   for (Completion& completion : completions) {
@@ -450,8 +450,9 @@ SinkDispatcher::Clock::time_point SinkDispatcher::NextDue() const {
 }
 
 void SinkDispatcher::WaitForResults(Clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  arrived_.wait_until(lock, deadline, [this] { return !completions_.empty(); });
+  MutexLock lock(&mutex_);
+  arrived_.wait_until(lock.native(), deadline,
+                      [this]() REQUIRES(mutex_) { return !completions_.empty(); });
 }
 
 void SinkDispatcher::Abandon(const std::vector<TopicPartition>* partitions) {

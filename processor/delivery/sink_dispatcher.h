@@ -40,7 +40,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -52,6 +51,7 @@
 #include "observability/pipeline_metrics.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
+#include "processor/core/thread_annotations.h"
 #include "processor/delivery/dead_letter.h"
 #include "processor/delivery/retry_policy.h"
 #include "sinks/sink.h"
@@ -116,13 +116,13 @@ class SinkDispatcher {
   // outcome, a route whose retries ran out with `on_exhausted: fail`, or an unwritable
   // dead-letter queue.
   Status Collect(Clock::time_point now, const DeadLetterWriter& dead_letters,
-                 std::vector<PartitionOffset>* finished);
+                 std::vector<PartitionOffset>* finished) EXCLUDES(mutex_);
 
   // When Collect() has something to do at the latest: the earliest due retry; max() if none.
   Clock::time_point NextDue() const;
 
   // Blocks until a result arrives or `deadline` passes.
-  void WaitForResults(Clock::time_point deadline);
+  void WaitForResults(Clock::time_point deadline) EXCLUDES(mutex_);
 
   // Forgets the pending records of `partitions` (all partitions when null): their queued
   // actions are dropped and results still on their way are ignored. Actions already sent may
@@ -198,9 +198,10 @@ class SinkDispatcher {
   std::uint64_t next_seq_ = 0;  // QueuedAction::seq
   HealthState* health_ = nullptr;
 
-  mutable std::mutex mutex_;  // guards completions_
+  // Sinks' callbacks, on their own threads, hand results over through completions_.
+  mutable Mutex mutex_;
   std::condition_variable arrived_;
-  std::vector<Completion> completions_;
+  std::vector<Completion> completions_ GUARDED_BY(mutex_);
 };
 
 }  // namespace fanout

@@ -16,7 +16,7 @@ namespace fanout::kafka {
 void PartitionQueues::Open(rd_kafka_t* handle) {
   handle_ = handle;
   {
-    std::lock_guard<std::mutex> lock(fd_mutex_);
+    MutexLock lock(&fd_mutex_);
     fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   }
   consumer_queue_ = rd_kafka_queue_get_consumer(handle_);
@@ -26,7 +26,8 @@ void PartitionQueues::Open(rd_kafka_t* handle) {
 void PartitionQueues::EnableSignal(rd_kafka_queue_t* queue) {
   // librdkafka writes kSignal to fd_ when the queue turns non-empty.
   static constexpr std::uint64_t kSignal = 1;
-  if (fd_ >= 0) rd_kafka_queue_io_event_enable(queue, fd_, &kSignal, sizeof(kSignal));
+  const int fd = owner_fd();
+  if (fd >= 0) rd_kafka_queue_io_event_enable(queue, fd, &kSignal, sizeof(kSignal));
 }
 
 bool PartitionQueues::Split(const TopicPartition& tp) {
@@ -80,20 +81,22 @@ Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, 
 
 void PartitionQueues::ResetSignal() {
   std::uint64_t count = 0;
-  if (fd_ >= 0) (void)!read(fd_, &count, sizeof(count));
+  const int fd = owner_fd();
+  if (fd >= 0) (void)!read(fd, &count, sizeof(count));
 }
 
 void PartitionQueues::Wait(int timeout_ms) {
-  if (fd_ < 0) {  // no eventfd: poll the queues every 10 ms instead
+  const int event_fd = owner_fd();
+  if (event_fd < 0) {  // no eventfd: poll the queues every 10 ms instead
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 10)));
     return;
   }
-  pollfd fd{fd_, POLLIN, 0};
+  pollfd fd{event_fd, POLLIN, 0};
   (void)::poll(&fd, 1, timeout_ms);
 }
 
 void PartitionQueues::Wake() {
-  std::lock_guard<std::mutex> lock(fd_mutex_);
+  MutexLock lock(&fd_mutex_);
   const std::uint64_t one = 1;
   if (fd_ >= 0) (void)!write(fd_, &one, sizeof(one));
 }
@@ -106,7 +109,7 @@ void PartitionQueues::Release() {
 
 void PartitionQueues::Close() {
   Release();
-  std::lock_guard<std::mutex> lock(fd_mutex_);
+  MutexLock lock(&fd_mutex_);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }

@@ -14,12 +14,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
-#include <mutex>
 #include <set>
 #include <vector>
 
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
+#include "processor/core/thread_annotations.h"
 
 namespace fanout::kafka {
 
@@ -49,16 +49,19 @@ class PartitionQueues {
   void ResetSignal();
   // Blocks until a queue turns non-empty, Wake() is called, or `timeout_ms` passes.
   void Wait(int timeout_ms);
-  void Wake();
+  void Wake() EXCLUDES(fd_mutex_);
 
   // Every queue reference released (librdkafka wants that before rd_kafka_consumer_close).
   void Release();
   // Release(), and the eventfd closed: call after rd_kafka_destroy. Idempotent.
-  void Close();
+  void Close() EXCLUDES(fd_mutex_);
 
  private:
   void EnableSignal(rd_kafka_queue_t* queue);
   static void ReleaseQueue(rd_kafka_queue_t* queue);
+  // fd_ read on the consume thread, the only one that writes it (Open, Close): no lock needed
+  // there, only Wake() on other threads races with Close().
+  int owner_fd() const NO_THREAD_SAFETY_ANALYSIS { return fd_; }
 
   struct Entry {
     TopicPartition tp;
@@ -68,8 +71,8 @@ class PartitionQueues {
   rd_kafka_queue_t* consumer_queue_ = nullptr;
   std::vector<Entry> queues_;
   std::size_t next_ = 0;  // Take's round-robin start
-  std::mutex fd_mutex_;   // guards fd_ for Wake() racing with Close()
-  int fd_ = -1;           // eventfd: librdkafka's "not empty any more" signal, and Wake()
+  Mutex fd_mutex_;        // written under it; read unlocked by owner_fd() on the consume thread
+  int fd_ GUARDED_BY(fd_mutex_) = -1;  // eventfd: librdkafka's "not empty" signal, and Wake()
 };
 
 }  // namespace fanout::kafka

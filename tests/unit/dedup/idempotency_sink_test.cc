@@ -242,7 +242,8 @@ class IdempotencySinkTest : public ::testing::Test {
   std::vector<CapturedRecord> records_;
   std::vector<ChangeEvent> events_;
   std::unique_ptr<Router> router_;
-  const std::vector<std::pair<std::string, std::string>> options_;
+  // {}: clang refuses to default-initialize a const vector (no user-provided constructor).
+  const std::vector<std::pair<std::string, std::string>> options_{};
   FakeStore store_;
   IdempotencyWorker worker_{std::chrono::hours(1)};
   InnerSink* inner_ = nullptr;
