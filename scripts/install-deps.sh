@@ -13,6 +13,8 @@ PACKAGES=(
   libbenchmark-dev libhiredis-dev libssl-dev openssl libgmp-dev
   # servers and tools for the stack (Kafka, Connect and OpenSearch come from Maven Central)
   postgresql-15 postgresql-client-15 redis-server redis-tools openjdk-17-jdk-headless maven
+  # the MariaDB 10.11 source (stack component mariadb; Debezium's MySQL connector reads its binlog)
+  mariadb-server mariadb-client
   procps psmisc jq kcat
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
@@ -48,5 +50,9 @@ fi
 # Debian's prometheus package starts a Prometheus server on 9090; only its promtool is needed.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
   $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
+# Debian's mariadb-server package starts a system service on 3306; the stack runs its own on another port.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mariadb 2>/dev/null; then
+  $SUDO systemctl disable --now mariadb >/dev/null 2>&1 || true
 fi
 echo "install-deps: done"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Capture real Debezium output (for decoder tests) from the running stack.
 #
-#   stack/capture.sh OUT_DIR
+#   stack/capture.sh [--source postgres|mariadb] OUT_DIR      (default: postgres)
 #
-# Needs: stack/stack.sh up postgres kafka connect.
+# Needs: stack/stack.sh up postgres kafka connect (or mariadb kafka connect).
+# --source mariadb does the same against the stack's MariaDB with Debezium's MySQL connector
+# (stack/capture/mariadb/: database 'capture' with customers, types (every MySQL type) and tiny,
+# connectors cap-mariadb-schema / cap-mariadb-noschema, topic prefixes capmariaschema /
+# capmarianoschema); the steps below name the PostgreSQL variant.
 # 1. Cleans up any previous run (connectors + their Connect offsets, replication slots, capture topics,
 #    database 'capture').
 # 2. Creates database 'capture' in the source cluster with public.customers, public.big (TOAST) and
@@ -28,16 +32,46 @@ source "$STACK_DIR/env"
 : "${FANOUT_PG_BIN:=/usr/lib/postgresql/15/bin}"
 : "${FANOUT_CAPTURE_TIMEOUT:=120}"
 
-[ $# -eq 1 ] || { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+SOURCE=postgres
+if [ "${1:-}" = --source ]; then
+  SOURCE="${2:-}"
+  shift 2 || usage
+fi
+[ $# -eq 1 ] || usage
 OUT="$1"
 
-CONNECTORS=(cap-schema cap-noschema)
-SLOTS=(cap_schema cap_noschema)
-PREFIXES=(capschema capnoschema)
-TOPIC_RE='^(capschema|capnoschema)\.'
+case "$SOURCE" in
+  postgres)
+    CONNECTORS=(cap-schema cap-noschema)
+    CONFIG_DIR="$STACK_DIR/capture"
+    SLOTS=(cap_schema cap_noschema)
+    PREFIXES=(capschema capnoschema)
+    SCHEMA=public
+    SNAPSHOT_MIN=(customers:4 big:1 tiny:2)
+    ;;
+  mariadb)
+    CONNECTORS=(cap-mariadb-schema cap-mariadb-noschema)
+    CONFIG_DIR="$STACK_DIR/capture/mariadb"
+    SLOTS=()
+    PREFIXES=(capmariaschema capmarianoschema)
+    SCHEMA=capture
+    SNAPSHOT_MIN=(customers:3 types:2 tiny:1)
+    ;;
+  *) usage ;;
+esac
+PREFIX_ALT="$(IFS='|'; echo "${PREFIXES[*]}")"
+TOPIC_RE="^($PREFIX_ALT)\\."               # the change topics: dumped
+LEFTOVER_RE="^($PREFIX_ALT)([.-].*)?\$"   # also the MySQL connector's schema-change and -history topics
 
 say() { printf 'capture: %s\n' "$*"; }
 die() { printf 'capture: ERROR: %s\n' "$*" >&2; exit 1; }
+
+mariadb_db() { # db [mariadb client args...]
+  local db="$1"
+  shift
+  mariadb --protocol=TCP -h 127.0.0.1 -P "$FANOUT_MARIADB_PORT" -u root "$db" "$@"
+}
 
 psql_db() { # db [psql args...]
   local db="$1"
@@ -45,8 +79,8 @@ psql_db() { # db [psql args...]
   "$FANOUT_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$FANOUT_PG_PORT" -U postgres -d "$db" "$@"
 }
 
-capture_topics() {
-  kcat -b "$FANOUT_KAFKA_BOOTSTRAP" -L -J -m 5 | jq -r --arg re "$TOPIC_RE" '.topics[].topic | select(test($re))' | sort
+capture_topics() { # [regex]
+  kcat -b "$FANOUT_KAFKA_BOOTSTRAP" -L -J -m 5 | jq -r --arg re "${1:-$TOPIC_RE}" '.topics[].topic | select(test($re))' | sort
 }
 
 topic_count() { # topic -> number of records (0 if the topic does not exist yet)
@@ -86,35 +120,39 @@ cleanup_previous() {
   local c s topics
   for c in "${CONNECTORS[@]}"; do "$STACK_DIR/connect.sh" purge "$c" >/dev/null; done
   for s in "${SLOTS[@]}"; do drop_slot "$s"; done
-  topics="$(capture_topics)"
+  topics="$(capture_topics "$LEFTOVER_RE")"
   if [ -n "$topics" ]; then
     say "deleting old topics: $(tr '\n' ' ' <<<"$topics")"
-    "$STACK_DIR/kafka.sh" topics --delete --if-exists --topic '(capschema|capnoschema)\..*' >/dev/null
-    wait_until "old capture topics deleted" test -z "$(capture_topics)"
+    "$STACK_DIR/kafka.sh" topics --delete --if-exists --topic "($PREFIX_ALT)([.-].*)?" >/dev/null
+    wait_until "old capture topics deleted" test -z "$(capture_topics "$LEFTOVER_RE")"
   fi
-  psql_db postgres -c 'drop database if exists capture with (force)'
+  if [ "$SOURCE" = mariadb ]; then
+    mariadb_db mysql -e 'drop database if exists capture'
+  else
+    psql_db postgres -c 'drop database if exists capture with (force)'
+  fi
 }
 
 snapshot_done() {
-  local p
+  local p t
   for p in "${PREFIXES[@]}"; do
-    [ "$(topic_count "$p.public.customers")" -ge 4 ] || return 1
-    [ "$(topic_count "$p.public.big")" -ge 1 ] || return 1
-    [ "$(topic_count "$p.public.tiny")" -ge 2 ] || return 1
+    for t in "${SNAPSHOT_MIN[@]}"; do
+      [ "$(topic_count "$p.$SCHEMA.${t%%:*}")" -ge "${t##*:}" ] || return 1
+    done
   done
 }
 
 sentinel_seen() {
   local p
   for p in "${PREFIXES[@]}"; do
-    topic_has "$p.public.tiny" '.op == "c" and .after.id == 999' || return 1
+    topic_has "$p.$SCHEMA.tiny" '.op == "c" and .after.id == 999' || return 1
   done
 }
 
 # ------------------------------------------------------------------------------------------------
 
-"$STACK_DIR/stack.sh" status postgres kafka connect >/dev/null ||
-  die "stack is not up (need postgres, kafka, connect): run stack/stack.sh up"
+"$STACK_DIR/stack.sh" status "$SOURCE" kafka connect >/dev/null ||
+  die "stack is not up (need $SOURCE, kafka, connect): run stack/stack.sh up"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
@@ -122,17 +160,26 @@ say "cleaning up previous capture state"
 cleanup_previous
 
 say "creating database capture + snapshot rows"
-psql_db postgres -c 'create database capture'
-psql_db capture -f "$STACK_DIR/capture/setup.sql"
+if [ "$SOURCE" = mariadb ]; then
+  mariadb_db mysql -e 'create database capture'
+  mariadb_db capture <"$CONFIG_DIR/setup.sql"
+else
+  psql_db postgres -c 'create database capture'
+  psql_db capture -f "$CONFIG_DIR/setup.sql"
+fi
 
 for c in "${CONNECTORS[@]}"; do
-  "$STACK_DIR/connect.sh" register "$c" "$STACK_DIR/capture/$c.json"
+  "$STACK_DIR/connect.sh" register "$c" "$CONFIG_DIR/$c.json"
 done
 say "waiting for both snapshots"
-wait_until "snapshot records in ${PREFIXES[*]}.public.{customers,big,tiny}" snapshot_done
+wait_until "snapshot records in ${PREFIXES[*]}.$SCHEMA.{${SNAPSHOT_MIN[*]}}" snapshot_done
 
 say "running scenario"
-psql_db capture -f "$STACK_DIR/capture/scenario.sql"
+if [ "$SOURCE" = mariadb ]; then
+  mariadb_db capture <"$CONFIG_DIR/scenario.sql"
+else
+  psql_db capture -f "$CONFIG_DIR/scenario.sql"
+fi
 wait_until "sentinel row tiny.id=999 in both prefixes" sentinel_seen
 # Same producer and order as the sentinel, but different topics: give stragglers a moment.
 sleep 2
@@ -149,17 +196,27 @@ mkdir -p "$OUT/connectors"
 for c in "${CONNECTORS[@]}"; do
   curl -sf "$FANOUT_CONNECT_URL/connectors/$c/config" | jq -S . >"$OUT/connectors/$c.json"
 done
-pg_version="$(psql_db postgres -tAc 'show server_version')"
 kafka_version="$(curl -sf "$FANOUT_CONNECT_URL/" | jq -r .version)"
-dbz_version="$(curl -sf "$FANOUT_CONNECT_URL/connector-plugins" | jq -r '.[] | select(.class == "io.debezium.connector.postgresql.PostgresConnector") | .version')"
+if [ "$SOURCE" = mariadb ]; then
+  server_version="MariaDB $(mariadb_db mysql -N -B -e 'select version()')"
+  connector_class=io.debezium.connector.mysql.MySqlConnector
+  connector_desc="MySQL connector with connector.adapter=mariadb"
+  sql_dir="stack/capture/mariadb"
+else
+  server_version="PostgreSQL $(psql_db postgres -tAc 'show server_version')"
+  connector_class=io.debezium.connector.postgresql.PostgresConnector
+  connector_desc="PostgreSQL connector (pgoutput)"
+  sql_dir="stack/capture"
+fi
+dbz_version="$(curl -sf "$FANOUT_CONNECT_URL/connector-plugins" | jq -r --arg c "$connector_class" '.[] | select(.class == $c) | .version')"
 {
-  echo "# Debezium PostgreSQL capture"
+  echo "# Debezium $SOURCE capture"
   echo
-  echo "Generated by \`stack/capture.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
-  echo "Debezium PostgreSQL connector $dbz_version (pgoutput), PostgreSQL $pg_version, Kafka/Connect $kafka_version,"
-  echo "JsonConverter. \`capschema.*\`: schemas.enable=true (key and value, envelope {schema, payload});"
-  echo "\`capnoschema.*\`: schemas.enable=false (bare payload). Connector configs: \`connectors/\`,"
-  echo "SQL: \`stack/capture/setup.sql\` (before the connectors: snapshot rows, op=r) then \`stack/capture/scenario.sql\` (streamed)."
+  echo "Generated by \`stack/capture.sh --source $SOURCE\` on $(date -u +%Y-%m-%dT%H:%M:%SZ)."
+  echo "Debezium $connector_desc $dbz_version, $server_version, Kafka/Connect $kafka_version,"
+  echo "JsonConverter. \`${PREFIXES[0]}.*\`: schemas.enable=true (key and value, envelope {schema, payload});"
+  echo "\`${PREFIXES[1]}.*\`: schemas.enable=false (bare payload). Connector configs: \`connectors/\`,"
+  echo "SQL: \`$sql_dir/setup.sql\` (before the connectors: snapshot rows, op=r) then \`$sql_dir/scenario.sql\` (streamed)."
   echo
   echo "Each \`<topic>.jsonl\` line is kcat's JSON envelope (\`kcat -C -J -e -q -o beginning\`): topic,"
   echo "partition, offset, tstype, ts, broker, headers (flat [name, value, ...] list), key, payload"

@@ -7,7 +7,7 @@
 #   stack/stack.sh logs [-f] COMPONENT     log path + last lines (or follow with -f)
 #   stack/stack.sh fetch                   download pinned jars from Maven Central (no-op when cached)
 #
-# COMPONENT: postgres replica redis kafka connect opensearch (none = all, in dependency order).
+# COMPONENT: postgres replica mariadb redis kafka connect opensearch (none = all, in dependency order).
 # Connection details: stack/env (source it). See stack/README.md.
 set -euo pipefail
 
@@ -15,9 +15,10 @@ STACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=SCRIPTDIR/env
 source "$STACK_DIR/env"
 
-ALL_COMPONENTS=(postgres replica redis kafka connect opensearch)
+ALL_COMPONENTS=(postgres replica mariadb redis kafka connect opensearch)
 
 : "${FANOUT_PG_BIN:=/usr/lib/postgresql/15/bin}"
+: "${FANOUT_MARIADB_BIN:=/usr/sbin}"     # mariadbd; the clients (mariadb, mariadb-install-db) from PATH
 : "${FANOUT_JAVA:=java}"
 : "${FANOUT_MVN:=mvn}"
 : "${FANOUT_STACK_TIMEOUT:=120}"   # default health-wait seconds; FANOUT_<COMPONENT>_TIMEOUT overrides
@@ -32,6 +33,9 @@ ALL_COMPONENTS=(postgres replica redis kafka connect opensearch)
 MVN_DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 # Candidate versions, preferred first. The first one whose jars are cached is used without Maven.
 KAFKA_CANDIDATES=(3.9.2 3.9.1)
+# The MySQL connector (which captures MariaDB too) lives in its own plugin folder; stack/README.md
+# says which versions were tried against MariaDB 10.11 and why this one.
+MYSQL_DEBEZIUM_CANDIDATES=(2.6.2.Final)
 DEBEZIUM_CANDIDATES=(3.2.7.Final 3.2.6.Final 3.2.5.Final 3.2.4.Final 3.2.3.Final 3.2.2.Final 3.2.1.Final 3.2.0.Final)
 OPENSEARCH_CANDIDATES=(2.19.1.0)
 
@@ -60,6 +64,7 @@ port_of() {
   case "$1" in
     postgres) echo "$FANOUT_PG_PORT" ;;
     replica) echo "$FANOUT_REPLICA_PG_PORT" ;;
+    mariadb) echo "$FANOUT_MARIADB_PORT" ;;
     redis) echo "$FANOUT_REDIS_PORT" ;;
     kafka) echo "$FANOUT_KAFKA_PORT" ;;
     connect) echo "$FANOUT_CONNECT_PORT" ;;
@@ -72,6 +77,7 @@ cmd_marker() {
   case "$1" in
     postgres) echo "$RUN/postgres/data" ;;
     replica) echo "$RUN/replica/data" ;;
+    mariadb) echo "$RUN/mariadb/my.cnf" ;;
     redis) echo "$RUN/redis/redis.conf" ;;
     kafka) echo "$RUN/kafka/server.properties" ;;
     connect) echo "$RUN/connect/worker.properties" ;;
@@ -214,9 +220,10 @@ fetch_one() {
   return 1
 }
 
-KAFKA_VERSION="" DEBEZIUM_VERSION="" OPENSEARCH_VERSION=""
+KAFKA_VERSION="" DEBEZIUM_VERSION="" MYSQL_DEBEZIUM_VERSION="" OPENSEARCH_VERSION=""
 fetch_kafka()      { [ -n "$KAFKA_VERSION" ] || KAFKA_VERSION="$(fetch_one kafka "${KAFKA_CANDIDATES[@]}")"; }
 fetch_debezium()   { [ -n "$DEBEZIUM_VERSION" ] || DEBEZIUM_VERSION="$(fetch_one debezium-postgres "${DEBEZIUM_CANDIDATES[@]}")"; }
+fetch_mysql_debezium() { [ -n "$MYSQL_DEBEZIUM_VERSION" ] || MYSQL_DEBEZIUM_VERSION="$(fetch_one debezium-mysql "${MYSQL_DEBEZIUM_CANDIDATES[@]}")"; }
 fetch_opensearch() { [ -n "$OPENSEARCH_VERSION" ] || OPENSEARCH_VERSION="$(fetch_one opensearch "${OPENSEARCH_CANDIDATES[@]}")"; }
 
 all_cached() { # components... -> 0 if every jar set they need is cached (no Maven needed)
@@ -225,7 +232,8 @@ all_cached() { # components... -> 0 if every jar set they need is cached (no Mav
     case "$c" in
       kafka) cached_version kafka "${KAFKA_CANDIDATES[@]}" >/dev/null || return 1 ;;
       connect) cached_version kafka "${KAFKA_CANDIDATES[@]}" >/dev/null &&
-        cached_version debezium-postgres "${DEBEZIUM_CANDIDATES[@]}" >/dev/null || return 1 ;;
+        cached_version debezium-postgres "${DEBEZIUM_CANDIDATES[@]}" >/dev/null &&
+        cached_version debezium-mysql "${MYSQL_DEBEZIUM_CANDIDATES[@]}" >/dev/null || return 1 ;;
       opensearch) cached_version opensearch "${OPENSEARCH_CANDIDATES[@]}" >/dev/null || return 1 ;;
     esac
   done
@@ -236,7 +244,7 @@ fetch_for() { # components... -> fetch what they need
   for c in "$@"; do
     case "$c" in
       kafka) fetch_kafka || die "fetch failed for kafka" ;;
-      connect) { fetch_kafka && fetch_debezium; } || die "fetch failed for connect" ;;
+      connect) { fetch_kafka && fetch_debezium && fetch_mysql_debezium; } || die "fetch failed for connect" ;;
       opensearch) fetch_opensearch || die "fetch failed for opensearch" ;;
     esac
   done
@@ -244,6 +252,7 @@ fetch_for() { # components... -> fetch what they need
 
 kafka_lib()      { echo "$FANOUT_CACHE_DIR/kafka-$KAFKA_VERSION"; }
 debezium_lib()   { echo "$FANOUT_CACHE_DIR/debezium-postgres-$DEBEZIUM_VERSION"; }
+mysql_debezium_lib() { echo "$FANOUT_CACHE_DIR/debezium-mysql-$MYSQL_DEBEZIUM_VERSION"; }
 opensearch_lib() { echo "$FANOUT_CACHE_DIR/opensearch-$OPENSEARCH_VERSION"; }
 
 write_log4j() { # file
@@ -371,6 +380,61 @@ stop_pg() {
   as_pg "$FANOUT_PG_BIN/pg_ctl" -D "$data" -m fast -t "$FANOUT_STOP_TIMEOUT" -w stop >/dev/null 2>&1 || true
 }
 
+# ------------------------------------------------------------------------------------------------ mariadb
+
+# MariaDB 10.11 (Debian's mariadb-server) as a second CDC source: binlog in ROW format with full
+# row images (what Debezium's MySQL connector needs), GTIDs (always on in MariaDB; strict mode),
+# annotated row events (the `query` field of the source block). root has no password and the
+# server listens on 127.0.0.1 only, like the PostgreSQL clusters' trust auth.
+mariadb_sql() { # mariadb client args... (as root over TCP)
+  mariadb --protocol=TCP -h 127.0.0.1 -P "$FANOUT_MARIADB_PORT" -u root --connect-timeout=3 -N -B "$@"
+}
+
+start_mariadb() {
+  local m="$RUN/mariadb" log
+  log="$(log_file mariadb)"
+  [ -x "$FANOUT_MARIADB_BIN/mariadbd" ] || { print_failure mariadb "no $FANOUT_MARIADB_BIN/mariadbd (apt-get install mariadb-server)"; return 1; }
+  ensure_traversable "$RUN"
+  mkdir -p "$m/data"
+  cat >"$m/my.cnf" <<CNF
+# generated by stack/stack.sh — MariaDB source for Debezium's MySQL connector
+[mariadbd]
+user = mysql
+datadir = $m/data
+socket = $m/mariadb.sock
+pid-file = $m/mariadb.pid
+bind-address = 127.0.0.1
+port = $FANOUT_MARIADB_PORT
+skip-name-resolve
+server_id = 1
+log_bin = $m/data/binlog
+binlog_format = ROW
+binlog_row_image = FULL
+binlog_annotate_row_events = ON
+gtid_strict_mode = ON
+expire_logs_days = 2
+innodb_buffer_pool_size = 64M
+max_connections = 200
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+CNF
+  if [ "$(id -u)" -eq 0 ]; then chown -R mysql: "$m"; fi
+  if [ ! -d "$m/data/mysql" ]; then
+    rotate_log mariadb
+    if ! mariadb-install-db --defaults-file="$m/my.cnf" --auth-root-authentication-method=normal \
+        --skip-test-db >>"$log" 2>&1; then
+      print_failure mariadb "mariadb-install-db failed"
+      return 1
+    fi
+    mv -f "$log" "$LOGS/mariadb-install.log"
+  fi
+  launch mariadb "$FANOUT_MARIADB_BIN/mariadbd" --defaults-file="$m/my.cnf"
+}
+
+health_mariadb() {
+  [ "$(mariadb_sql -e 'select @@log_bin, @@binlog_format' 2>/dev/null)" = "$(printf '1\tROW')" ]
+}
+
 # ------------------------------------------------------------------------------------------------ redis
 
 start_redis() {
@@ -467,6 +531,7 @@ start_connect() {
   write_log4j "$RUN/kafka/log4j.properties"
   # plugin.path entries hold one sub-directory per plugin (isolated class loader each).
   ln -sfn "$(debezium_lib)" "$c/plugins/debezium-connector-postgres"
+  ln -sfn "$(mysql_debezium_lib)" "$c/plugins/debezium-connector-mysql"
   cat >"$c/worker.properties" <<EOF
 # generated by stack/stack.sh — Kafka Connect distributed worker (connectors via REST, kept in Kafka)
 bootstrap.servers=$FANOUT_KAFKA_BOOTSTRAP
@@ -500,7 +565,7 @@ EOF
 
 health_connect() {
   curl -sf --max-time 3 "$FANOUT_CONNECT_URL/connector-plugins" 2>/dev/null |
-    grep -q 'io.debezium.connector.postgresql.PostgresConnector'
+    grep 'io.debezium.connector.postgresql.PostgresConnector' | grep -q 'io.debezium.connector.mysql.MySqlConnector'
 }
 
 # ------------------------------------------------------------------------------------------------ opensearch
@@ -525,6 +590,7 @@ health_opensearch() {
 health() { # component
   case "$1" in
     postgres | replica) health_pg "$1" ;;
+    mariadb) health_mariadb ;;
     redis) health_redis ;;
     kafka) health_kafka ;;
     connect) health_connect ;;
@@ -550,7 +616,8 @@ wait_health() { # component
       why="not healthy after $(timeout_for "$c")s (override with FANOUT_${c^^}_TIMEOUT)"
       case "$c" in
         kafka) why="$why: 'Kafka Server started' not logged or 'kcat -L' on $FANOUT_KAFKA_BOOTSTRAP failed" ;;
-        connect) why="$why: GET $FANOUT_CONNECT_URL/connector-plugins does not list PostgresConnector" ;;
+        connect) why="$why: GET $FANOUT_CONNECT_URL/connector-plugins does not list PostgresConnector and MySqlConnector" ;;
+        mariadb) why="$why: 'select @@log_bin, @@binlog_format' on 127.0.0.1:$FANOUT_MARIADB_PORT did not answer 1, ROW" ;;
         opensearch) why="$why: GET $FANOUT_OPENSEARCH_URL/_cluster/health?wait_for_status=yellow failed" ;;
         redis) why="$why: PING on 127.0.0.1:$FANOUT_REDIS_PORT failed" ;;
       esac
@@ -608,6 +675,7 @@ start_component() {
   fi
   case "$c" in
     postgres | replica) start_pg "$c" ;;
+    mariadb) start_mariadb ;;
     redis) start_redis ;;
     kafka) start_kafka ;;
     connect) start_connect ;;
@@ -661,7 +729,7 @@ cmd_up() {
   for c in "${comps[@]}"; do state[$c]="$(up_state "$c")"; done
 
   # Phase 1: servers that need no download start right away.
-  for c in postgres replica redis; do
+  for c in postgres replica mariadb redis; do
     [ "${state[$c]:-}" = start ] || continue
     t0[$c]="$(now)"
     start_component "$c" || { state[$c]=failed; rc=1; }
@@ -674,7 +742,7 @@ cmd_up() {
   if [ ${#need[@]} -gt 0 ] && ! all_cached "${need[@]}"; then
     # Downloads ahead: finish the quick servers first so their timings (and failures) are reported
     # on their own, then fetch.
-    for c in postgres replica redis; do
+    for c in postgres replica mariadb redis; do
       [ "${state[$c]:-}" = start ] || continue
       wait_and_report "$c"
     done
