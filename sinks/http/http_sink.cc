@@ -59,10 +59,7 @@ class HttpSink final : public Sink {
 
 Status HttpSink::Start(std::chrono::milliseconds timeout) {
   if (tracker_->closed()) return FailedPrecondition("the sink is closed");
-  Result<HttpExchangeResult> result = AwaitOnStrand<HttpExchangeResult>(
-      strand_, timeout, [client = client_, timeout](std::function<void(HttpExchangeResult)> reply) {
-        client->Connect(timeout, std::move(reply));
-      });
+  Result<HttpExchangeResult> result = AwaitConnect(strand_, client_, timeout);
   const std::string where = "cannot reach " + settings_.url.host_header;
   if (!result.ok()) return result.status().WithContext(where);
   if (!result->error) return Status();

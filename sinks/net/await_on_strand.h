@@ -35,6 +35,18 @@ Result<T> AwaitOnStrand(const Strand& strand, std::chrono::milliseconds timeout,
   return future.get();
 }
 
+// AwaitOnStrand of `pool->Connect(timeout)` (ConnectionPool, HttpClient): the Start of a sink
+// for which one open connection is enough.
+template <class Pool, class Strand>
+Result<typename Pool::Exchange> AwaitConnect(const Strand& strand, std::shared_ptr<Pool> pool,
+                                             std::chrono::milliseconds timeout) {
+  using Exchange = typename Pool::Exchange;
+  return AwaitOnStrand<Exchange>(
+      strand, timeout, [pool = std::move(pool), timeout](std::function<void(Exchange)> reply) {
+        pool->Connect(timeout, std::move(reply));
+      });
+}
+
 }  // namespace fanout
 
 #endif  // FANOUT_SINKS_NET_AWAIT_ON_STRAND_H_

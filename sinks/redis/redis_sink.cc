@@ -85,10 +85,7 @@ class RedisSink final : public Sink {
 
 Status RedisSink::Start(std::chrono::milliseconds timeout) {
   if (tracker_->closed()) return FailedPrecondition("the sink is closed");
-  Result<RedisExchangeResult> result = AwaitOnStrand<RedisExchangeResult>(
-      strand_, timeout, [pool = pool_, timeout](std::function<void(RedisExchangeResult)> reply) {
-        pool->Connect(timeout, std::move(reply));
-      });
+  Result<RedisExchangeResult> result = AwaitConnect(strand_, pool_, timeout);
   const std::string where = "redis at " + settings_.host + ":" + std::to_string(settings_.port);
   if (!result.ok()) return result.status().WithContext(where);
   if (!result->error && result->server_error.empty()) return Status();
