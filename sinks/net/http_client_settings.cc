@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "processor/core/duration.h"
+#include "processor/core/value.h"
 #include "sinks/text_numbers.h"
 
 namespace fanout {
@@ -109,30 +110,9 @@ Result<std::string> BasicAuthorization(std::string_view username, std::string_vi
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t n =
-        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-        (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-        static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  const std::size_t left = bytes.size() - i;
-  if (left > 0) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (left == 2) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(left == 2 ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+  AppendBase64(out, bytes);
   return out;
 }
 

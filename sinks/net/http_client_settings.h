@@ -40,7 +40,8 @@ bool IsValidHeaderValue(std::string_view value);
 // empty. InvalidArgument for a ':' in the username or a control character in either.
 Result<std::string> BasicAuthorization(std::string_view username, std::string_view password);
 
-// RFC 4648 base64 with padding (for Basic credentials and API keys).
+// RFC 4648 base64 with padding (for Basic credentials and API keys): AppendBase64
+// (processor/core/value.h) into a new string.
 std::string Base64Encode(std::string_view bytes);
 
 }  // namespace fanout
