@@ -56,10 +56,10 @@ void BulkCall::SendNext() {
   // callback has let the caller free the actions.
   std::shared_ptr<const HttpRequest> request =
       MakeElasticsearchRequest(*context_, http::verb::post, context_->bulk_target, std::move(body));
-  context_->pool->Submit(request, context_->timeout,
-                         [self = shared_from_this(), range](HttpExchangeResult exchange) {
-                           self->OnExchange(range, std::move(exchange));
-                         });
+  context_->client->Submit(request, context_->timeout,
+                           [self = shared_from_this(), range](HttpExchangeResult exchange) {
+                             self->OnExchange(range, std::move(exchange));
+                           });
 }
 
 void BulkCall::OnExchange(Range range, HttpExchangeResult exchange) {

@@ -6,7 +6,7 @@
 // their order.
 //
 // Thread-safety: none. Start and every completion run on the sink's strand, which also owns the
-// BulkContext (its connection pool and response parser).
+// BulkContext (its HTTP client and response parser).
 #ifndef FANOUT_SINKS_ELASTICSEARCH_BULK_CALL_H_
 #define FANOUT_SINKS_ELASTICSEARCH_BULK_CALL_H_
 
@@ -19,7 +19,7 @@
 
 #include "sinks/elasticsearch/action.h"
 #include "sinks/elasticsearch/responses.h"
-#include "sinks/http/connection_pool.h"
+#include "sinks/net/http_client.h"
 #include "sinks/sink.h"
 
 namespace fanout {
@@ -31,7 +31,7 @@ struct BulkContext {
   std::string host_header;    // "host:port"
   std::string authorization;  // the Authorization header value, or empty
   std::chrono::milliseconds timeout{10000};
-  std::shared_ptr<HttpConnectionPool> pool;
+  std::shared_ptr<HttpClient> client;
   ResponseParser parser;
 };
 

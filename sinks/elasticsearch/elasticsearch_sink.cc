@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <future>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "sinks/elasticsearch/bulk_call.h"
 #include "sinks/elasticsearch/errors.h"
 #include "sinks/elasticsearch/settings.h"
+#include "sinks/net/await_on_strand.h"
 #include "sinks/runtime.h"
 #include "sinks/write_tracker.h"
 
@@ -35,9 +35,7 @@ class ElasticsearchSink final : public Sink {
     context_->host_header = settings_.url.host_header;
     context_->authorization = settings_.authorization;
     context_->timeout = settings_.timeout;
-    context_->pool = std::make_shared<HttpConnectionPool>(strand_, settings_.url.host,
-                                                          std::to_string(settings_.url.port),
-                                                          settings_.pool_size, std::move(tls));
+    context_->client = MakeHttpClient(strand_, settings_.url, settings_.pool_size, std::move(tls));
   }
 
   ~ElasticsearchSink() override { Close(); }
@@ -61,32 +59,28 @@ class ElasticsearchSink final : public Sink {
   };
 
   const ElasticsearchSinkSettings settings_;
-  HttpStrand strand_;
+  NetStrand strand_;
   std::shared_ptr<BulkContext> context_;  // used on strand_ only
   std::shared_ptr<WriteTracker> tracker_;
 };
 
 Status ElasticsearchSink::Start(std::chrono::milliseconds timeout) {
   if (tracker_->closed()) return FailedPrecondition("the sink is closed");
-  auto promise = std::make_shared<std::promise<Started>>();
-  std::future<Started> future = promise->get_future();
   std::shared_ptr<const HttpRequest> request =
       MakeElasticsearchRequest(*context_, http::verb::get,
                                settings_.url.base_path.empty() ? "/" : settings_.url.base_path, "");
-  boost::asio::post(strand_, [context = context_, request, timeout, promise] {
-    context->pool->Submit(request, timeout, [context, promise](HttpExchangeResult exchange) {
-      Started started;
-      started.status = ClassifyStart(exchange, context->parser, &started.server);
-      promise->set_value(std::move(started));
-    });
-  });
+  Result<Started> result = AwaitOnStrand<Started>(
+      strand_, timeout, [context = context_, request, timeout](std::function<void(Started)> reply) {
+        context->client->Submit(request, timeout, [context, reply](HttpExchangeResult exchange) {
+          Started started;
+          started.status = ClassifyStart(exchange, context->parser, &started.server);
+          reply(std::move(started));
+        });
+      });
   const std::string where =
-      "elasticsearch sink '" + context_->sink_name + "' at " + settings_.url.host_header + ": ";
-  // The exchange has its own deadline; this bound only guards against a stalled runtime.
-  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
-    return Unavailable(where + "no answer from the sink's I/O thread");
-  }
-  Started started = future.get();
+      "elasticsearch sink '" + context_->sink_name + "' at " + settings_.url.host_header;
+  if (!result.ok()) return result.status().WithContext(where);
+  Started started = std::move(result).value();
   if (!started.status.ok()) return started.status.WithContext(where);
   spdlog::info("elasticsearch sink '{}': connected to {}", context_->sink_name, started.server);
   return Status();
@@ -104,7 +98,7 @@ void ElasticsearchSink::Write(std::span<const SinkAction* const> batch, WriteCal
 
 void ElasticsearchSink::Close() {
   const bool first = tracker_->Close();
-  if (first) boost::asio::post(strand_, [context = context_] { context->pool->Abort(); });
+  if (first) boost::asio::post(strand_, [context = context_] { context->client->Abort(); });
   tracker_->WaitIdle();
 }
 
@@ -112,10 +106,7 @@ void ElasticsearchSink::Close() {
 
 Result<std::unique_ptr<Sink>> CreateElasticsearchSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(ElasticsearchSinkSettings settings, ParseElasticsearchSinkSettings(spec));
-  std::shared_ptr<const TlsContext> tls;
-  if (settings.tls.enabled) {
-    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
-  }
+  FANOUT_ASSIGN_OR_RETURN(std::shared_ptr<const TlsContext> tls, TlsContext::Make(settings.tls));
   return std::unique_ptr<Sink>(
       std::make_unique<ElasticsearchSink>(spec.name, std::move(settings), std::move(tls), runtime));
 }

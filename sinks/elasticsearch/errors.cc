@@ -3,56 +3,12 @@
 #include <algorithm>
 #include <utility>
 
-#include "sinks/http/connection.h"
+#include "sinks/net/http_connection.h"
 
 namespace fanout {
 namespace {
 
 constexpr std::string_view kClusterBlock = "cluster_block_exception";
-
-// Length of the valid UTF-8 sequence starting at `s[i]`, or 0 when it is not one.
-std::size_t Utf8Length(std::string_view s, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t length = 0;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-  if (lead >= 0xe0 && lead <= 0xef) length = 3;
-  if (lead >= 0xf0 && lead <= 0xf4) length = 4;
-  if (length == 0 || i + length > s.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  return length;
-}
-
-// `text` on one line (control characters and whitespace runs become one space, invalid UTF-8
-// becomes '?'), cut to at most `limit` bytes with "..." when longer.
-std::string OneLine(std::string_view text, std::size_t limit) {
-  constexpr std::string_view kEllipsis = "...";
-  std::string out;
-  std::size_t cut = 0;  // the longest prefix that still leaves room for the ellipsis
-  bool space = false;
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = Utf8Length(text, i);
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (length == 1 && (c <= 0x20 || c == 0x7f)) {
-      space = !out.empty();
-      ++i;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.append(length == 0 ? std::string_view("?") : text.substr(i, length));
-    i += length == 0 ? 1 : length;
-    if (out.size() <= limit - kEllipsis.size()) cut = out.size();
-    if (out.size() > limit) {
-      out.resize(cut);
-      out.append(kEllipsis);
-      return out;
-    }
-  }
-  return out;
-}
 
 // Elasticsearch quotes ids, values and names in brackets ("id [xxxx...] is too long"). A long
 // one would use up the whole message: it keeps its first kMaxQuoted bytes.
@@ -172,8 +128,8 @@ BulkOutcome ClassifyBulk(const HttpExchangeResult& exchange,
                          std::span<const ElasticsearchAction* const> actions,
                          ResponseParser& parser, std::chrono::system_clock::time_point now) {
   const std::size_t count = actions.size();
-  if (exchange.stage != HttpStage::kDone || exchange.error) {
-    return All(count, ClassifyExchange(exchange, now));
+  if (exchange.stage != NetStage::kDone || exchange.error) {
+    return All(count, ClassifyHttpTransport(exchange));
   }
   const unsigned status = exchange.status;
   if (status >= 200 && status < 300) return ClassifyBulkBody(exchange, actions, parser);
@@ -216,8 +172,8 @@ BulkOutcome ClassifyBulk(const HttpExchangeResult& exchange,
 
 Status ClassifyStart(const HttpExchangeResult& exchange, ResponseParser& parser,
                      std::string* server) {
-  if (exchange.stage != HttpStage::kDone || exchange.error) {
-    const ActionResult result = ClassifyExchange(exchange, std::chrono::system_clock::now());
+  if (exchange.stage != NetStage::kDone || exchange.error) {
+    const ActionResult result = ClassifyHttpTransport(exchange);
     return Unavailable(result.message);
   }
   const unsigned status = exchange.status;

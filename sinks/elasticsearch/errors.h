@@ -17,7 +17,7 @@
 //   anything else                           retry
 //
 // The whole request:
-//   a transport failure                     as the HTTP sink classifies it: refused, reset,
+//   a transport failure                     as the HTTP client classifies it: refused, reset,
 //                                           DNS, connect timeout → unavailable; timeout while
 //                                           sending or waiting → retry; Close() → unavailable
 //   2xx                                     per item, as above
@@ -54,7 +54,7 @@
 #include "processor/core/status.h"
 #include "sinks/elasticsearch/action.h"
 #include "sinks/elasticsearch/responses.h"
-#include "sinks/http/errors.h"
+#include "sinks/net/http_exchange.h"
 #include "sinks/sink.h"
 
 namespace fanout {

@@ -1,36 +1,15 @@
 #include "sinks/elasticsearch/settings.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdint>
 #include <string_view>
+
+#include "sinks/text_numbers.h"
 
 namespace fanout {
 namespace {
 
 constexpr std::string_view kKnownSettings[] = {"url",     "username",  "password",  "api_key",
                                                "timeout", "pool_size", "batch_size"};
-
-// Header values may not hold CR, LF or NUL (header injection) or other control characters.
-bool IsValidHeaderValue(std::string_view value) {
-  return std::none_of(value.begin(), value.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t') || u == 0x7f;
-  });
-}
-
-Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
-                                 std::size_t min, std::size_t max) {
-  const std::string_view text = spec.Setting(key);
-  if (text.empty()) return fallback;
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
-    return InvalidArgument(std::string(key) + ": must be an integer from " + std::to_string(min) +
-                           " to " + std::to_string(max));
-  }
-  return static_cast<std::size_t>(value);
-}
 
 }  // namespace
 
@@ -73,18 +52,7 @@ Result<ElasticsearchSinkSettings> ParseElasticsearchSinkSettings(const SinkSpec&
   if (!username.empty() && !api_key.empty()) {
     return InvalidArgument("api_key: use either api_key or username/password, not both");
   }
-  if (username.find(':') != std::string_view::npos) {
-    return InvalidArgument("username: Basic authentication does not allow ':' in it");
-  }
-  if (!IsValidHeaderValue(username) || !IsValidHeaderValue(password)) {
-    return InvalidArgument("username/password: control characters are not allowed");
-  }
-  if (!username.empty()) {
-    std::string credentials(username);
-    credentials.push_back(':');
-    credentials.append(password);
-    out.authorization = "Basic " + Base64Encode(credentials);
-  }
+  FANOUT_ASSIGN_OR_RETURN(out.authorization, BasicAuthorization(username, password));
   if (!api_key.empty()) {
     if (!IsValidHeaderValue(api_key) || api_key.find_first_of(" \t") != std::string_view::npos) {
       return InvalidArgument("api_key: spaces and control characters are not allowed");

@@ -12,13 +12,14 @@
 #include <string>
 
 #include "processor/core/status.h"
-#include "sinks/http/settings.h"
+#include "sinks/net/http_client_settings.h"
+#include "sinks/net/tls_settings.h"
 #include "sinks/sink.h"
 
 namespace fanout {
 
 // Most actions one `_bulk` request may carry. The response names every item, and the HTTP
-// client reads at most 1 MiB of it (sinks/http/connection.h); 10000 items keep even a response
+// client reads at most 1 MiB of it (sinks/net/http_connection.h); 10000 items keep even a response
 // of short per-item errors within that. Elasticsearch itself advises bulks of a few MB.
 inline constexpr std::size_t kMaxElasticsearchBatch = 10000;
 

@@ -3,15 +3,16 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <future>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "sinks/http/connection_pool.h"
+#include "sinks/begin_write.h"
 #include "sinks/http/errors.h"
 #include "sinks/http/request_builder.h"
 #include "sinks/http/settings.h"
+#include "sinks/net/await_on_strand.h"
+#include "sinks/net/http_client.h"
 #include "sinks/runtime.h"
 #include "sinks/write_tracker.h"
 
@@ -27,9 +28,7 @@ class HttpSink final : public Sink {
       : name_(std::move(name)),
         settings_(std::move(settings)),
         strand_(boost::asio::make_strand(runtime.context())),
-        pool_(std::make_shared<HttpConnectionPool>(strand_, settings_.url.host,
-                                                   std::to_string(settings_.url.port),
-                                                   settings_.pool_size, std::move(tls))),
+        client_(MakeHttpClient(strand_, settings_.url, settings_.pool_size, std::move(tls))),
         tracker_(std::make_shared<WriteTracker>()) {}
 
   ~HttpSink() override { Close(); }
@@ -53,28 +52,19 @@ class HttpSink final : public Sink {
 
   const std::string name_;
   const HttpSinkSettings settings_;
-  HttpStrand strand_;
-  std::shared_ptr<HttpConnectionPool> pool_;  // used on strand_ only
+  NetStrand strand_;
+  std::shared_ptr<HttpClient> client_;  // used on strand_ only
   std::shared_ptr<WriteTracker> tracker_;
 };
 
 Status HttpSink::Start(std::chrono::milliseconds timeout) {
   if (tracker_->closed()) return FailedPrecondition("the sink is closed");
-  auto promise = std::make_shared<std::promise<HttpExchangeResult>>();
-  std::future<HttpExchangeResult> future = promise->get_future();
-  boost::asio::post(strand_, [pool = pool_, timeout, promise] {
-    pool->Connect(timeout,
-                  [promise](HttpExchangeResult result) { promise->set_value(std::move(result)); });
-  });
-  const std::string where = "cannot reach " + settings_.url.host_header + ": ";
-  // The connection has its own deadline; this bound only guards against a stalled runtime.
-  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
-    return Unavailable(where + "no answer from the sink's I/O thread");
-  }
-  HttpExchangeResult result = future.get();
-  if (!result.error) return Status();
-  return Unavailable(where + std::string(HttpStageName(result.stage)) +
-                     " failed: " + result.error.message());
+  Result<HttpExchangeResult> result = AwaitConnect(strand_, client_, timeout);
+  const std::string where = "cannot reach " + settings_.url.host_header;
+  if (!result.ok()) return result.status().WithContext(where);
+  if (!result->error) return Status();
+  return Unavailable(where + ": " + std::string(HttpStageName(result->stage)) +
+                     " failed: " + result->error.message());
 }
 
 std::shared_ptr<const HttpRequest> HttpSink::MakeRequest(const std::string& target,
@@ -96,33 +86,15 @@ std::shared_ptr<const HttpRequest> HttpSink::MakeRequest(const std::string& targ
 }
 
 void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
-  const std::size_t count = batch.size();
-  const bool closed = !tracker_->Begin();
-  // Every path below ends in exactly one call of `complete`, on the strand.
-  auto complete = [tracker = tracker_, count, done = std::move(done)](const ActionResult& result) {
-    done(std::vector<ActionResult>(count, result));
-    tracker->Done();
+  std::optional<StartedWrite<HttpAction>> started = BeginWrite<HttpAction>(
+      batch, std::move(done), tracker_, strand_, settings_.batch_size, "an http sink");
+  if (!started) return;
+  const std::size_t count = started->actions.size();
+  std::vector<const HttpAction*> actions = std::move(started->actions);
+  // One outcome for the whole request: every action gets it.
+  auto complete = [count, finish = std::move(started->complete)](const ActionResult& result) {
+    finish(std::vector<ActionResult>(count, result));
   };
-  auto finish_now = [this, &complete](ActionResult result) {
-    boost::asio::post(strand_, [complete = std::move(complete), result = std::move(result)] {
-      complete(result);
-    });
-  };
-  if (closed) return finish_now(ActionResult::Unavailable("the sink is closed"));
-  if (count == 0) return finish_now(ActionResult::Applied());
-  if (count > settings_.batch_size) {
-    return finish_now(ActionResult::Fatal("a write of " + std::to_string(count) +
-                                          " actions, over the sink's batch_size"));
-  }
-  std::vector<const HttpAction*> actions;
-  actions.reserve(count);
-  for (const SinkAction* action : batch) {
-    const auto* http_action = dynamic_cast<const HttpAction*>(action);
-    if (http_action == nullptr) {
-      return finish_now(ActionResult::Fatal("an action not built by an http sink"));
-    }
-    actions.push_back(http_action);
-  }
 
   // The request owns a copy of the bytes: a cancelled socket operation may still hold it after
   // the callback has let the caller free the actions.
@@ -136,33 +108,33 @@ void HttpSink::Write(std::span<const SinkAction* const> batch, WriteCallback don
   const bool target_from_record =
       settings_.batch_size == 1 &&
       request->target() != (settings_.url.base_path.empty() ? "/" : settings_.url.base_path);
-  boost::asio::post(strand_, [pool = pool_, request, timeout = settings_.timeout, name = name_,
+  boost::asio::post(strand_, [client = client_, request, timeout = settings_.timeout, name = name_,
                               target_from_record, complete = std::move(complete)]() mutable {
-    pool->Submit(request, timeout,
-                 [request, name = std::move(name), target_from_record,
-                  complete = std::move(complete)](HttpExchangeResult exchange) {
-                   ActionResult result =
-                       ClassifyExchange(exchange, std::chrono::system_clock::now());
-                   if (result.outcome == ActionOutcome::kRefused && !target_from_record) {
-                     result.outcome = ActionOutcome::kFatal;
-                   }
-                   if (result.outcome != ActionOutcome::kApplied) {
-                     // Status and path only: header values and bodies may hold secrets or PII.
-                     spdlog::debug("http sink '{}': POST {}: {} ({})", name,
-                                   std::string(request->target()), ToString(result.outcome),
-                                   exchange.stage == HttpStage::kDone
-                                       ? "HTTP " + std::to_string(exchange.status)
-                                       : std::string(HttpStageName(exchange.stage)) + ": " +
-                                             exchange.error.message());
-                   }
-                   complete(result);
-                 });
+    client->Submit(request, timeout,
+                   [request, name = std::move(name), target_from_record,
+                    complete = std::move(complete)](HttpExchangeResult exchange) {
+                     ActionResult result =
+                         ClassifyExchange(exchange, std::chrono::system_clock::now());
+                     if (result.outcome == ActionOutcome::kRefused && !target_from_record) {
+                       result.outcome = ActionOutcome::kFatal;
+                     }
+                     if (result.outcome != ActionOutcome::kApplied) {
+                       // Status and path only: header values and bodies may hold secrets or PII.
+                       spdlog::debug("http sink '{}': POST {}: {} ({})", name,
+                                     std::string(request->target()), ToString(result.outcome),
+                                     exchange.stage == NetStage::kDone
+                                         ? "HTTP " + std::to_string(exchange.status)
+                                         : std::string(HttpStageName(exchange.stage)) + ": " +
+                                               exchange.error.message());
+                     }
+                     complete(result);
+                   });
   });
 }
 
 void HttpSink::Close() {
   const bool first = tracker_->Close();
-  if (first) boost::asio::post(strand_, [pool = pool_] { pool->Abort(); });
+  if (first) boost::asio::post(strand_, [client = client_] { client->Abort(); });
   tracker_->WaitIdle();
 }
 
@@ -170,10 +142,7 @@ void HttpSink::Close() {
 
 Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(HttpSinkSettings settings, ParseHttpSinkSettings(spec));
-  std::shared_ptr<const TlsContext> tls;
-  if (settings.tls.enabled) {
-    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
-  }
+  FANOUT_ASSIGN_OR_RETURN(std::shared_ptr<const TlsContext> tls, TlsContext::Make(settings.tls));
   return std::unique_ptr<Sink>(
       std::make_unique<HttpSink>(spec.name, std::move(settings), std::move(tls), runtime));
 }

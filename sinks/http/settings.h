@@ -8,33 +8,16 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "processor/core/status.h"
+#include "sinks/net/http_client_settings.h"
 #include "sinks/net/tls_settings.h"
 #include "sinks/sink.h"
 
 namespace fanout {
-
-// `http[s]://host[:port][/base]`, split for the client.
-struct HttpUrl {
-  bool tls = false;         // https
-  std::string host;         // for the resolver: "example.com", "127.0.0.1", "::1" (no brackets)
-  std::uint16_t port = 80;  // 80 (443 for https) when the URL gives none
-  std::string host_header;  // the Host header: host as written (IPv6 in brackets), ":port" if set
-  std::string base_path;    // "" or "/cdc" ... (as written; the route's path is appended)
-};
-
-// InvalidArgument for anything but `http://` or `https://` with a host (no user info, query or
-// fragment: credentials go in `username`/`password`).
-Result<HttpUrl> ParseHttpUrl(std::string_view url);
-
-// `timeout`: a duration as everywhere in the config (processor/core/duration.h), above zero.
-Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text);
 
 struct HttpSinkSettings {
   HttpUrl url;
@@ -52,9 +35,6 @@ struct HttpSinkSettings {
 // a header name or value that is not valid in HTTP/1.1 or a header the sink sets itself, and
 // any setting the HTTP sink does not know.
 Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec);
-
-// RFC 4648 base64 with padding (for Basic credentials).
-std::string Base64Encode(std::string_view bytes);
 
 }  // namespace fanout
 

@@ -3,9 +3,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 
 namespace fanout {
@@ -22,6 +20,7 @@ std::string Reason(const error_code& error) {
 }  // namespace
 
 Result<std::shared_ptr<const TlsContext>> TlsContext::Make(const TlsSettings& settings) {
+  if (!settings.enabled) return std::shared_ptr<const TlsContext>();
   std::shared_ptr<TlsContext> out(new TlsContext());
   ssl::context& context = out->context_;
   out->server_name_ = settings.server_name;
@@ -87,9 +86,5 @@ SinkStream::SinkStream(const executor_type& executor, std::shared_ptr<const TlsC
 }
 
 void SinkStream::Close() { tcp().close(); }
-
-bool IsTlsVerificationFailure(const error_code& error) {
-  return error.category() == boost::asio::error::get_ssl_category();
-}
 
 }  // namespace fanout

@@ -31,7 +31,8 @@ namespace fanout {
 class TlsContext {
  public:
   // Reads the CA, certificate and key files of `settings`. InvalidArgument names the setting
-  // whose file cannot be used, with OpenSSL's reason.
+  // whose file cannot be used, with OpenSSL's reason. Null (plain TCP) when the url did not ask
+  // for TLS (`settings.enabled` false).
   static Result<std::shared_ptr<const TlsContext>> Make(const TlsSettings& settings);
 
   const std::string& server_name() const { return server_name_; }
@@ -100,10 +101,6 @@ class SinkStream {
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
 };
-
-// Whether `error` says the TLS layer refused the server (certificate, host name, protocol
-// version): a configuration problem, unlike a connection that was reset mid-handshake.
-bool IsTlsVerificationFailure(const boost::system::error_code& error);
 
 }  // namespace fanout
 

@@ -12,6 +12,7 @@
 #include "sinks/postgres/column_text.h"
 #include "sinks/postgres/errors.h"
 #include "sinks/postgres/values.h"
+#include "sinks/text_numbers.h"
 
 namespace fanout {
 namespace {
@@ -403,11 +404,15 @@ void PgBatch::SettleClaimed(const PgPipelineResult& result) {
     if (answer.state != PgQueryResult::State::kOk) continue;
     if (role == Role::kLock && !answer.rows.empty() && !answer.rows[0].empty() &&
         answer.rows[0][0]) {
-      stored[plan_.keys[k]] = std::stoll(*answer.rows[0][0]);
+      // Not a number (never, from a bigint column): left out, so the claim is retried.
+      if (std::optional<std::int64_t> next = ParseDecimal<std::int64_t>(*answer.rows[0][0])) {
+        stored[plan_.keys[k]] = *next;
+      }
     } else if (role == Role::kRejected) {
       for (const auto& row : answer.rows) {
         if (row.size() != 2 || !row[0] || !row[1]) continue;
-        rejected[{plan_.keys[k], std::stoll(*row[0])}] = *row[1];
+        std::optional<std::int64_t> offset = ParseDecimal<std::int64_t>(*row[0]);
+        if (offset) rejected[{plan_.keys[k], *offset}] = *row[1];
       }
     }
   }

@@ -21,6 +21,7 @@
 #include "sinks/postgres/errors.h"
 #include "sinks/postgres/settings.h"
 #include "sinks/runtime.h"
+#include "sinks/text_numbers.h"
 #include "sinks/write_tracker.h"
 
 namespace fanout {
@@ -85,6 +86,25 @@ class BlockingConnection {
  private:
   pg_conn* conn_ = nullptr;
 };
+
+struct OffsetsRow {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
+
+// The partition and offset of a processed-offsets row (route, topic, partition, offset).
+// FailedPrecondition when they are not integers: someone changed the table, and going on
+// without its offsets could apply changes twice.
+Result<OffsetsRow> ParseOffsetsRow(const std::vector<std::string>& row) {
+  std::optional<std::int32_t> partition = ParseDecimal<std::int32_t>(row[2]);
+  std::optional<std::int64_t> offset = ParseDecimal<std::int64_t>(row[3]);
+  if (!partition || !offset) {
+    return FailedPrecondition(
+        "postgres: a processed-offsets row has a partition or offset that "
+        "is not an integer");
+  }
+  return OffsetsRow{*partition, *offset};
+}
 
 Status MigrateBlocking(BlockingConnection& connection, const ProcessedOffsetsSql& sql) {
   FANOUT_RETURN_IF_ERROR(connection.Query("BEGIN", {}).status());
@@ -344,16 +364,16 @@ Status PostgresSink::OnPartitionsAssigned(std::span<const TopicPartition> partit
   std::size_t loaded = 0;
   for (const auto& row : offsets) {
     if (row.size() != 4) continue;
-    const std::int32_t partition = std::stoi(row[2]);
-    if (!assigned.contains({row[1], partition})) continue;
-    state_->view->Set(row[0], row[1], partition, std::stoll(row[3]));
+    FANOUT_ASSIGN_OR_RETURN(const OffsetsRow parsed, ParseOffsetsRow(row));
+    if (!assigned.contains({row[1], parsed.partition})) continue;
+    state_->view->Set(row[0], row[1], parsed.partition, parsed.offset);
     ++loaded;
   }
   for (const auto& row : rejected) {
     if (row.size() != 4) continue;
-    const std::int32_t partition = std::stoi(row[2]);
-    if (!assigned.contains({row[1], partition})) continue;
-    state_->view->AddRejected(row[0], row[1], partition, std::stoll(row[3]));
+    FANOUT_ASSIGN_OR_RETURN(const OffsetsRow parsed, ParseOffsetsRow(row));
+    if (!assigned.contains({row[1], parsed.partition})) continue;
+    state_->view->AddRejected(row[0], row[1], parsed.partition, parsed.offset);
   }
   spdlog::info("postgres sink '{}': {} processed-offset rows for {} assigned partitions", name_,
                loaded, partitions.size());

@@ -3,29 +3,16 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 #include "processor/core/duration.h"
+#include "sinks/text_numbers.h"
 
 namespace fanout {
 namespace {
 
 constexpr std::string_view kKnownSettings[] = {
     "dsn", "pool_size", "batch_size", "timeout", "offsets_table", "auto_evolve", "on_schema_drift"};
-
-Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
-                                 std::size_t min, std::size_t max) {
-  std::string_view text = spec.Setting(key);
-  if (text.empty()) return fallback;
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
-    return InvalidArgument(std::string(key) + ": must be an integer from " + std::to_string(min) +
-                           " to " + std::to_string(max));
-  }
-  return static_cast<std::size_t>(value);
-}
 
 bool IsPlainIdentifier(std::string_view part) {
   if (part.empty() || (part[0] >= '0' && part[0] <= '9')) return false;

@@ -1,16 +1,14 @@
 #include "sinks/redis/connection.h"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
+#include <optional>
 #include <utility>
 
 #include "sinks/redis/guard.h"
 
 namespace fanout {
 
-using boost::asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
@@ -45,155 +43,85 @@ Result<RedisHandshake> MakeRedisHandshake(const RedisSinkSettings& settings) {
   return handshake;
 }
 
-RedisConnection::RedisConnection(RedisStrand strand, std::string host, std::string port,
+RedisConnection::RedisConnection(NetStrand strand, std::string host, std::string port,
                                  std::shared_ptr<const RedisHandshake> handshake,
                                  std::shared_ptr<const TlsContext> tls)
-    : strand_(strand),
-      host_(std::move(host)),
-      port_(std::move(port)),
-      handshake_(std::move(handshake)),
-      resolver_(strand),
-      resolve_timer_(strand),
-      stream_(strand, std::move(tls)) {}
-
-RedisConnection::~RedisConnection() = default;
+    : TcpConnection(std::move(strand), std::move(host), std::move(port), std::move(tls)),
+      handshake_(std::move(handshake)) {}
 
 void RedisConnection::Open(Clock::time_point deadline, Callback done) {
-  commands_.reset();
-  expected_ = 0;
-  deadline_ = deadline;
+  request_ = RedisRequest{};
   done_ = std::move(done);
-  Start();
+  BeginExchange(deadline);
 }
 
-void RedisConnection::Send(std::shared_ptr<const std::string> commands, std::size_t replies,
-                           Clock::time_point deadline, Callback done) {
-  commands_ = std::move(commands);
-  expected_ = replies;
-  deadline_ = deadline;
+void RedisConnection::Send(const RedisRequest& request, Clock::time_point deadline, Callback done) {
+  request_ = request;
   done_ = std::move(done);
-  Start();
+  BeginExchange(deadline);
 }
 
-void RedisConnection::Start() {
-  reused_ = exchanges_ > 0;
-  if (open_) {
-    if (commands_) return Write(RedisStage::kWrite);
-    return Finish(Opened(reused_));
-  }
-  stage_ = RedisStage::kResolve;
-  resolving_ = true;
-  // The resolver has no deadline of its own (getaddrinfo runs on a helper thread), so a timer
-  // ends the exchange on time and the late answer is ignored.
-  resolve_timer_.expires_at(deadline_);
-  resolve_timer_.async_wait([self = shared_from_this(), generation = generation_](error_code ec) {
-    self->OnResolveTimer(generation, ec);
-  });
-  resolver_.async_resolve(host_, port_,
-                          [self = shared_from_this(), generation = generation_](
-                              const error_code& ec, const tcp::resolver::results_type& endpoints) {
-                            self->OnResolved(generation, ec, endpoints);
-                          });
+void RedisConnection::OnTransportReady(bool fresh) {
+  if (fresh) return Write(NetStage::kHandshake);
+  if (request_.commands) return Write(NetStage::kWrite);
+  Finish(Opened(reused()));
 }
 
-void RedisConnection::OnResolveTimer(std::uint64_t generation, const error_code& error) {
-  if (error || generation != generation_ || !resolving_) return;
-  resolver_.cancel();
-  Fail(RedisStage::kResolve, boost::beast::error::timeout);
-}
-
-void RedisConnection::OnResolved(std::uint64_t generation, const error_code& error,
-                                 const tcp::resolver::results_type& endpoints) {
-  if (generation != generation_) return;
-  resolving_ = false;
-  resolve_timer_.cancel();
-  if (error) return Fail(RedisStage::kResolve, error);
-  stage_ = RedisStage::kConnect;
-  stream_.tcp().expires_at(deadline_);
-  stream_.tcp().async_connect(endpoints, [self = shared_from_this(), generation](
-                                             const error_code& ec, const tcp::endpoint&) {
-    self->OnConnected(generation, ec);
-  });
-}
-
-void RedisConnection::OnConnected(std::uint64_t generation, const error_code& error) {
-  if (generation != generation_) return;
-  if (error) return Fail(RedisStage::kConnect, error);
-  open_ = true;
-  error_code ignored;
-  // Pipelines are written whole; Nagle would only hold back the tail of each one.
-  stream_.tcp().socket().set_option(tcp::no_delay(true), ignored);
-  if (!stream_.tls()) return Write(RedisStage::kHandshake);
-  stage_ = RedisStage::kTlsHandshake;
-  stream_.AsyncHandshake([self = shared_from_this(), generation](const error_code& ec) {
-    self->OnTlsHandshake(generation, ec);
-  });
-}
-
-void RedisConnection::OnTlsHandshake(std::uint64_t generation, const error_code& error) {
-  if (generation != generation_) return;
-  if (error) return Fail(RedisStage::kTlsHandshake, error);
-  Write(RedisStage::kHandshake);
-}
-
-void RedisConnection::Write(RedisStage stage) {
-  stage_ = stage;
+void RedisConnection::Write(NetStage stage) {
+  set_stage(stage);
   replies_.clear();
   std::shared_ptr<const std::string> bytes;
-  if (stage == RedisStage::kHandshake) {
+  if (stage == NetStage::kHandshake) {
     // Aliases the handshake: shares its ownership, points at its bytes.
     bytes = std::shared_ptr<const std::string>(handshake_, &handshake_->bytes);
   } else {
-    bytes = commands_;
+    bytes = request_.commands;
   }
-  stream_.tcp().expires_at(deadline_);
+  stream().tcp().expires_at(deadline());
   // The handler holds the bytes: Abort() may complete the exchange (and let the caller free its
   // copy) while the socket still has the write pending.
   boost::asio::async_write(
-      stream_, boost::asio::buffer(*bytes),
-      [self = shared_from_this(), generation = generation_, bytes](
-          const error_code& ec, std::size_t) { self->OnWritten(generation, ec); });
+      stream(), boost::asio::buffer(*bytes),
+      Current([this, bytes](const error_code& ec, std::size_t) { OnWritten(ec); }));
 }
 
-void RedisConnection::OnWritten(std::uint64_t generation, const error_code& error) {
-  if (generation != generation_) return;
-  if (error) return Fail(stage_, error);
-  if (stage_ == RedisStage::kWrite) stage_ = RedisStage::kRead;
+void RedisConnection::OnWritten(const error_code& error) {
+  if (error) return Fail(stage(), error);
+  if (stage() == NetStage::kWrite) set_stage(NetStage::kRead);
   Read();
 }
 
 void RedisConnection::Read() {
-  stream_.tcp().expires_at(deadline_);
-  stream_.async_read_some(
+  stream().tcp().expires_at(deadline());
+  stream().async_read_some(
       boost::asio::buffer(buffer_),
-      [self = shared_from_this(), generation = generation_](
-          const error_code& ec, std::size_t size) { self->OnRead(generation, ec, size); });
+      Current([this](const error_code& ec, std::size_t size) { OnRead(ec, size); }));
 }
 
-void RedisConnection::OnRead(std::uint64_t generation, const error_code& error, std::size_t size) {
-  if (generation != generation_) return;
-  if (error) return Fail(stage_, error);
-  if (stage_ != RedisStage::kHandshake) got_reply_bytes_ = true;
+void RedisConnection::OnRead(const error_code& error, std::size_t size) {
+  if (error) return Fail(stage(), error);
+  if (stage() != NetStage::kHandshake) got_response_bytes_ = true;
   if (Status fed = reader_.Feed(std::string_view(buffer_.data(), size)); !fed.ok()) {
     return FailServer(std::string(fed.message()), /*protocol_error=*/true);
   }
-  const std::size_t expected = stage_ == RedisStage::kHandshake ? handshake_->replies : expected_;
+  const std::size_t expected =
+      stage() == NetStage::kHandshake ? handshake_->replies : request_.replies;
   while (replies_.size() < expected) {
     Result<std::optional<RespReply>> next = reader_.Next();
     if (!next.ok()) return FailServer(std::string(next.status().message()), true);
     if (!next->has_value()) return Read();
     RespReply& reply = **next;
-    if (reply.is_error() && ErrorReplyNeedsReconnect(reply.text)) broken_ = true;
+    if (reply.is_error() && ErrorReplyNeedsReconnect(reply.text)) MarkBroken();
     replies_.push_back(std::move(reply));
   }
   // RESP2 sends nothing unasked: a further reply means the stream is out of step.
   Result<std::optional<RespReply>> extra = reader_.Next();
-  if (!extra.ok() || extra->has_value()) broken_ = true;
+  if (!extra.ok() || extra->has_value()) MarkBroken();
   OnRoundDone();
 }
 
 void RedisConnection::OnRoundDone() {
-  if (stage_ == RedisStage::kHandshake) {
+  if (stage() == NetStage::kHandshake) {
     for (const RespReply& reply : replies_) {
       if (reply.is_error()) return FailServer(reply.text, false);
     }
@@ -202,72 +130,49 @@ void RedisConnection::OnRoundDone() {
       return FailServer("SCRIPT LOAD answered another SHA1 than the sink computed for its script",
                         false);
     }
-    if (!commands_) return Finish(Opened(reused_));
-    return Write(RedisStage::kWrite);
+    if (!request_.commands) return Finish(Opened(reused()));
+    return Write(NetStage::kWrite);
   }
   RedisExchangeResult result;
-  result.stage = RedisStage::kDone;
-  result.reused_connection = reused_;
-  result.got_reply_bytes = true;
+  result.stage = NetStage::kDone;
+  result.reused_connection = reused();
+  result.got_response_bytes = true;
   result.replies = std::move(replies_);
-  ++exchanges_;
-  stream_.tcp().expires_never();
+  ExchangeSucceeded();
   Finish(std::move(result));
 }
 
-void RedisConnection::Fail(RedisStage stage, const error_code& error) {
-  broken_ = true;
+void RedisConnection::Fail(NetStage stage, const error_code& error) {
+  MarkBroken();
   RedisExchangeResult result;
   result.stage = stage;
   result.error = error;
-  result.reused_connection = reused_;
-  result.got_reply_bytes = got_reply_bytes_;
-  if (stage != RedisStage::kHandshake) result.replies = std::move(replies_);
+  result.reused_connection = reused();
+  result.got_response_bytes = got_response_bytes_;
+  if (stage != NetStage::kHandshake) result.replies = std::move(replies_);
   Finish(std::move(result));
 }
 
 void RedisConnection::FailServer(std::string message, bool protocol_error) {
-  broken_ = true;
+  MarkBroken();
   RedisExchangeResult result;
-  result.stage = stage_;
+  result.stage = stage();
   result.server_error = std::move(message);
   result.protocol_error = protocol_error;
-  result.reused_connection = reused_;
-  result.got_reply_bytes = got_reply_bytes_;
-  if (stage_ != RedisStage::kHandshake) result.replies = std::move(replies_);
+  result.reused_connection = reused();
+  result.got_response_bytes = got_response_bytes_;
+  if (stage() != NetStage::kHandshake) result.replies = std::move(replies_);
   Finish(std::move(result));
 }
 
-void RedisConnection::Abort() {
-  broken_ = true;
-  if (!idle()) {
-    Fail(stage_, boost::asio::error::operation_aborted);
-  } else {
-    CloseSocket();
-  }
-}
-
 void RedisConnection::Finish(RedisExchangeResult result) {
-  ++generation_;
-  resolving_ = false;
-  got_reply_bytes_ = false;
-  resolve_timer_.cancel();
-  commands_.reset();
+  EndExchange();
+  got_response_bytes_ = false;
+  request_ = RedisRequest{};
   replies_.clear();
-  if (broken_) CloseSocket();
   Callback done = std::move(done_);
   done_ = nullptr;
   done(std::move(result));
-}
-
-void RedisConnection::CloseSocket() {
-  resolver_.cancel();
-  if (open_) {
-    error_code ignored;
-    stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
-  }
-  stream_.Close();
-  open_ = false;
 }
 
 }  // namespace fanout

@@ -1,15 +1,9 @@
 #include "sinks/redis/errors.h"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
 #include <initializer_list>
-
-#include "sinks/net/sink_stream.h"
 
 namespace fanout {
 namespace {
-
-namespace asio_error = boost::asio::error;
 
 // The error code: the reply's first word ("WRONGTYPE", "ERR", ...).
 std::string_view Code(std::string_view error) { return error.substr(0, error.find(' ')); }
@@ -37,39 +31,10 @@ bool IsNotServing(std::string_view error) {
          StartsWith(error, "ERR max number of clients reached");
 }
 
-bool IsConnectionLost(const boost::system::error_code& error) {
-  return error == asio_error::connection_refused || error == asio_error::connection_reset ||
-         error == asio_error::connection_aborted || error == asio_error::broken_pipe ||
-         error == asio_error::eof || error == asio_error::not_connected ||
-         error == asio_error::network_unreachable || error == asio_error::network_down ||
-         error == asio_error::network_reset || error == asio_error::host_unreachable ||
-         error == asio_error::shut_down;
-}
-
-bool IsTimeout(const boost::system::error_code& error) {
-  return error == boost::beast::error::timeout || error == asio_error::timed_out;
-}
-
 }  // namespace
 
-std::string_view RedisStageName(RedisStage stage) {
-  switch (stage) {
-    case RedisStage::kResolve:
-      return "resolve";
-    case RedisStage::kConnect:
-      return "connect";
-    case RedisStage::kTlsHandshake:
-      return "TLS handshake";
-    case RedisStage::kHandshake:
-      return "handshake";
-    case RedisStage::kWrite:
-      return "send";
-    case RedisStage::kRead:
-      return "reply";
-    case RedisStage::kDone:
-      return "done";
-  }
-  return "?";
+std::string_view RedisStageName(NetStage stage) {
+  return stage == NetStage::kRead ? "reply" : NetStageName(stage);
 }
 
 ActionResult ClassifyErrorReply(std::string_view error) {
@@ -118,54 +83,28 @@ ActionResult ClassifyReply(RedisCommandKind kind, const RespReply& reply) {
 }
 
 ActionResult ClassifyExchangeFailure(const RedisExchangeResult& result) {
-  const boost::system::error_code& error = result.error;
   const std::string where(RedisStageName(result.stage));
-  if (error == asio_error::operation_aborted) {
+  if (IsCancelled(result.error)) {
     return ActionResult::Unavailable("redis: cancelled, the sink is closing");
   }
   if (result.protocol_error) {
     // Before the commands: not a Redis server at that address (or a broken one), an outage
     // for the sink; after them, counted, so that a server that garbles replies ends somewhere.
-    if (result.stage == RedisStage::kHandshake) {
+    if (result.stage == NetStage::kHandshake) {
       return ActionResult::Unavailable("redis: " + where + ": " + Quote(result.server_error));
     }
     return ActionResult::Retry("redis: " + where + ": " + Quote(result.server_error));
   }
-  if (result.stage == RedisStage::kHandshake && !result.server_error.empty()) {
+  if (result.stage == NetStage::kHandshake && !result.server_error.empty()) {
     return ClassifyHandshakeError(result.server_error);
   }
-  if (result.stage == RedisStage::kTlsHandshake && IsTlsVerificationFailure(error)) {
-    // The server is there but is not who the settings say it must be: no retry changes that.
-    return ActionResult::Fatal("redis: TLS handshake failed: " + error.message() +
-                               " (check tls_ca_file, tls_server_name)");
-  }
-  const bool reaching =
-      result.stage == RedisStage::kResolve || result.stage == RedisStage::kConnect ||
-      result.stage == RedisStage::kTlsHandshake || result.stage == RedisStage::kHandshake;
-  if (IsTimeout(error)) {
-    // Not getting as far as sending the commands is an outage; a server that took them and is
-    // slow to answer may be choking on these commands, so that attempt counts.
-    if (reaching) return ActionResult::Unavailable("redis: " + where + " timed out");
-    return ActionResult::Retry("redis: " + where + " timed out");
-  }
-  if (reaching || IsConnectionLost(error)) {
-    return ActionResult::Unavailable("redis: " + where + " failed: " + error.message());
-  }
-  return ActionResult::Retry("redis: " + where + " failed: " + error.message());
+  return ClassifyTransportFailure(result, "redis: ", where);
 }
 
 bool ErrorReplyNeedsReconnect(std::string_view error) { return IsNotServing(error); }
 
 bool IsNoScript(const RespReply& reply) {
   return reply.is_error() && Code(reply.text) == "NOSCRIPT";
-}
-
-bool IsStaleConnectionFailure(const RedisExchangeResult& result) {
-  if (!result.reused_connection || result.got_reply_bytes) return false;
-  if (result.stage != RedisStage::kWrite && result.stage != RedisStage::kRead) return false;
-  const boost::system::error_code& error = result.error;
-  return error == asio_error::connection_reset || error == asio_error::broken_pipe ||
-         error == asio_error::eof || error == asio_error::connection_aborted;
 }
 
 Status StartStatus(const ActionResult& result) {

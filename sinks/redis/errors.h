@@ -14,11 +14,12 @@
 //   an unexpected reply type                     retry
 //
 //   transport                                    outcome
-//   DNS failure, refused, reset, EOF, any
-//   failure (timeouts too) before the commands
-//   are sent: resolve, connect, handshake        unavailable
-//   timeout while sending or awaiting replies    retry
-//   connection lost while sending or reading     unavailable
+//   no reply at all                              as sinks/net/transport_errors.h says:
+//                                                DNS failure, refused, reset, EOF, any failure
+//                                                (timeouts too) before the commands are sent
+//                                                (resolve, connect, handshake) → unavailable;
+//                                                timeout while sending or awaiting replies →
+//                                                retry; connection lost → unavailable
 //   malformed reply                              retry (the connection is replaced); during
 //                                                the handshake (not a Redis server?) unavailable
 //   cancelled by Close()                         unavailable
@@ -32,45 +33,29 @@
 #ifndef FANOUT_SINKS_REDIS_ERRORS_H_
 #define FANOUT_SINKS_REDIS_ERRORS_H_
 
-#include <boost/system/error_code.hpp>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "processor/core/status.h"
+#include "sinks/net/transport_errors.h"
 #include "sinks/redis/action.h"
 #include "sinks/redis/resp.h"
 #include "sinks/sink.h"
 
 namespace fanout {
 
-// Where an exchange with the server stopped.
-// kTlsHandshake: the TLS handshake of a rediss:// connection; kHandshake: AUTH, SELECT and
-// SCRIPT LOAD, which every new connection sends first.
-enum class RedisStage : std::uint8_t {
-  kResolve,
-  kConnect,
-  kTlsHandshake,
-  kHandshake,
-  kWrite,
-  kRead,
-  kDone
-};
-
-std::string_view RedisStageName(RedisStage stage);
+// NetStageName, with kRead called "reply".
+std::string_view RedisStageName(NetStage stage);
 
 // The facts of one exchange (a pipeline of commands, or only opening a connection), as the
-// connection saw them.
-struct RedisExchangeResult {
-  RedisStage stage = RedisStage::kDone;
-  boost::system::error_code error;  // the transport error that ended it, if any
+// connection saw them. Stage kHandshake: AUTH, SELECT and SCRIPT LOAD, which every new
+// connection sends first.
+struct RedisExchangeResult : TransportResult {
   // Set when the server refused the handshake (its error reply), or answered with bytes that
   // are not the RESP expected (then `protocol_error` is true).
   std::string server_error;
   bool protocol_error = false;
-  bool reused_connection = false;  // the connection had carried an earlier exchange
-  bool got_reply_bytes = false;    // some reply bytes arrived before the failure
   std::vector<RespReply> replies;  // the commands' replies read, in order: all when kDone
 };
 
@@ -97,11 +82,6 @@ bool ErrorReplyNeedsReconnect(std::string_view error);
 
 // Whether `reply` is NOSCRIPT: the server does not have the guard script (any more).
 bool IsNoScript(const RespReply& reply);
-
-// Whether `result` is the classic failure of an idle connection the server (or a proxy) had
-// closed: writing to it failed, or it ended before any reply byte. The pipeline is sent once more
-// on a new connection; every command the sink sends is idempotent or versioned.
-bool IsStaleConnectionFailure(const RedisExchangeResult& result);
 
 // Sink::Start's answer for the outcome of opening a connection: OK when applied, FailedPrecondition
 // for a fatal outcome (credentials, database, a server without scripting), else Unavailable.

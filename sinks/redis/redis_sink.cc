@@ -3,14 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <future>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sinks/begin_write.h"
+#include "sinks/net/await_on_strand.h"
 #include "sinks/redis/action_builder.h"
-#include "sinks/redis/connection_pool.h"
+#include "sinks/redis/connection.h"
 #include "sinks/redis/errors.h"
 #include "sinks/redis/pipeline.h"
 #include "sinks/redis/settings.h"
@@ -22,7 +22,7 @@ namespace {
 
 // What became of the commands an exchange did not answer.
 ActionResult Unanswered(const RedisExchangeResult& exchange) {
-  if (exchange.stage == RedisStage::kDone) {
+  if (exchange.stage == NetStage::kDone) {
     return ActionResult::Retry("redis: the server answered fewer replies than commands");
   }
   return ClassifyExchangeFailure(exchange);
@@ -54,8 +54,11 @@ class RedisSink final : public Sink {
         settings_(std::move(settings)),
         strand_(boost::asio::make_strand(runtime.context())),
         pool_(std::make_shared<RedisConnectionPool>(
-            strand_, settings_.host, std::to_string(settings_.port), std::move(handshake),
-            settings_.pool_size, std::move(tls))),
+            settings_.pool_size,
+            [strand = strand_, host = settings_.host, port = std::to_string(settings_.port),
+             handshake = std::move(handshake), tls = std::move(tls)] {
+              return std::make_shared<RedisConnection>(strand, host, port, handshake, tls);
+            })),
         tracker_(std::make_shared<WriteTracker>()) {}
 
   ~RedisSink() override { Close(); }
@@ -75,27 +78,18 @@ class RedisSink final : public Sink {
  private:
   const std::string name_;
   const RedisSinkSettings settings_;
-  RedisStrand strand_;
+  NetStrand strand_;
   std::shared_ptr<RedisConnectionPool> pool_;  // used on strand_ only
   std::shared_ptr<WriteTracker> tracker_;
 };
 
 Status RedisSink::Start(std::chrono::milliseconds timeout) {
   if (tracker_->closed()) return FailedPrecondition("the sink is closed");
-  auto promise = std::make_shared<std::promise<RedisExchangeResult>>();
-  std::future<RedisExchangeResult> future = promise->get_future();
-  boost::asio::post(strand_, [pool = pool_, timeout, promise] {
-    pool->Connect(timeout,
-                  [promise](RedisExchangeResult result) { promise->set_value(std::move(result)); });
-  });
+  Result<RedisExchangeResult> result = AwaitConnect(strand_, pool_, timeout);
   const std::string where = "redis at " + settings_.host + ":" + std::to_string(settings_.port);
-  // The connection has its own deadline; this bound only guards against a stalled runtime.
-  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
-    return Unavailable(where + ": no answer from the sink's I/O thread");
-  }
-  RedisExchangeResult result = future.get();
-  if (!result.error && result.server_error.empty()) return Status();
-  return StartStatus(ClassifyExchangeFailure(result)).WithContext(where);
+  if (!result.ok()) return result.status().WithContext(where);
+  if (!result->error && result->server_error.empty()) return Status();
+  return StartStatus(ClassifyExchangeFailure(*result)).WithContext(where);
 }
 
 void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback done) {
@@ -121,13 +115,14 @@ void RedisSink::Write(std::span<const SinkAction* const> batch, WriteCallback do
   boost::asio::post(strand_, [pool = pool_, pipeline, bytes, timeout = settings_.timeout,
                               finish = std::move(finish)]() mutable {
     pool->Submit(
-        bytes, pipeline->size(), timeout,
+        RedisRequest{bytes, pipeline->size()}, timeout,
         [pool, pipeline, timeout, finish = std::move(finish)](RedisExchangeResult first) mutable {
           std::string fallback = pipeline->Record(first.replies, Unanswered(first));
           if (fallback.empty()) return finish();
           // NOSCRIPT: the server lost the guard script; EVAL carries it (and caches it again).
-          pool->Submit(std::make_shared<const std::string>(std::move(fallback)),
-                       pipeline->fallback_size(), timeout,
+          pool->Submit(RedisRequest{std::make_shared<const std::string>(std::move(fallback)),
+                                    pipeline->fallback_size()},
+                       timeout,
                        [pipeline, finish = std::move(finish)](RedisExchangeResult second) mutable {
                          pipeline->RecordFallback(second.replies, Unanswered(second));
                          finish();
@@ -147,10 +142,7 @@ void RedisSink::Close() {
 Result<std::unique_ptr<Sink>> CreateRedisSink(const SinkSpec& spec, SinkRuntime& runtime) {
   FANOUT_ASSIGN_OR_RETURN(RedisSinkSettings settings, ParseRedisSinkSettings(spec));
   FANOUT_ASSIGN_OR_RETURN(RedisHandshake handshake, MakeRedisHandshake(settings));
-  std::shared_ptr<const TlsContext> tls;
-  if (settings.tls.enabled) {
-    FANOUT_ASSIGN_OR_RETURN(tls, TlsContext::Make(settings.tls));
-  }
+  FANOUT_ASSIGN_OR_RETURN(std::shared_ptr<const TlsContext> tls, TlsContext::Make(settings.tls));
   return std::unique_ptr<Sink>(std::make_unique<RedisSink>(
       spec.name, std::move(settings), std::make_shared<const RedisHandshake>(std::move(handshake)),
       std::move(tls), runtime));

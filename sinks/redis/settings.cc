@@ -1,10 +1,10 @@
 #include "sinks/redis/settings.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 #include "processor/core/duration.h"
+#include "sinks/text_numbers.h"
 
 namespace fanout {
 namespace {
@@ -17,15 +17,6 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char p, char t) {
     return p == (t >= 'A' && t <= 'Z' ? static_cast<char>(t - 'A' + 'a') : t);
   });
-}
-
-Result<std::uint64_t> ParseUnsigned(std::string_view text) {
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return InvalidArgument("not a non-negative integer");
-  }
-  return value;
 }
 
 int HexDigit(char c) {
@@ -53,18 +44,6 @@ Result<std::string> PercentDecode(std::string_view text, std::string_view what) 
     i += 2;
   }
   return out;
-}
-
-Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
-                                 std::size_t min, std::size_t max) {
-  std::string_view text = spec.Setting(key);
-  if (text.empty()) return fallback;
-  Result<std::uint64_t> value = ParseUnsigned(text);
-  if (!value.ok() || *value < min || *value > max) {
-    return InvalidArgument(std::string(key) + ": must be an integer from " + std::to_string(min) +
-                           " to " + std::to_string(max));
-  }
-  return static_cast<std::size_t>(*value);
 }
 
 Result<std::chrono::milliseconds> ParseDurationSetting(const SinkSpec& spec, std::string_view key,

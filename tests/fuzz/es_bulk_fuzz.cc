@@ -163,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   fanout::HttpExchangeResult exchange;
-  exchange.stage = fanout::HttpStage::kDone;
+  exchange.stage = fanout::NetStage::kDone;
   exchange.status = kStatuses[control & 15];
   exchange.body = std::string(body);
   exchange.retry_after = "120";

@@ -30,8 +30,8 @@
 #include <string>
 #include <string_view>
 
-#include "sinks/http/connection.h"
 #include "sinks/http/errors.h"
+#include "sinks/net/http_connection.h"
 
 namespace {
 
@@ -104,13 +104,13 @@ Read ReadResponse(std::string_view bytes, std::size_t piece) {
   out.result.reused_connection = true;
   const bool cut_off = error == http::error::body_limit && parser.is_header_done();
   if (error && !cut_off) {
-    out.result.stage = fanout::HttpStage::kRead;
+    out.result.stage = fanout::NetStage::kRead;
     out.result.error = error;
     out.result.got_response_bytes = parser.got_some();
     return out;
   }
   http::response<http::string_body>& response = parser.get();
-  out.result.stage = fanout::HttpStage::kDone;
+  out.result.stage = fanout::NetStage::kDone;
   out.result.got_response_bytes = true;
   out.result.status = response.result_int();
   if (auto it = response.find(http::field::retry_after); it != response.end()) {
@@ -131,11 +131,11 @@ Read ReadResponse(std::string_view bytes, std::size_t piece) {
 // README.md.
 bool Same(const Read& a, const Read& b) {
   if (a.cut_off || b.cut_off) {
-    return a.result.stage != fanout::HttpStage::kDone ||
-           b.result.stage != fanout::HttpStage::kDone || a.result.status == b.result.status;
+    return a.result.stage != fanout::NetStage::kDone || b.result.stage != fanout::NetStage::kDone ||
+           a.result.status == b.result.status;
   }
   if (a.result.stage != b.result.stage) return false;
-  if (a.result.stage != fanout::HttpStage::kDone) return true;
+  if (a.result.stage != fanout::NetStage::kDone) return true;
   return a.result.status == b.result.status && a.result.retry_after == b.result.retry_after &&
          a.result.body == b.result.body && a.keep_alive == b.keep_alive;
 }
@@ -154,7 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
   const fanout::ActionResult result = fanout::ClassifyExchange(exchange, now);
   Check(result.retry_after.count() >= 0 && result.retry_after <= fanout::kMaxRetryAfter);
-  if (exchange.stage != fanout::HttpStage::kDone) {
+  if (exchange.stage != fanout::NetStage::kDone) {
     Check(result.outcome == ActionOutcome::kRetry || result.outcome == ActionOutcome::kUnavailable);
     Check(result.retry_after.count() == 0);
   } else {
@@ -175,7 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Check(after.count() >= 0 && after <= fanout::kMaxRetryAfter);
     if (retried || status == 503) Check(result.retry_after == after);
   }
-  Check(!fanout::IsStaleConnectionFailure(exchange) || exchange.stage == fanout::HttpStage::kRead);
+  Check(!fanout::IsStaleConnectionFailure(exchange) || exchange.stage == fanout::NetStage::kRead);
 
   const std::string snippet = fanout::BodySnippet(exchange.body);
   Check(snippet.size() <= fanout::kMaxBodySnippet);

@@ -203,16 +203,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       Check(next->has_value());  // it failed before, so it must fail again
     }
-    for (fanout::RedisStage stage : {fanout::RedisStage::kHandshake, fanout::RedisStage::kRead}) {
+    for (fanout::NetStage stage : {fanout::NetStage::kHandshake, fanout::NetStage::kRead}) {
       fanout::RedisExchangeResult exchange;
       exchange.stage = stage;
       exchange.server_error = message;
       exchange.protocol_error = true;
-      exchange.got_reply_bytes = true;
+      exchange.got_response_bytes = true;
       const ActionResult result = fanout::ClassifyExchangeFailure(exchange);
       CheckMessage(result);
-      Check(result.outcome == (stage == fanout::RedisStage::kHandshake ? ActionOutcome::kUnavailable
-                                                                       : ActionOutcome::kRetry));
+      Check(result.outcome == (stage == fanout::NetStage::kHandshake ? ActionOutcome::kUnavailable
+                                                                     : ActionOutcome::kRetry));
       CheckStartStatus(result);
       Check(!fanout::IsStaleConnectionFailure(exchange));
     }

@@ -26,7 +26,7 @@
 #include "processor/debezium/decoder.h"
 #include "processor/route/router.h"
 #include "sinks/elasticsearch/action_builder.h"
-#include "sinks/http/settings.h"
+#include "sinks/net/http_client_settings.h"
 #include "sinks/runtime.h"
 #include "tests/support/bound_routes.h"
 #include "tests/support/http_test_server.h"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "sinks/http/settings.h"
+#include "sinks/net/http_client_settings.h"
 #include "tests/support/debezium_fixture.h"
 #include "tests/support/process.h"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "sinks/elasticsearch/action_builder.h"
-#include "sinks/http/connection.h"
+#include "sinks/net/http_connection.h"
 
 namespace fanout {
 namespace {
@@ -265,17 +265,17 @@ TEST(ElasticsearchErrorsTest, TransportFailures) {
   batch.Add({BulkItemKind::kIndex});
   ResponseParser parser;
   HttpExchangeResult refused;
-  refused.stage = HttpStage::kConnect;
+  refused.stage = NetStage::kConnect;
   refused.error = boost::asio::error::connection_refused;
   EXPECT_EQ(ClassifyBulk(refused, batch.actions(), parser, kNow).results[0].outcome,
             ActionOutcome::kUnavailable);
   HttpExchangeResult reset = refused;
-  reset.stage = HttpStage::kRead;
+  reset.stage = NetStage::kRead;
   reset.error = boost::asio::error::connection_reset;
   EXPECT_EQ(ClassifyBulk(reset, batch.actions(), parser, kNow).results[0].outcome,
             ActionOutcome::kUnavailable);
   HttpExchangeResult slow = refused;
-  slow.stage = HttpStage::kRead;
+  slow.stage = NetStage::kRead;
   slow.error = boost::beast::error::timeout;
   EXPECT_EQ(ClassifyBulk(slow, batch.actions(), parser, kNow).results[0].outcome,
             ActionOutcome::kRetry);
@@ -315,7 +315,7 @@ TEST(ElasticsearchErrorsTest, StartAcceptsElasticsearch7PlusAndOpenSearch) {
   EXPECT_EQ(ClassifyStart(Response(404, ""), parser, &server).code(),
             StatusCode::kFailedPrecondition);
   HttpExchangeResult refused;
-  refused.stage = HttpStage::kConnect;
+  refused.stage = NetStage::kConnect;
   refused.error = boost::asio::error::connection_refused;
   EXPECT_EQ(ClassifyStart(refused, parser, &server).code(), StatusCode::kUnavailable);
 }

@@ -20,28 +20,6 @@ std::string Error(const SinkSpec& spec) {
   return std::string(settings.status().message());
 }
 
-TEST(HttpSettingsTest, ParsesUrlForms) {
-  Result<HttpUrl> plain = ParseHttpUrl("http://example.com");
-  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
-  EXPECT_EQ(plain->host, "example.com");
-  EXPECT_EQ(plain->port, 80);
-  EXPECT_EQ(plain->host_header, "example.com");
-  EXPECT_EQ(plain->base_path, "");
-
-  Result<HttpUrl> full = ParseHttpUrl("HTTP://127.0.0.1:18080/cdc/v1");
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
-  EXPECT_EQ(full->host, "127.0.0.1");
-  EXPECT_EQ(full->port, 18080);
-  EXPECT_EQ(full->host_header, "127.0.0.1:18080");
-  EXPECT_EQ(full->base_path, "/cdc/v1");
-
-  Result<HttpUrl> v6 = ParseHttpUrl("http://[::1]:8080/");
-  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_EQ(v6->host_header, "[::1]:8080");
-  EXPECT_EQ(v6->base_path, "/");
-}
-
 TEST(HttpSettingsTest, HttpsUrlsSwitchTlsOnWithPort443) {
   Result<HttpUrl> plain = ParseHttpUrl("http://example.com/cdc");
   ASSERT_TRUE(plain.ok());
@@ -69,38 +47,6 @@ TEST(HttpSettingsTest, HttpsUrlsSwitchTlsOnWithPort443) {
   EXPECT_TRUE(settings->tls.verify);
   EXPECT_EQ(settings->tls.ca_file, "/etc/fanout/ca.pem");
   EXPECT_EQ(settings->tls.server_name, "billing.internal");
-}
-
-TEST(HttpSettingsTest, RejectsUnsupportedOrMalformedUrls) {
-  auto error = [](std::string_view url) {
-    Result<HttpUrl> parsed = ParseHttpUrl(url);
-    EXPECT_FALSE(parsed.ok()) << url;
-    return std::string(parsed.status().message());
-  };
-  EXPECT_THAT(error("ftp://example.com"), HasSubstr("http:// or https://"));
-  EXPECT_THAT(error("https://"), HasSubstr("host is missing"));
-  EXPECT_THAT(error("http://"), HasSubstr("host is missing"));
-  EXPECT_THAT(error("http://:80/x"), HasSubstr("host is missing"));
-  EXPECT_THAT(error("http://host:0"), HasSubstr("port"));
-  EXPECT_THAT(error("http://host:99999"), HasSubstr("port"));
-  EXPECT_THAT(error("http://host:x"), HasSubstr("port"));
-  EXPECT_THAT(error("http://host:"), HasSubstr("empty port"));
-  EXPECT_THAT(error("http://user:secret@host"), HasSubstr("user info"));
-  EXPECT_THAT(error("http://host/x?a=1"), HasSubstr("query"));
-  EXPECT_THAT(error("http://[::1"), HasSubstr("unclosed"));
-  EXPECT_THAT(error("http://host/a b"), HasSubstr("path"));
-  // Never quotes the URL: it may carry a secret.
-  EXPECT_THAT(error("http://user:secret@host"), ::testing::Not(HasSubstr("secret")));
-}
-
-TEST(HttpSettingsTest, ParsesTimeouts) {
-  EXPECT_EQ(ParseHttpTimeout("500ms").value(), std::chrono::milliseconds(500));
-  EXPECT_EQ(ParseHttpTimeout("10s").value(), std::chrono::seconds(10));
-  EXPECT_EQ(ParseHttpTimeout("2m").value(), std::chrono::minutes(2));
-  EXPECT_EQ(ParseHttpTimeout("1h").value(), std::chrono::hours(1));
-  for (std::string_view bad : {"", "10", "0s", "-1s", "1.5s", "10 s", "s", "10w"}) {
-    EXPECT_FALSE(ParseHttpTimeout(bad).ok()) << bad;
-  }
 }
 
 TEST(HttpSettingsTest, DefaultsAndValues) {
@@ -157,15 +103,6 @@ TEST(HttpSettingsTest, RejectsHeadersThatWouldBreakTheRequest) {
   // A bearer token through headers is fine, and its value never appears in errors.
   EXPECT_TRUE(ParseHttpSinkSettings(Spec(url, {{"Authorization", "Bearer t"}})).ok());
   EXPECT_THAT(Error(Spec(url, {{"X-Evil", "secret\n"}})), ::testing::Not(HasSubstr("secret")));
-}
-
-TEST(HttpSettingsTest, Base64) {
-  EXPECT_EQ(Base64Encode(""), "");
-  EXPECT_EQ(Base64Encode("f"), "Zg==");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode(std::string("\xff\xfe", 2)), "//4=");
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ RespReply Integer(std::int64_t value) {
 
 ActionOutcome ReplyOutcome(const std::string& error) { return ClassifyErrorReply(error).outcome; }
 
-RedisExchangeResult Transport(RedisStage stage, boost::system::error_code error) {
+RedisExchangeResult Transport(NetStage stage, boost::system::error_code error) {
   RedisExchangeResult result;
   result.stage = stage;
   result.error = error;
@@ -108,14 +108,14 @@ TEST(RedisErrorsTest, HandshakeRefusalsAreFatalUnlessTheServerIsStarting) {
   EXPECT_EQ(ClassifyHandshakeError("LOADING Redis is loading the dataset in memory").outcome,
             ActionOutcome::kUnavailable);
   RedisExchangeResult refused;
-  refused.stage = RedisStage::kHandshake;
+  refused.stage = NetStage::kHandshake;
   refused.server_error = "WRONGPASS invalid username-password pair";
   EXPECT_EQ(ClassifyExchangeFailure(refused).outcome, ActionOutcome::kFatal);
   EXPECT_EQ(StartStatus(ClassifyExchangeFailure(refused)).code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(RedisErrorsTest, TransportFailures) {
-  using S = RedisStage;
+  using S = NetStage;
   auto outcome = [](S stage, boost::system::error_code error) {
     return ClassifyExchangeFailure(Transport(stage, error)).outcome;
   };
@@ -145,13 +145,13 @@ TEST(RedisErrorsTest, TransportFailures) {
 }
 
 TEST(RedisErrorsTest, StaleConnectionFailures) {
-  RedisExchangeResult result = Transport(RedisStage::kRead, asio_error::eof);
+  RedisExchangeResult result = Transport(NetStage::kRead, asio_error::eof);
   EXPECT_FALSE(IsStaleConnectionFailure(result));  // a fresh connection: a real failure
   result.reused_connection = true;
   EXPECT_TRUE(IsStaleConnectionFailure(result));
-  result.got_reply_bytes = true;
+  result.got_response_bytes = true;
   EXPECT_FALSE(IsStaleConnectionFailure(result));  // the server answered part: not idle-closed
-  result = Transport(RedisStage::kConnect, asio_error::connection_refused);
+  result = Transport(NetStage::kConnect, asio_error::connection_refused);
   result.reused_connection = true;
   EXPECT_FALSE(IsStaleConnectionFailure(result));
 }
