@@ -23,7 +23,8 @@ PACKAGES=(
   procps psmisc jq kcat
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
-  # promtool, which checks fanout's /metrics (tests/integration/observability_test.cc)
+  # promtool (checks fanout's /metrics in tests/integration/observability_test.cc, deploy/prometheus's
+  # rules) and the Prometheus server of the stack (stack/stack.sh, 127.0.0.1:19090)
   prometheus
   # the proof's workload, chaos driver, receiver and checker (tests/proof, standard library only)
   python3
@@ -56,7 +57,7 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
-# Debian's prometheus package starts a Prometheus server on 9090; only its promtool is needed.
+# Debian's prometheus package starts a Prometheus server on 9090; the stack runs its own on 19090.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
   $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
