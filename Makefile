@@ -42,7 +42,7 @@ demo: build
 # build dir of its own: $(PACKAGE_DIR)/fanout_<version>_<arch>.deb and its -dbgsym .ddeb.
 PACKAGE_DIR ?= build-package
 package: deps
-	JOBS=$(JOBS) ./scripts/package.sh $(PACKAGE_DIR)
+	JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" ./scripts/package.sh $(PACKAGE_DIR)
 
 # Benchmarks (Google Benchmark, one core, Release); results with their command in docs/BENCHMARKS.md.
 BENCH_DIR ?= build-bench

@@ -4,15 +4,22 @@
 #   /usr/bin/fanout                               stripped; its symbols in fanout-dbgsym (.ddeb)
 #   /usr/lib/systemd/system/fanout@.service       runs /etc/fanout/%i.yaml (deploy/systemd)
 #   /usr/share/man/man1/fanout.1.gz               from --help and `fanout config-docs`
-#   /usr/share/doc/fanout/                        docs, example config, alert rules, dashboard
+#   /usr/share/doc/fanout/                        docs (deploy/README.md as DEPLOY.md), example
+#                                                 config, alert rules, dashboard
 #
 # Depends: computed by dpkg-shlibdeps from the binary's shared libraries (Debian's runtime
 # packages of librdkafka, libpq, hiredis, yaml-cpp, ...).
 
+# cpack (and `cmake --install`) install what is built instead of building `all` first, tests
+# included: scripts/package.sh builds `fanout` before, and make test's package test packages
+# the fanout its build dir already has.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 install(TARGETS fanout RUNTIME DESTINATION bin)
 install(FILES deploy/systemd/fanout@.service DESTINATION lib/systemd/system)
-install(FILES README.md docs/OPERATIONS.md docs/CONFIG.md docs/GUARANTEES.md deploy/README.md
+install(FILES README.md docs/OPERATIONS.md docs/CONFIG.md docs/GUARANTEES.md
         DESTINATION share/doc/fanout)
+install(FILES deploy/README.md DESTINATION share/doc/fanout RENAME DEPLOY.md)
 install(FILES examples/inventory.yaml DESTINATION share/doc/fanout/examples)
 install(FILES deploy/prometheus/fanout-rules.yml DESTINATION share/doc/fanout/prometheus)
 install(FILES deploy/grafana/fanout.json DESTINATION share/doc/fanout/grafana)
