@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes fanout(1), gzipped, from the binary itself: help2man turns `fanout --help` into the
-page, and this script adds every subcommand's --help and the configuration reference that
+page, and this script adds every subcommand's --help (found from the binary's own) and the configuration reference that
 `fanout config-docs` prints (the Markdown of docs/CONFIG.md, converted to roff here), so the
 page cannot drift from the binary it ships with.
 
@@ -15,8 +15,6 @@ import subprocess
 import sys
 import tempfile
 
-SUBCOMMANDS = [["run"], ["validate"], ["status"], ["dlq", "replay"], ["init-sink"],
-               ["config-docs"]]
 
 EXIT_STATUS = r""".TP
 .B 0
@@ -112,6 +110,19 @@ def markdown_to_roff(markdown):
     return re.sub(r"(\.PP\n)+", ".PP\n", "\n".join(out) + "\n")
 
 
+def subcommands(help_text):
+    """The names under CLI11's "Subcommands:" heading of a --help output."""
+    names, listing = [], False
+    for line in help_text.splitlines():
+        if line.strip() == "Subcommands:":
+            listing = True
+        elif listing and line.startswith("  ") and line.strip():
+            names.append(line.split()[0])
+        elif listing and line.strip():
+            listing = False
+    return names
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -130,11 +141,20 @@ def main():
             return subprocess.run(["fanout", *args], env=env, check=True, capture_output=True,
                                   text=True).stdout
 
+        # Every subcommand's own --help, found from the binary's (a command that only groups
+        # others, like `dlq`, is shown through them).
         commands = []
-        for sub in SUBCOMMANDS:
+        pending = [[name] for name in subcommands(fanout("--help"))]
+        while pending:
+            sub = pending.pop(0)
+            text = fanout(*sub, "--help")
+            nested = subcommands(text)
+            if nested:
+                pending[0:0] = [sub + [name] for name in nested]
+                continue
             commands.append(".SS fanout " + " ".join(sub))
             commands.append(".nf\n" + "\n".join("\\&" + l.replace("\\", "\\e")
-                                                 for l in fanout(*sub, "--help").splitlines()))
+                                                 for l in text.splitlines()))
             commands.append(".fi")
         include = os.path.join(tmp, "include.h2m")
         with open(include, "w", encoding="utf-8") as f:
