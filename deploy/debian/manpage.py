@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes fanout(1), gzipped, from the binary itself: help2man turns `fanout --help` into the
-page, and this script adds every subcommand's --help (found from the binary's own) and the configuration reference that
-`fanout config-docs` prints (the Markdown of docs/CONFIG.md, converted to roff here), so the
-page cannot drift from the binary it ships with.
+page, and this script adds every subcommand's --help (found from the binary's own) and the
+configuration reference that `fanout config-docs` prints (the Markdown of docs/CONFIG.md,
+converted to roff here), so the page cannot drift from the binary it ships with.
 
 usage: manpage.py FANOUT_BINARY OUTPUT.1.gz
 Needs help2man (Debian package help2man; scripts/install-deps.sh installs it).
