@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """deploy/kubernetes, checked without a cluster: every manifest parses, the sidecar's config
 (the ConfigMap) passes `fanout validate` in the environment the Deployment gives the container
-(secrets from the Secret, the pod's name), and the choices deploy/README.md explains are there.
+(secrets from the Secret, the pod's name), the choices deploy/README.md explains are there,
+and the Dockerfile has its two Debian 12 stages and copies files that exist.
 
 usage: kubernetes_test.py FANOUT_BINARY  (ctest runs it: tests/deploy/CMakeLists.txt)
 Needs python3-yaml (scripts/install-deps.sh installs it).
@@ -128,6 +129,24 @@ class KubernetesManifestsTest(unittest.TestCase):
         drain = seconds(self.config.get("processing", {}).get("drain_timeout", "10s"))
         grace = self.pod["terminationGracePeriodSeconds"]
         self.assertGreater(grace, pre_stop + drain + 5, "no time left to commit")
+
+    def test_the_dockerfile_is_multi_stage_on_debian_12_and_copies_what_exists(self):
+        # No container runtime here to build it: check its stages and the files it copies.
+        with open(os.path.join(MANIFESTS, "Dockerfile"), encoding="utf-8") as f:
+            lines = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        stages = [l.split()[1] for l in lines if l.startswith("FROM ")]
+        self.assertEqual(stages, ["debian:12", "debian:12-slim"])
+        for line in lines:
+            if line.startswith("COPY ") and "--from=" not in line:
+                for source in line.split()[1:-1]:
+                    self.assertTrue(os.path.exists(os.path.join(REPO, source)), line)
+            if line.startswith("RUN scripts/"):
+                self.assertTrue(os.access(os.path.join(REPO, line.split()[1]), os.X_OK), line)
+        self.assertIn('ENTRYPOINT ["/usr/bin/fanout"]', lines)
+        image = self.fanout["image"].rsplit(":", 1)[1]
+        self.assertEqual(image, subprocess.run([FANOUT, "--version"], capture_output=True,
+                                               text=True).stdout.split()[1],
+                         "the Deployment's image tag is not this version")
 
 
 if __name__ == "__main__":
