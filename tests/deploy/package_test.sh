@@ -5,7 +5,8 @@
 # (cmake/Packaging.cmake), without compiling a second time: `make test` runs it on its own build
 # dir, the same code in the same RelWithDebInfo build type. Then: the contents and Depends with
 # dpkg-deb, the binary stripped and its symbols in the -dbgsym package, `dpkg -i`,
-# `fanout --version`, the man page, `systemd-analyze verify` of the installed unit, `dpkg -r`.
+# `fanout --version`, the man page, `systemd-analyze verify` of the installed unit, `dpkg -r`
+# and `--purge`.
 # Installs into the system: root (or sudo), and no other fanout package installed.
 set -euo pipefail
 BUILD_DIR="$(cd "${1:?usage: package_test.sh BUILD_DIR}" && pwd)"
@@ -14,6 +15,19 @@ SUDO=""
 
 fail() { echo "package_test: FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
+# dpkg does not wait for its lock: while another apt or dpkg runs on the machine, try again
+# (for up to 5 minutes).
+dpkg_waiting() {
+  local deadline=$((SECONDS + 300))
+  while ! $SUDO dpkg "$@" 2>"$tmp/dpkg.err"; do
+    if ! grep -qi 'lock' "$tmp/dpkg.err" || [ $SECONDS -ge $deadline ]; then
+      cat "$tmp/dpkg.err" >&2
+      return 1
+    fi
+    sleep 2
+  done
+  cat "$tmp/dpkg.err" >&2
+}
 
 if dpkg-query -W -f='${Status}' fanout 2>/dev/null | grep -q "install ok installed"; then
   fail "a fanout package is installed already; this test installs and removes its own (dpkg -r fanout first)"
@@ -21,7 +35,7 @@ fi
 tmp="$(mktemp -d)"
 installed=0
 cleanup() {
-  if [ "$installed" = 1 ]; then $SUDO dpkg -r fanout >/dev/null 2>&1 || true; fi
+  if [ "$installed" = 1 ]; then dpkg_waiting --purge fanout >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -65,12 +79,12 @@ file "$tmp/root/usr/bin/fanout" | grep -q ', stripped' || fail "/usr/bin/fanout 
 build_id="$(readelf -n "$tmp/root/usr/bin/fanout" 2>/dev/null | awk '/Build ID/ {print $3}')"
 debug_file="$tmp/dbg/usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug"
 [ -s "$debug_file" ] || fail "no debug file for build id $build_id in the -dbgsym package"
-readelf -S "$debug_file" | grep -q '\.debug_info' || fail "$debug_file has no .debug_info"
+readelf -S "$debug_file" 2>/dev/null | grep -q '\.debug_info' || fail "$debug_file has no .debug_info"
 echo "build id $build_id: $(du -h "$tmp/root/usr/bin/fanout" | cut -f1) stripped, $(du -h "$debug_file" | cut -f1) of symbols"
 
 step "dpkg -i"
-$SUDO dpkg -i "$deb"
-installed=1
+installed=1  # from here on, cleanup removes it (also after a partial install)
+dpkg_waiting -i "$deb" || fail "dpkg -i"
 [ "$(/usr/bin/fanout --version)" = "fanout $version" ] || fail "fanout --version: $(/usr/bin/fanout --version)"
 /usr/bin/fanout --version
 # The man page documents the commands and the configuration keys of this binary.
@@ -96,8 +110,13 @@ done
 echo "verified"
 
 step "dpkg -r fanout"
-$SUDO dpkg -r fanout
+dpkg_waiting -r fanout || fail "dpkg -r"
 installed=0
 [ ! -e /usr/bin/fanout ] || fail "/usr/bin/fanout is still there after dpkg -r"
 [ ! -e "$unit" ] || fail "$unit is still there after dpkg -r"
+# The maintainer scripts keep it in "config-files" state until purged: leave no trace.
+dpkg_waiting --purge fanout || fail "dpkg --purge"
+if dpkg-query -W -f='${Status}' fanout 2>/dev/null | grep -q 'config-files'; then
+  fail "fanout is still known to dpkg after --purge"
+fi
 echo "package_test: OK"
