@@ -6,7 +6,7 @@ TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build bench bench-sinks bench-postgres bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
+.PHONY: all deps build package bench bench-sinks bench-postgres bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -37,6 +37,12 @@ test: build
 
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)
+
+# The Debian package (CPack DEB; cmake/Packaging.cmake, deploy/README.md) from a RelWithDebInfo
+# build dir of its own: $(PACKAGE_DIR)/fanout_<version>_<arch>.deb and its -dbgsym .ddeb.
+PACKAGE_DIR ?= build-package
+package: deps
+	JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" ./scripts/package.sh $(PACKAGE_DIR)
 
 # Benchmarks (Google Benchmark, one core, Release); results with their command in docs/BENCHMARKS.md.
 BENCH_DIR ?= build-bench
@@ -119,4 +125,4 @@ format-check:
 	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(BENCH_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(BENCH_DIR) $(FUZZ_DIR) $(PACKAGE_DIR)

@@ -5,6 +5,7 @@
 #ifndef FANOUT_APP_OBSERVABILITY_SETUP_H_
 #define FANOUT_APP_OBSERVABILITY_SETUP_H_
 
+#include <cstdint>
 #include <memory>
 
 #include "config/config.h"
@@ -24,6 +25,8 @@ class RunObservability {
 
   PipelineMetrics* metrics() { return &metrics_; }
   HealthState* health() { return &health_; }
+  // The admin endpoint's bound port (useful with `admin.listen: 127.0.0.1:0`); 0 when disabled.
+  std::uint16_t admin_port() const { return server_ ? server_->port() : 0; }
 
  private:
   RunObservability();

@@ -12,7 +12,7 @@ source stack/env
 
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 
-say "starting the stack (PostgreSQL, Redis, Kafka, Kafka Connect + Debezium, OpenSearch)"
+say "starting the stack (PostgreSQL, Redis, Kafka, Kafka Connect + Debezium, OpenSearch, Prometheus)"
 ./stack/stack.sh up
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$FANOUT_SOURCE_PG_URL")
@@ -52,6 +52,10 @@ say "change generator: a tick of examples/inventory/changes.sql every ${FANOUT_D
 ) &
 generator_pid=$!
 
+say "metrics: http://$FANOUT_PROMETHEUS_SCRAPE/metrics, scraped every 5 s by Prometheus at $FANOUT_PROMETHEUS_URL"
+say "  alerts (deploy/prometheus/fanout-rules.yml): $FANOUT_PROMETHEUS_URL/alerts"
+say "  routed per second: $FANOUT_PROMETHEUS_URL/graph?g0.expr=sum%20by%20(route)%20(rate(fanout_events_routed_total%5B1m%5D))&g0.tab=0"
+say "  dashboard for a Grafana of yours: deploy/grafana/fanout.json (deploy/grafana/README.md)"
 say "running fanout (Ctrl-C stops it cleanly; 'make stack-down' stops the servers)"
 # fanout handles SIGINT itself: it finishes, commits and leaves the group before exiting.
 trap '' INT

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Installs every Debian package fanout needs to build, test, benchmark and run its local stack.
 # Idempotent: packages already present are skipped, and apt is only touched when something is missing.
+#   scripts/install-deps.sh           everything
+#   scripts/install-deps.sh --build   only what `make package` needs (deploy/kubernetes/Dockerfile)
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev git curl
-  ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates
   # libraries
   librdkafka-dev libpq-dev libboost-dev libboost-system-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libbenchmark-dev libhiredis-dev libssl-dev openssl libgmp-dev
+  libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libssl-dev libgmp-dev
+  # `make package` (cmake/Packaging.cmake): the man page, dpkg-shlibdeps, objcopy for -dbgsym
+  help2man python3 dpkg-dev file binutils
+)
+PACKAGES=(
+  "${BUILD_PACKAGES[@]}"
+  clang clang-format libclang-rt-14-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev openssl
   # servers and tools for the stack (Kafka, Connect and OpenSearch come from Maven Central)
   postgresql-15 postgresql-client-15 redis-server redis-tools openjdk-17-jdk-headless maven
   # the MariaDB 10.11 source (stack component mariadb; Debezium's MySQL connector reads its binlog)
@@ -18,11 +25,16 @@ PACKAGES=(
   procps psmisc jq kcat
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
-  # promtool, which checks fanout's /metrics (tests/integration/observability_test.cc)
+  # promtool (checks fanout's /metrics in tests/integration/observability_test.cc, deploy/prometheus's
+  # rules) and the Prometheus server of the stack (stack/stack.sh, 127.0.0.1:19090)
   prometheus
   # the proof's workload, chaos driver, receiver and checker (tests/proof, standard library only)
   python3
+  # the package test (tests/deploy): systemd-analyze verify of the installed unit; the manifests'
+  # test parses YAML
+  systemd python3-yaml
 )
+if [ "${1:-}" = --build ]; then PACKAGES=("${BUILD_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -47,7 +59,7 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
-# Debian's prometheus package starts a Prometheus server on 9090; only its promtool is needed.
+# Debian's prometheus package starts a Prometheus server on 9090; the stack runs its own on 19090.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
   $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi

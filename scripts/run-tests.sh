@@ -14,6 +14,8 @@ if ! "$BUILD_DIR/fanout" config-docs | diff -u docs/CONFIG.md - ; then
 fi
 echo "== unit tests"
 (cd "$BUILD_DIR" && ctest -L unit --output-on-failure)
+echo "== the Debian package of this build: dpkg-deb, dpkg -i, fanout --version, systemd-analyze verify, dpkg -r"
+(cd "$BUILD_DIR" && ctest -L package --output-on-failure)
 
 if [ "${FANOUT_KEEP_STACK:-0}" != "1" ]; then
   trap 'echo "== stack down"; ./stack/stack.sh down' EXIT
@@ -28,7 +30,7 @@ echo "== integration tests (real PostgreSQL, Kafka, Kafka Connect + Debezium)"
 echo "== proof, short form (exactly once under chaos, every sink kind; PROOF_SHORT=0 for the full one)"
 BUILD_DIR="$BUILD_DIR" PROOF_SHORT="${PROOF_SHORT:-1}" ./scripts/proof.sh
 count() { (cd "$BUILD_DIR" && ctest -N -L "$1" | sed -n 's/^Total Tests: //p'); }
-total=$(( $(count unit) + $(count integration) + 1 ))  # + the proof
+total=$(( $(count unit) + $(count package) + $(count integration) + 1 ))  # + the proof
 echo "== make test: all passed in $(( $(date +%s) - started )) s"
 # A failure above exits early (set -e), so reaching this line means every test passed.
 echo "make test: $total passed, 0 failed"
