@@ -135,9 +135,18 @@ AsyncSinks::~AsyncSinks() { Close(); }
 
 void AsyncSinks::Observe(PipelineMetrics* metrics, HealthState* health) {
   if (!dispatcher_) return;
-  dispatcher_->SetObservability(sink_names_, metrics, health);
+  std::vector<SinkObserver*> observers;
+  for (const std::string& name : sink_names_) {
+    sink_observers_.push_back(std::make_unique<SinkObservability>(name, metrics, health));
+    observers.push_back(sink_observers_.back().get());
+  }
+  dispatcher_->SetObservers(std::move(observers));
   if (metrics == nullptr) return;
-  for (auto& route : routes_) route->metrics = metrics->ForRouteSink(route->name, route->sink_name);
+  for (auto& route : routes_) {
+    route_counters_.push_back(
+        std::make_unique<RouteSinkCounters>(metrics->ForRouteSink(route->name, route->sink_name)));
+    route->observer = route_counters_.back().get();
+  }
 }
 
 Status AsyncSinks::Start(std::chrono::milliseconds timeout) {

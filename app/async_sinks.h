@@ -13,12 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "app/decode_handler.h"
 #include "config/config.h"
 #include "dedup/idempotency_stores.h"
+#include "observability/dispatch_observers.h"
+#include "observability/health.h"
+#include "observability/pipeline_metrics.h"
 #include "processor/delivery/consume_loop.h"
 #include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/consumer.h"
+#include "processor/pipeline/decode_handler.h"
 #include "processor/route/router.h"
 #include "sinks/runtime.h"
 #include "sinks/sink.h"
@@ -78,6 +81,9 @@ class AsyncSinks {
   std::vector<std::unique_ptr<Sink>> sinks_;
   std::vector<std::string> sink_names_;
   std::vector<std::unique_ptr<DispatchRoute>> routes_;
+  // What Observe() made: the routes' counters and the sinks' observers.
+  std::vector<std::unique_ptr<RouteSinkCounters>> route_counters_;
+  std::vector<std::unique_ptr<SinkObservability>> sink_observers_;
 };
 
 }  // namespace fanout

@@ -6,10 +6,10 @@
 
 #include "app/async_sinks.h"
 #include "app/commands.h"
-#include "app/decode_handler.h"
 #include "app/dlq_replay_handler.h"
 #include "app/kafka_setup.h"
 #include "app/load_config.h"
+#include "app/pipeline_setup.h"
 #include "app/signals.h"
 #include "config/duration.h"
 #include "observability/event_stats.h"
@@ -96,7 +96,9 @@ int DlqReplayCommand(const DlqReplayOptions& options) {
   std::unique_ptr<OffsetCommitter> committer = CommitterFor(config, **producer, **consumer);
 
   EventStats stats;
-  DecodeHandler decode(&stats, &router.value(), producer->get(), config);
+  DecodeHandler decode(&stats, &router.value(), producer->get(),
+                       DecodeHandlerOptionsFor(config, *router));
+  BindKafkaRoutes(config, *router, &decode);
   ReplayHandler replay(&decode, filter);
 
   // Dead letters of routes to asynchronous sinks are re-driven through those sinks. Sinks that

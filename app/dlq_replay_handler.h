@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "app/decode_handler.h"
+#include "processor/pipeline/decode_handler.h"
 
 namespace fanout {
 

@@ -5,13 +5,14 @@
 
 #include "app/async_sinks.h"
 #include "app/commands.h"
-#include "app/decode_handler.h"
 #include "app/kafka_setup.h"
 #include "app/load_config.h"
 #include "app/observability_setup.h"
+#include "app/pipeline_setup.h"
 #include "app/signals.h"
 #include "observability/event_stats.h"
 #include "observability/logging.h"
+#include "observability/loop_observability.h"
 #include "processor/delivery/consume_loop.h"
 #include "processor/delivery/offset_committer.h"
 #include "processor/kafka/consumer.h"
@@ -65,7 +66,9 @@ int RunCommand(const RunOptions& options) {
 
   EventStats stats;
   stats.AttachMetrics((*observability)->metrics());
-  DecodeHandler handler(&stats, &router.value(), producer->get(), config);
+  DecodeHandler handler(&stats, &router.value(), producer->get(),
+                        DecodeHandlerOptionsFor(config, *router));
+  BindKafkaRoutes(config, *router, &handler);
   if (options.dump_events_path) {
     status = handler.OpenDump(*options.dump_events_path);
     if (!status.ok()) {
@@ -83,8 +86,8 @@ int RunCommand(const RunOptions& options) {
                                                                        : kExitRuntimeError;
   }
   (*async_sinks)->Observe((*observability)->metrics(), (*observability)->health());
-  loop_options.metrics = (*observability)->metrics();
-  loop_options.health = (*observability)->health();
+  LoopObservability loop_observability((*observability)->metrics(), (*observability)->health());
+  loop_options.observer = &loop_observability;
   loop_options.commit_interval = config.processing.commit_interval;
   loop_options.max_batch = config.processing.max_batch;
   loop_options.progress_interval = config.logging.progress_interval;

@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "processor/core/idempotency_key.h"
 #include "processor/route/router.h"
-#include "sinks/http/request_builder.h"
 
 namespace fanout {
 namespace {

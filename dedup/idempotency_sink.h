@@ -1,6 +1,6 @@
 // IdempotencySink: a Sink decorator that keeps a route from delivering one change twice, for
 // sinks without native idempotency (HTTP). Routes bound with BindDeduplicated carry an
-// idempotency key per action (IdempotencyKey in sinks/http/request_builder.h: route, source
+// idempotency key per action (IdempotencyKey in processor/core/idempotency_key.h: route, source
 // position, op, table and row key; the same on every re-emission of the change). A Write then
 //   1. looks the batch's keys up in the route's IdempotencyStore, on the IdempotencyWorker's
 //      thread: a known key is answered kAlreadyApplied and not sent;
@@ -60,11 +60,14 @@ class IdempotencySink final : public Sink {
   void Write(std::span<const SinkAction* const> batch, WriteCallback done) override;
   std::size_t max_batch() const override { return inner_->max_batch(); }
   std::size_t max_concurrency() const override { return inner_->max_concurrency(); }
-  LaneBy lane_by() const override { return inner_->lane_by(); }
-  // max_batches_per_lane() stays 1, not the inner sink's: the worker hop and the answers this
-  // decorator gives on its own (known keys) would break WriteBehind's ordering contract.
-  Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override {
-    return inner_->OnPartitionsAssigned(partitions);
+  // The real sink's, but one batch per lane and no chained writes: the worker hop and the
+  // answers this decorator gives on its own (known keys) would break ChainedWriter's ordering
+  // contract.
+  SinkCapabilities capabilities() override {
+    SinkCapabilities capabilities = inner_->capabilities();
+    capabilities.max_batches_per_lane = 1;
+    capabilities.chained_writer = nullptr;
+    return capabilities;
   }
   // Closes the real sink (its in-flight writes call back kUnavailable), answers queued lookups
   // kUnavailable, and waits until every callback has run. Idempotent.

@@ -2,8 +2,8 @@
 // for routes whose sink cannot tell a re-delivered change from a new one (HTTP; DESIGN.md §3).
 //
 // The key comes from the route and the change's *source position* (see IdempotencyKey in
-// sinks/http/request_builder.h), never from the Kafka offset alone: Debezium re-emits a change at
-// a new Kafka offset after its own restart, and that re-emission must be recognised too.
+// processor/core/idempotency_key.h), never from the Kafka offset alone: Debezium re-emits a change
+// at a new Kafka offset after its own restart, and that re-emission must be recognised too.
 //
 // How it is used (IdempotencySink, dedup/idempotency_sink.h), and why in this order:
 //   1. check   Contains(keys): the known keys are answered "already applied" and not sent;

@@ -1,5 +1,6 @@
 // EventStats: what the instance has consumed, by table and op, for progress lines and the final
-// summary; with AttachMetrics() the same counts also go to the Prometheus counters.
+// summary; with AttachMetrics() the same counts also go to the Prometheus counters. It is the
+// pipeline's EventObserver (processor/pipeline/event_observer.h).
 // Single-threaded (the consume loop's thread).
 #ifndef FANOUT_OBSERVABILITY_EVENT_STATS_H_
 #define FANOUT_OBSERVABILITY_EVENT_STATS_H_
@@ -13,41 +14,42 @@
 
 #include "observability/pipeline_metrics.h"
 #include "processor/core/change_event.h"
+#include "processor/pipeline/event_observer.h"
 
 namespace fanout {
 
-class EventStats {
+class EventStats final : public EventObserver {
  public:
   EventStats();
 
   // Counts into `metrics` too from now on (not owned; null: stop). Call before counting.
   void AttachMetrics(PipelineMetrics* metrics) { metrics_ = metrics; }
 
-  void RecordEvent(const ChangeEvent& event);
-  void RecordDecodeError() {
+  void RecordEvent(const ChangeEvent& event) override;
+  void RecordDecodeError() override {
     ++decode_errors_;
     if (metrics_ != nullptr) metrics_->decode_errors->Inc();
   }
   // A change event no route matched (it is finished without any action).
-  void RecordUnmatched() {
+  void RecordUnmatched() override {
     ++unmatched_;
     if (metrics_ != nullptr) metrics_->unmatched->Inc();
   }
   // A change Debezium emitted a second time, which Kafka and HTTP routes skipped.
-  void RecordReemissionSkipped() {
+  void RecordReemissionSkipped() override {
     ++reemissions_skipped_;
     if (metrics_ != nullptr) metrics_->reemissions_skipped->Inc();
   }
   std::int64_t reemissions_skipped() const { return reemissions_skipped_; }
   // A route matched and its actions were built; or they could not be (a bad record for it).
-  void RecordRouted(std::string_view route);
-  void RecordRouteError(std::string_view route);
+  void RecordRouted(std::string_view route) override;
+  void RecordRouteError(std::string_view route) override;
   // A Kafka route's record was handed to the producer (in the open transaction, exactly once):
   // counted as applied for (route, sink). An aborted transaction's records are counted again
   // when the work is redone (fanout_transaction_aborts_total says how often).
-  void RecordProduced(std::string_view route, std::string_view sink);
+  void RecordProduced(std::string_view route, std::string_view sink) override;
   // A record went to the dead-letter topic (`route` and `sink` empty when it was undecodable).
-  void RecordDeadLetter(std::string_view route = {}, std::string_view sink = {});
+  void RecordDeadLetter(std::string_view route, std::string_view sink) override;
   std::int64_t dead_letters() const { return dead_letters_; }
 
   std::int64_t total() const { return total_; }

@@ -21,7 +21,7 @@ ConsumeLoop::ConsumeLoop(Consumer& consumer, RecordHandler& handler, OffsetCommi
 
 Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   FANOUT_RETURN_IF_ERROR(consumer_.Subscribe(this));
-  if (options_.health != nullptr) options_.health->Started();
+  if (options_.observer != nullptr) options_.observer->OnStarted();
   Status result;
   bool handler_failed = false;  // in the middle of an event, not between two
   auto next_commit = Clock::now() + options_.commit_interval;
@@ -29,7 +29,7 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
   auto next_lag = Clock::now();
   while (!stop.load(std::memory_order_relaxed)) {
     auto batch = consumer_.Poll(PollTimeout(), options_.max_batch);
-    if (options_.health != nullptr) options_.health->Turn(Clock::now());
+    if (options_.observer != nullptr) options_.observer->OnTurn(Clock::now());
     if (!fatal_.ok()) {
       // Raised inside a rebalance callback, possibly halfway through a revocation: the open
       // transaction may hold output of partitions that are gone, so it is aborted, not committed.
@@ -72,7 +72,7 @@ Status ConsumeLoop::Run(const std::atomic<bool>& stop) {
       next_progress = now + options_.progress_interval;
     }
   }
-  if (options_.health != nullptr) options_.health->Stopping();
+  if (options_.observer != nullptr) options_.observer->OnStopping();
   // A requested stop lets pending work finish (bounded) so that it can be committed now rather
   // than redone by the next owner.
   if (result.ok() && !rewind_pending_ && options_.pending_work != nullptr) {
@@ -110,7 +110,7 @@ Status ConsumeLoop::HandleBatch(const RecordBatch& batch) {
     tp.partition = record.partition;
     if (!assigned_.contains(tp)) continue;
     FANOUT_RETURN_IF_ERROR(tracker_.Track(tp, record.offset, record.timestamp_ms));
-    if (options_.metrics != nullptr) options_.metrics->consumed->Inc();
+    if (options_.observer != nullptr) options_.observer->OnConsumed();
     const RecordContext context{marks_.OutputsCommitted(tp, record.offset)};
     Result<Handled> handled = handler_.Handle(record, context);
     if (!handled.ok()) return handled.status();
@@ -227,7 +227,7 @@ Status ConsumeLoop::CommitCompleted() {
 
 Status ConsumeLoop::AbortWork(const Status& cause) {
   ++aborts_;
-  if (options_.metrics != nullptr) options_.metrics->aborts->Inc();
+  if (options_.observer != nullptr) options_.observer->OnAborted();
   spdlog::warn("aborting the work since the last commit ({}); it will be done again",
                cause.ToString());
   Status abort = committer_.Abort();

@@ -27,12 +27,11 @@
 #include <set>
 #include <vector>
 
-#include "observability/health.h"
-#include "observability/pipeline_metrics.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/delivery/backpressure.h"
 #include "processor/delivery/kafka_output_marks.h"
+#include "processor/delivery/loop_observer.h"
 #include "processor/delivery/offset_committer.h"
 #include "processor/delivery/offset_tracker.h"
 #include "processor/kafka/consumer.h"
@@ -92,7 +91,7 @@ class PendingWork {
   // The bytes the records with work pending hold; 0 when not counted.
   virtual std::size_t pending_bytes() const { return 0; }
   // Partitions were just assigned, from the rebalance callback, before any of their records is
-  // handled: sinks that store processed offsets read them (Sink::OnPartitionsAssigned).
+  // handled: sinks that store processed offsets read them (PartitionAssignmentListener).
   virtual void OnAssigned(const std::vector<TopicPartition>& partitions) { (void)partitions; }
   // Outputs held back until their record's offset commits (dead letters of asynchronous
   // failures: written any earlier, a crash before the offset commits would write them twice).
@@ -121,10 +120,9 @@ struct ConsumeLoopOptions {
   std::size_t max_in_flight_bytes = std::size_t{64} << 20;  // PendingWork::pending_bytes()
   // How long revocation and shutdown wait for pending work before abandoning it.
   std::chrono::milliseconds drain_timeout{10000};
-  // Observability (optional, not owned, must outlive the loop): the loop's counters and gauges,
-  // and what /healthz and /readyz report. Lag gauges are refreshed every `lag_interval`.
-  PipelineMetrics* metrics = nullptr;
-  HealthState* health = nullptr;
+  // Observability (optional, not owned, must outlive the loop): what the loop reports for
+  // metrics and health (/healthz, /readyz). Progress and lag are published every `lag_interval`.
+  ConsumeLoopObserver* observer = nullptr;
   std::chrono::milliseconds lag_interval{1000};
 };
 
@@ -161,7 +159,7 @@ class ConsumeLoop final : public RebalanceListener {
   Status RewindNow();
   // Forgets the per-partition state of revoked or lost partitions.
   void ForgetPartitions(const std::vector<TopicPartition>& partitions);
-  // Observability (consume_loop_observability.cc); each does nothing without metrics/health.
+  // Observability (consume_loop_observability.cc); each does nothing without an observer.
   void PublishProgress();
   void ObserveCommit(const Status& status);
   void ObserveRebalance(const std::vector<TopicPartition>& partitions, bool assigned, bool lost);
@@ -185,7 +183,6 @@ class ConsumeLoop final : public RebalanceListener {
   Status fatal_;  // a fatal error seen inside a rebalance callback
   std::int64_t commits_ = 0;
   std::int64_t aborts_ = 0;
-  std::map<TopicPartition, PartitionMetrics> partition_metrics_;
 };
 
 }  // namespace fanout

@@ -1,5 +1,6 @@
-// ConsumeLoop's metrics and health: consumer lag per partition (records and seconds), records
-// in flight, paused partitions, commits and rebalances. docs/OPERATIONS.md defines each.
+// ConsumeLoop's progress as its observer sees it: consumer lag per partition (records and
+// seconds), records in flight, paused partitions, commits and rebalances. docs/OPERATIONS.md
+// defines the metrics observability/loop_observability.cc makes of them.
 #include <algorithm>
 #include <chrono>
 
@@ -17,75 +18,45 @@ namespace fanout {
 // A sink that is down keeps its records unfinished: their age, and so the lag in seconds, grows
 // until it is back.
 void ConsumeLoop::PublishProgress() {
-  PipelineMetrics* metrics = options_.metrics;
-  const std::size_t in_flight = tracker_.in_flight();
-  if (options_.health != nullptr) {
-    options_.health->SetAssigned(assigned_.size());
-    options_.health->SetPaused(backpressure_.paused_count());
-    options_.health->SetInFlight(in_flight);
-  }
-  if (metrics == nullptr) return;
-  metrics->in_flight->Set(static_cast<double>(in_flight));
-  metrics->partitions_assigned->Set(static_cast<double>(assigned_.size()));
-  metrics->partitions_paused->Set(static_cast<double>(backpressure_.paused_count()));
+  if (options_.observer == nullptr) return;
+  LoopProgress progress;
+  progress.assigned = assigned_.size();
+  progress.paused = backpressure_.paused_count();
+  progress.in_flight = tracker_.in_flight();
   const std::int64_t now_ms = WallClockMs();
   for (const Consumer::PartitionPosition& p : consumer_.Positions()) {
-    auto it = partition_metrics_.find(p.tp);
-    if (it == partition_metrics_.end()) continue;  // not (or no longer) assigned to the loop
-    const OffsetTracker::Progress progress = tracker_.ProgressOf(p.tp);
+    if (!assigned_.contains(p.tp)) continue;  // not (or no longer) assigned to the loop
+    const OffsetTracker::Progress tracked = tracker_.ProgressOf(p.tp);
     const std::int64_t from =
-        progress.oldest_pending_offset >= 0 ? progress.oldest_pending_offset : p.position;
+        tracked.oldest_pending_offset >= 0 ? tracked.oldest_pending_offset : p.position;
     const std::int64_t records =
         from >= 0 && p.high_watermark >= 0 ? std::max<std::int64_t>(0, p.high_watermark - from) : 0;
     std::int64_t since_ms = -1;
-    if (progress.oldest_pending_offset >= 0) {
-      since_ms = progress.oldest_pending_timestamp_ms;
+    if (tracked.oldest_pending_offset >= 0) {
+      since_ms = tracked.oldest_pending_timestamp_ms;
     } else if (records > 0) {
-      since_ms = progress.last_tracked_timestamp_ms;
+      since_ms = tracked.last_tracked_timestamp_ms;
     }
     const double seconds =
         since_ms > 0 ? std::max(0.0, static_cast<double>(now_ms - since_ms) / 1000.0) : 0.0;
-    const PartitionMetrics& m = it->second;
-    m.lag_records->Set(static_cast<double>(records));
-    m.lag_seconds->Set(seconds);
-    m.in_flight->Set(static_cast<double>(progress.in_flight));
-    m.paused->Set(backpressure_.paused(p.tp) ? 1 : 0);
+    progress.partitions.push_back(
+        PartitionProgress{p.tp, records, seconds, tracked.in_flight, backpressure_.paused(p.tp)});
   }
+  options_.observer->OnProgress(progress);
 }
 
 void ConsumeLoop::ObserveCommit(const Status& status) {
-  if (options_.metrics != nullptr) {
-    (status.ok() ? options_.metrics->commits : options_.metrics->commit_failures)->Inc();
-  }
-  if (options_.health == nullptr) return;
-  if (status.ok()) {
-    options_.health->CommitSucceeded();
-  } else {
-    options_.health->CommitFailed(status.ToString());
-  }
+  if (options_.observer != nullptr) options_.observer->OnCommit(status);
 }
 
 void ConsumeLoop::ObserveRebalance(const std::vector<TopicPartition>& partitions, bool assigned,
                                    bool lost) {
-  if (partitions.empty()) return;
-  PipelineMetrics* metrics = options_.metrics;
+  if (partitions.empty() || options_.observer == nullptr) return;
   std::size_t remaining = assigned_.size();
   if (!assigned) {
     for (const TopicPartition& tp : partitions) remaining -= assigned_.count(tp);
   }
-  if (options_.health != nullptr) options_.health->SetAssigned(remaining);
-  if (metrics == nullptr) return;
-  (assigned ? metrics->rebalances_assigned
-            : (lost ? metrics->rebalances_lost : metrics->rebalances_revoked))
-      ->Inc();
-  metrics->partitions_assigned->Set(static_cast<double>(remaining));
-  for (const TopicPartition& tp : partitions) {
-    if (assigned) {
-      partition_metrics_.emplace(tp, metrics->ForPartition(tp.topic, tp.partition));
-    } else if (partition_metrics_.erase(tp) > 0) {
-      metrics->RemovePartition(tp.topic, tp.partition);
-    }
-  }
+  options_.observer->OnRebalance(partitions, assigned, lost, remaining);
 }
 
 }  // namespace fanout

@@ -29,6 +29,13 @@ struct RetryPolicy {
   OnExhaustedAction on_exhausted = OnExhaustedAction::kDeadLetter;
 };
 
+// The wait before the attempt after the `failures`-th failure in a row (1 for the first): drawn
+// uniformly from [d/2, d], d = min(max_backoff, initial_backoff * 2^(failures-1)). RetryState
+// uses it for an action's counted attempts, and the sink dispatcher for a lane whose sink is
+// unavailable, which counts no attempt but backs off alike.
+std::chrono::milliseconds JitteredBackoff(const RetryPolicy& policy, int failures,
+                                          std::mt19937_64& random);
+
 class RetryState {
  public:
   using Clock = std::chrono::steady_clock;

@@ -1,19 +1,20 @@
-// SinkDispatcher: carries the actions of asynchronous sinks (sinks/sink.h) from the consume loop
-// to the sinks and their outcomes back, keeping the delivery rules of DESIGN.md §3-4:
+// SinkDispatcher: carries the actions of asynchronous sinks (processor/sink/sink.h) from the
+// consume loop to the sinks and their outcomes back, keeping the delivery rules of DESIGN.md §3-4:
 //
 //   Ordering   Each sink has `max_concurrency()` lanes; an action goes to the lane its record's
 //              key hashes to, and a lane has at most one batch in flight. Same key: in order.
 //              Different keys: in parallel, batched up to the sink's `max_batch()`. A sink whose
-//              lane_by() is kPartition gets lanes by topic partition instead: a partition's
-//              actions in offset order, one batch at a time -- or, for a sink whose
-//              max_batches_per_lane() is above 1 (postgres), further FULL batches while one is in
-//              flight, through WriteBehind: the sink keeps their order and fails the later ones,
-//              untried, with an earlier one; requeued actions wait until the lane is idle.
+//              capabilities() say lane_by kPartition gets lanes by topic partition instead: a
+//              partition's actions in offset order, one batch at a time -- or, for a sink with
+//              max_batches_per_lane above 1 (postgres), further FULL batches while one is in
+//              flight, through its ChainedWriter: the sink keeps their order and fails the later
+//              ones, untried, with an earlier one; requeued actions wait until the lane is idle.
 //   Retry      kRetry waits the route's jittered backoff (at least the server's Retry-After) and
 //              counts towards its max_attempts / max_elapsed; once exhausted the route's
 //              `on_exhausted` applies: dead_letter, fail (stop fanout), or block (never
-//              exhausts). kUnavailable (the server is down) backs off the lane without counting:
-//              a sink that is down is not a reason to dead-letter.
+//              exhausts). kUnavailable (the server is down) backs off the lane with the same
+//              jittered backoff (JitteredBackoff), without counting: a sink that is down is not a
+//              reason to dead-letter.
 //   Failure    kBadRecord → the record is dead-lettered for that route; kFatal → fanout stops.
 //              kRefused → the sink is probed without any record (Sink::Probe, at most once a
 //              second): accepted → the record is dead-lettered (class `refused`); unreachable →
@@ -47,14 +48,13 @@
 #include <string_view>
 #include <vector>
 
-#include "observability/health.h"
-#include "observability/pipeline_metrics.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/core/thread_annotations.h"
 #include "processor/delivery/dead_letter.h"
+#include "processor/delivery/dispatch_observer.h"
 #include "processor/delivery/retry_policy.h"
-#include "sinks/sink.h"
+#include "processor/sink/sink.h"
 
 namespace fanout {
 
@@ -64,7 +64,7 @@ struct DispatchRoute {
   std::string sink_name;
   std::size_t sink_index = 0;  // into the dispatcher's sinks
   RetryPolicy retry;
-  RouteSinkMetrics metrics;  // null pointers: not counted
+  RouteObserver* observer = nullptr;  // not owned; null: not observed
 };
 
 // One action of the record being dispatched.
@@ -135,18 +135,17 @@ class SinkDispatcher {
   // The bytes those records hold (their copies and bookkeeping).
   std::size_t pending_bytes() const { return pending_bytes_; }
 
-  // Tells every sink that `partitions` were assigned (Sink::OnPartitionsAssigned); a sink's
-  // error is logged and otherwise ignored (the hook is an optimisation, never needed for
-  // correctness).
+  // Tells every sink that listens (SinkCapabilities::assignment_listener) that `partitions` were
+  // assigned; a sink's error is logged and otherwise ignored (the hook is an optimisation, never
+  // needed for correctness).
   void OnPartitionsAssigned(const std::vector<TopicPartition>& partitions);
 
   // Whether a sink answered kUnavailable last and has not succeeded since (for readiness).
   bool AnySinkUnavailable() const;
 
-  // Reports request latency and availability per sink (`names` parallel to the sinks) into
-  // `metrics` and `health`; either may be null. Call before the first Dispatch().
-  void SetObservability(const std::vector<std::string>& names, PipelineMetrics* metrics,
-                        HealthState* health);
+  // Reports each sink's request latency and availability to `observers` (parallel to the sinks,
+  // not owned; a null or missing entry: not observed). Call before the first Dispatch().
+  void SetObservers(std::vector<SinkObserver*> observers);
 
  private:
   struct PartitionState {
@@ -161,6 +160,7 @@ class SinkDispatcher {
   struct SinkLanes;
   struct InFlight;
   struct Completion;
+  struct Answers;
 
   // The state of (topic, partition), created on first use. Never erased, so pointers to it stay
   // valid.
@@ -173,17 +173,30 @@ class SinkDispatcher {
   // One action is done; the record finishes with its last action.
   void Finish(QueuedAction& item, std::vector<PartitionOffset>* finished);
   bool Current(const QueuedAction& item) const;
+  // The answers of one batch: each action's outcome goes to its handler, then the lane is backed
+  // off and the actions to try again requeued. Errors as for Collect().
   Status ProcessCompletion(Completion& completion, Clock::time_point now,
                            const DeadLetterWriter& dead_letters,
                            std::vector<PartitionOffset>* finished);
+  Status OnAnswer(Answers& answers, QueuedAction& item, const ActionResult& result);
+  void OnDone(Answers& answers, QueuedAction& item, const ActionResult& result);
+  void OnUnavailable(Answers& answers, QueuedAction& item, const ActionResult& result);
+  Status OnRetry(Answers& answers, QueuedAction& item, const ActionResult& result);
+  Status OnBadRecord(Answers& answers, QueuedAction& item, const ActionResult& result);
+  Status OnRefused(Answers& answers, QueuedAction& item, const ActionResult& result);
+  // The sink is down: the lane's own backoff (the route's jittered backoff, by the lane's
+  // streak of kUnavailable answers), and the sink reported unavailable.
+  void BackOffUnavailable(Answers& answers, const RetryPolicy& policy);
+  // Puts the actions to try again back at the head of their lane, in dispatch order.
+  static void Requeue(Answers& answers);
   // After a kRefused: true when the sink as a whole is accepted (the refusal was the record's),
   // false when it cannot be reached; Internal when it is refused too (fatal).
   Result<bool> ProbeAfterRefusal(SinkLanes& lanes, std::string_view sink_name,
                                  std::string_view refusal);
   Status DeadLetter(QueuedAction& item, std::string_view error_class, std::string_view message,
                     const DeadLetterWriter& dead_letters);
-  void SetAvailable(SinkLanes& lanes, bool available);
-  static void CountOutcome(const RouteSinkMetrics& metrics, ActionOutcome outcome,
+  static void SetAvailable(SinkLanes& lanes, bool available);
+  static void CountOutcome(const DispatchRoute& route, ActionOutcome outcome,
                            std::int64_t source_ts_ms);
 
   std::vector<std::unique_ptr<SinkLanes>> sinks_;
@@ -196,7 +209,6 @@ class SinkDispatcher {
   std::size_t pending_bytes_ = 0;
   std::mt19937_64 random_;
   std::uint64_t next_seq_ = 0;  // QueuedAction::seq
-  HealthState* health_ = nullptr;
 
   // Sinks' callbacks, on their own threads, hand results over through completions_.
   mutable Mutex mutex_;

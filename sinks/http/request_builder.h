@@ -2,7 +2,7 @@
 //
 //   target   the sink URL's path, then the route's `path` template: its literal text as written,
 //            each placeholder's value percent-encoded as one path segment
-//   key      the Idempotency-Key: "<route>:<source id>", see IdempotencyKey below
+//   key      the Idempotency-Key: "<route>:<source id>", see processor/core/idempotency_key.h
 //   body     `value: after` (default): a JSON object
 //              {"op":"u","table":"public.customers","key":{...},"after":{...}|null,
 //               "before":{...}|null,"position":"pg:...","idempotency_key":"..."}
@@ -73,16 +73,6 @@ class HttpActionBuilder final : public ActionBuilder {
   std::string base_path_;
   bool batch_;
 };
-
-// "<route>:<position>:<op>:<digest>" where <position> is event.position.ToString() ("pg:<commit
-// lsn>:<lsn>", "binlog:<file>:<pos>:<row>") and <digest> 16 hex digits of FNV-1a over the
-// qualified table and the key row (the row image when the table has no key): the same on every
-// replay of the change, and different for rows that share a position (the rows of one snapshot,
-// the delete and insert of a primary-key change). Without a source position (kNone, or the
-// decoder's own Kafka fallback, which lacks the topic) it is "<route>:kafka:<topic>:<partition>:
-// <offset>": weaker, since Debezium re-emits a change at a new offset after its own restart.
-std::string IdempotencyKey(std::string_view route, const ChangeEvent& event,
-                           const KafkaRecordView& record);
 
 // The body of one batch request: the actions' bodies as one JSON array.
 std::string BatchBody(std::span<const HttpAction* const> actions);

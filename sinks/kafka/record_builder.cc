@@ -13,7 +13,29 @@ Status RenderFirst(const CompiledRoute& route, std::string_view name, const Chan
   return templates.front().Render(event, out);
 }
 
+class KafkaRouteOutput final : public KafkaOutputBuilder {
+ public:
+  KafkaRouteOutput(const CompiledRoute& route, KafkaValueMode mode) : route_(route), mode_(mode) {}
+  Status Build(const ChangeEvent& event, const KafkaRecordView& source,
+               OutgoingRecord* out) const override {
+    return BuildKafkaRecord(route_, mode_, event, source, out);
+  }
+
+ private:
+  const CompiledRoute& route_;
+  KafkaValueMode mode_;
+};
+
 }  // namespace
+
+std::unique_ptr<KafkaOutputBuilder> MakeKafkaOutputBuilder(
+    const CompiledRoute& route, const std::vector<std::pair<std::string, std::string>>& options) {
+  KafkaValueMode mode = KafkaValueMode::kAfter;
+  for (const auto& [key, value] : options) {
+    if (key == "value" && value == "envelope") mode = KafkaValueMode::kEnvelope;
+  }
+  return std::make_unique<KafkaRouteOutput>(route, mode);
+}
 
 Status BuildKafkaRecord(const CompiledRoute& route, KafkaValueMode mode, const ChangeEvent& event,
                         const KafkaRecordView& source, OutgoingRecord* out) {

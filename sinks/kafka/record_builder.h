@@ -9,12 +9,16 @@
 #ifndef FANOUT_SINKS_KAFKA_RECORD_BUILDER_H_
 #define FANOUT_SINKS_KAFKA_RECORD_BUILDER_H_
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "processor/core/change_event.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/kafka/producer.h"
+#include "processor/pipeline/kafka_output.h"
 #include "processor/route/router.h"
 
 namespace fanout {
@@ -25,6 +29,11 @@ enum class KafkaValueMode { kAfter, kEnvelope };
 // a bad record for this route only.
 Status BuildKafkaRecord(const CompiledRoute& route, KafkaValueMode mode, const ChangeEvent& event,
                         const KafkaRecordView& source, OutgoingRecord* out);
+
+// The KafkaOutputBuilder of `route` (which must outlive it), with the route's sink options from
+// the YAML: `value: envelope` selects KafkaValueMode::kEnvelope, anything else kAfter.
+std::unique_ptr<KafkaOutputBuilder> MakeKafkaOutputBuilder(
+    const CompiledRoute& route, const std::vector<std::pair<std::string, std::string>>& options);
 
 }  // namespace fanout
 

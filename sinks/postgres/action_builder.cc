@@ -4,8 +4,8 @@
 #include <string>
 #include <utility>
 
-#include "dedup/processed_offsets.h"
 #include "processor/route/field_ref.h"
+#include "sinks/postgres/processed_offsets.h"
 #include "sinks/postgres/settings.h"
 #include "sinks/postgres/values.h"
 

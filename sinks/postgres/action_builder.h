@@ -30,7 +30,7 @@
 
 namespace fanout {
 
-class ProcessedOffsetsView;  // dedup/processed_offsets.h
+class ProcessedOffsetsView;  // sinks/postgres/processed_offsets.h
 
 class PostgresActionBuilder final : public ActionBuilder {
  public:

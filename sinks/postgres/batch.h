@@ -35,9 +35,9 @@
 #include <utility>
 #include <vector>
 
-#include "dedup/processed_offsets.h"
 #include "sinks/postgres/action.h"
 #include "sinks/postgres/connection.h"
+#include "sinks/postgres/processed_offsets.h"
 #include "sinks/postgres/settings.h"
 #include "sinks/postgres/statements.h"
 #include "sinks/sink.h"

@@ -1,5 +1,5 @@
 // The one place where the PostgreSQL sink turns what libpq and the server say into action
-// outcomes (sinks/sink.h), by SQLSTATE class:
+// outcomes (processor/sink/sink.h), by SQLSTATE class:
 //
 //   23xxx integrity (NOT NULL, unique, FK, check), 22xxx data (bad input syntax, out of range),
 //   42xxx rules (undefined column or table, datatype mismatch), 0A000 not supported

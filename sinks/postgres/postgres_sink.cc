@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "dedup/processed_offsets.h"
 #include "sinks/begin_write.h"
 #include "sinks/postgres/action_builder.h"
 #include "sinks/postgres/batch.h"
 #include "sinks/postgres/connection.h"
 #include "sinks/postgres/errors.h"
+#include "sinks/postgres/processed_offsets.h"
 #include "sinks/postgres/settings.h"
 #include "sinks/runtime.h"
 #include "sinks/text_numbers.h"
@@ -118,7 +118,7 @@ Status MigrateBlocking(BlockingConnection& connection, const ProcessedOffsetsSql
   return connection.Query("COMMIT", {}).status();
 }
 
-class PostgresSink final : public Sink {
+class PostgresSink final : public Sink, public ChainedWriter, public PartitionAssignmentListener {
  public:
   PostgresSink(std::string name, PostgresSinkSettings settings, SinkRuntime& runtime)
       : name_(std::move(name)),
@@ -150,11 +150,17 @@ class PostgresSink final : public Sink {
   }
   std::size_t max_batch() const override { return state_->settings.batch_size; }
   std::size_t max_concurrency() const override { return state_->settings.pool_size; }
-  // A partition's next full batch may arrive while one is being written: it waits, chained to
-  // that one, and gets its connection as soon as it has committed (see Job).
-  std::size_t max_batches_per_lane() const override { return 2; }
   void Close() override;
-  LaneBy lane_by() const override { return LaneBy::kPartition; }
+  // Lanes by partition: a partition's batches commit with its processed offsets, in order. A
+  // partition's next full batch may arrive while one is being written: it waits, chained to
+  // that one, and gets its connection as soon as it has committed (see Job). On assignment the
+  // processed offsets are read, so that builders skip what the table has.
+  SinkCapabilities capabilities() override {
+    return SinkCapabilities{.lane_by = LaneBy::kPartition,
+                            .max_batches_per_lane = 2,
+                            .chained_writer = this,
+                            .assignment_listener = this};
+  }
   Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override;
 
  private:
@@ -165,7 +171,7 @@ class PostgresSink final : public Sink {
   // behind it (`next`) instead of taking a connection of its own: it runs on that connection as
   // soon as the first commits -- without the round trip through the delivery core -- and fails
   // with the same outcome without running if the first fails as a whole, so that the core can
-  // requeue both in their order (Sink::max_batches_per_lane).
+  // requeue both in their order (ChainedWriter).
   struct Job {
     std::shared_ptr<PgBatch> batch;
     Holder holder = std::make_shared<std::shared_ptr<PgConnection>>();

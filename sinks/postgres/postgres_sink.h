@@ -1,7 +1,7 @@
 // The PostgreSQL sink (`type: postgres`): mirrors rows into a target database (upsert by key,
 // delete, opt-in truncate, optional version guard) or appends every change to an audit table,
 // exactly once: each batch is one transaction that also advances the processed offsets of its
-// routes' partitions (dedup/processed_offsets.h), and every statement is guarded by them.
+// routes' partitions (sinks/postgres/processed_offsets.h), and every statement is guarded by them.
 // libpq in non-blocking pipeline mode on the runtime's Asio threads, a small connection pool.
 // Semantics, settings and error classes: README.md here.
 #ifndef FANOUT_SINKS_POSTGRES_POSTGRES_SINK_H_

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "sinks/sink.h"
+#include "processor/sink/sink.h"
 
 namespace fanout::testing {
 
@@ -25,7 +25,7 @@ inline std::unique_ptr<SinkAction> Label(std::string label) {
   return std::make_unique<LabelAction>(std::move(label));
 }
 
-class FakeSink final : public Sink {
+class FakeSink final : public Sink, public ChainedWriter {
  public:
   FakeSink(std::size_t max_batch, std::size_t lanes) : max_batch_(max_batch), lanes_(lanes) {}
 
@@ -81,8 +81,15 @@ class FakeSink final : public Sink {
   }
   std::size_t max_batch() const override { return max_batch_; }
   std::size_t max_concurrency() const override { return lanes_; }
-  std::size_t max_batches_per_lane() const override { return depth; }
+  SinkCapabilities capabilities() override {
+    return SinkCapabilities{.lane_by = lane_by,
+                            .max_batches_per_lane = depth,
+                            .chained_writer = depth > 1 ? this : nullptr,
+                            .assignment_listener = assignment_listener};
+  }
   std::size_t depth = 1;  // batches per lane in flight (set before the dispatcher is made)
+  LaneBy lane_by = LaneBy::kRowKey;
+  PartitionAssignmentListener* assignment_listener = nullptr;
   void Close() override {}
 
  private:

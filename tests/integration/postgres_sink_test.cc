@@ -79,7 +79,10 @@ TEST_F(PostgresSinkTest, ReplaysAreSkippedByTheProcessedOffsets) {
   // On assignment a new instance reads the offsets: its builder then skips those records.
   Sink& third = MakeSink();
   const ActionBuilder& b3 = Bind(third, {{"table", schema_ + ".audit"}, {"mode", "append"}});
-  ASSERT_TRUE(third.OnPartitionsAssigned(std::vector<TopicPartition>{{"it.public.src", 0}}).ok());
+  PartitionAssignmentListener* listener = third.capabilities().assignment_listener;
+  ASSERT_NE(listener, nullptr);
+  ASSERT_TRUE(
+      listener->OnPartitionsAssigned(std::vector<TopicPartition>{{"it.public.src", 0}}).ok());
   KafkaRecordView record;
   record.topic = "it.public.src";
   record.offset = 102;
@@ -161,8 +164,8 @@ TEST_F(PostgresSinkTest, ARowItsOwnStatementAffectsTwiceIsABadRecord) {
 }
 
 // Two Writes of one partition at once, as the delivery core sends a full second batch while the
-// first is in flight (Sink::max_batches_per_lane): outcomes of both, the second written after the
-// first.
+// first is in flight (SinkCapabilities::max_batches_per_lane): outcomes of both, the second
+// written after the first.
 std::pair<std::vector<ActionResult>, std::vector<ActionResult>> WriteTwo(
     Sink& sink, const ActionBuilder& builder, const std::vector<ChangeEvent>& first,
     const std::vector<ChangeEvent>& second) {
@@ -183,7 +186,8 @@ std::pair<std::vector<ActionResult>, std::vector<ActionResult>> WriteTwo(
   }
   std::promise<std::vector<ActionResult>> done[2];
   sink.Write(batches[0], [&done](std::vector<ActionResult> r) { done[0].set_value(r); });
-  sink.WriteBehind(batches[1], [&done](std::vector<ActionResult> r) { done[1].set_value(r); });
+  sink.capabilities().chained_writer->WriteBehind(
+      batches[1], [&done](std::vector<ActionResult> r) { done[1].set_value(r); });
   auto one = done[0].get_future();
   auto two = done[1].get_future();
   if (one.wait_for(kPostgresSinkWait) != std::future_status::ready ||
@@ -260,7 +264,8 @@ TEST_F(PostgresSinkTest, ABatchSentBehindOneThatHasAlreadyFailedIsNotWritten) {
   EXPECT_THAT(Outcomes(Write(sink, first)), ElementsAre(ActionOutcome::kRetry));
   auto promise = std::make_shared<std::promise<std::vector<ActionResult>>>();
   auto future = promise->get_future();
-  sink.WriteBehind(second, [promise](std::vector<ActionResult> r) { promise->set_value(r); });
+  sink.capabilities().chained_writer->WriteBehind(
+      second, [promise](std::vector<ActionResult> r) { promise->set_value(r); });
   ASSERT_EQ(future.wait_for(kPostgresSinkWait), std::future_status::ready);
   const std::vector<ActionResult> behind = future.get();
   ASSERT_TRUE(db_->Exec("rollback"));

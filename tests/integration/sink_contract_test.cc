@@ -1,5 +1,5 @@
-// The contract every asynchronous sink (sinks/sink.h) must keep, one suite for all of them,
-// each against its real server (issue 6, check 3): the stack's Redis, OpenSearch and replica
+// The contract every asynchronous sink (processor/sink/sink.h) must keep, one suite for all of
+// them, each against its real server (issue 6, check 3): the stack's Redis, OpenSearch and replica
 // PostgreSQL, and an in-process HTTP receiver that deduplicates by Idempotency-Key. Every sink
 // reaches its server through a TcpProxy, so an outage is a cut of the proxy and the shared servers
 // are never stopped.

@@ -1,7 +1,7 @@
 // The shared sink contract suite's seam (tests/integration/sink_contract_test.cc): every
-// asynchronous sink (sinks/sink.h) is run through the same tests against its real server. A
-// sink type joins the suite with one small ContractTarget class (see the *_contract_target.cc
-// files) and one line in the suite's INSTANTIATE_TEST_SUITE_P.
+// asynchronous sink (processor/sink/sink.h) is run through the same tests against its real
+// server. A sink type joins the suite with one small ContractTarget class (see the
+// *_contract_target.cc files) and one line in the suite's INSTANTIATE_TEST_SUITE_P.
 //
 // The contract's table is public.items (id int primary key, name text, qty int). Events are made
 // in-process with PostgreSQL source positions (commit-ordered version, see ItemUpsert); each

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "processor/core/idempotency_key.h"
 #include "processor/debezium/decoder.h"
 #include "processor/route/router.h"
-#include "sinks/http/request_builder.h"
 #include "tests/support/jsonl_records.h"
 
 namespace fanout {

@@ -44,7 +44,7 @@ TEST(EventStatsTest, ReportsRoutesUnmatchedAndDeadLetters) {
   stats.RecordRouted("cache");
   stats.RecordRouteError("cache");
   stats.RecordUnmatched();
-  stats.RecordDeadLetter();
+  stats.RecordDeadLetter({}, {});
   EXPECT_EQ(stats.routed("cache"), 2);
   EXPECT_EQ(stats.route_errors("cache"), 1);
   EXPECT_EQ(stats.routed("search"), 0);

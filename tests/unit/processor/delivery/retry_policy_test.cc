@@ -28,6 +28,22 @@ TEST(RetryPolicyTest, BackoffGrowsExponentiallyWithinJitterBoundsUpToTheMaximum)
   EXPECT_EQ(state.attempts(), 7);
 }
 
+TEST(RetryPolicyTest, JitteredBackoffOfTheNthFailureInARow) {
+  const RetryPolicy policy{.initial_backoff = milliseconds(100), .max_backoff = milliseconds(1000)};
+  std::mt19937_64 random(7);
+  const std::int64_t expected_ceiling[] = {100, 200, 400, 800, 1000, 1000};
+  for (int failures = 1; failures <= 6; ++failures) {
+    for (int draw = 0; draw < 20; ++draw) {
+      const milliseconds wait = JitteredBackoff(policy, failures, random);
+      EXPECT_GE(wait.count(), expected_ceiling[failures - 1] / 2) << failures;
+      EXPECT_LE(wait.count(), expected_ceiling[failures - 1]) << failures;
+    }
+  }
+  // Far beyond the ceiling's doubling, without overflow.
+  EXPECT_LE(JitteredBackoff(policy, 1000000, random).count(), 1000);
+  EXPECT_GE(JitteredBackoff(policy, 1000000, random).count(), 500);
+}
+
 TEST(RetryPolicyTest, JitterSpreadsTheWaits) {
   RetryPolicy policy{.max_attempts = 100,
                      .initial_backoff = milliseconds(1000),

@@ -161,7 +161,8 @@ TEST_F(SinkDispatcherTest, BatchesFailingTogetherAreRetriedInTheirOrder) {
   for (int i = 0; i < 4; ++i) Dispatch(i, "k", {"a" + std::to_string(i)});
   ASSERT_EQ(sink_->writes.size(), 2u);  // [a0] and [a1, a2] behind it; a3 waits
   EXPECT_THAT(sink_->behind, ElementsAre(false, true));
-  // The first fails as a whole, so the sink fails the second too, untried (Sink::WriteBehind).
+  // The first fails as a whole, so the sink fails the second too, untried
+  // (ChainedWriter::WriteBehind).
   const Clock::time_point now = Clock::now();
   sink_->AnswerAll(ActionResult::Retry("t"));
   ASSERT_TRUE(Collect(now).ok());
@@ -210,6 +211,62 @@ TEST_F(SinkDispatcherTest, DifferentKeysGoInParallelOnDifferentLanes) {
   sink_->AnswerAll(ActionResult::Applied());  // "a"
   ASSERT_TRUE(Collect().ok());
   EXPECT_THAT(sink_->history, ElementsAre(ElementsAre("a"), ElementsAre("b"), ElementsAre("c")));
+}
+
+TEST_F(SinkDispatcherTest, ASinkDeclaringLanesByPartitionGetsAPartitionsActionsOnOneLane) {
+  sink_ = std::make_unique<FakeSink>(/*max_batch=*/10, /*lanes=*/64);
+  sink_->lane_by = LaneBy::kPartition;
+  dispatcher_ = std::make_unique<SinkDispatcher>(std::vector<Sink*>{sink_.get()}, [] {});
+  // Different keys, one partition: one lane, so one batch at a time, in offset order.
+  Dispatch(0, "k0", {"a"});
+  Dispatch(1, "k1", {"b"});
+  Dispatch(2, "k2", {"c"});
+  EXPECT_EQ(sink_->writes.size(), 1u);
+  sink_->AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_THAT(sink_->history, ElementsAre(ElementsAre("a"), ElementsAre("b", "c")));
+}
+
+TEST_F(SinkDispatcherTest, ASinkWithoutAChainedWriterGetsOneBatchPerLane) {
+  // Declares two batches per lane but no ChainedWriter to send the second through.
+  class Undeclared final : public Sink {
+   public:
+    FakeSink fake{2, 1};
+    Result<std::unique_ptr<ActionBuilder>> Bind(const RouteBinding& b) override {
+      return fake.Bind(b);
+    }
+    Status Start(std::chrono::milliseconds t) override { return fake.Start(t); }
+    void Write(std::span<const SinkAction* const> batch, WriteCallback done) override {
+      fake.Write(batch, std::move(done));
+    }
+    std::size_t max_batch() const override { return 2; }
+    std::size_t max_concurrency() const override { return 1; }
+    void Close() override {}
+    SinkCapabilities capabilities() override { return {.max_batches_per_lane = 2}; }
+  } sink;
+  dispatcher_ = std::make_unique<SinkDispatcher>(std::vector<Sink*>{&sink}, [] {});
+  Dispatch(0, "k", {"a", "b"});
+  Dispatch(1, "k", {"c", "d"});  // a full batch, but the lane has one in flight
+  EXPECT_EQ(sink.fake.writes.size(), 1u);
+  sink.fake.AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  EXPECT_THAT(sink.fake.behind, ElementsAre(false, false));
+}
+
+TEST_F(SinkDispatcherTest, AssignmentsReachOnlyTheSinksThatListen) {
+  class Listening final : public PartitionAssignmentListener {
+   public:
+    std::vector<TopicPartition> seen;
+    Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override {
+      seen.assign(partitions.begin(), partitions.end());
+      return Internal("offsets table unreachable");  // logged, never fatal
+    }
+  } listener;
+  sink_->assignment_listener = &listener;
+  FakeSink deaf(10, 1);
+  dispatcher_ = std::make_unique<SinkDispatcher>(std::vector<Sink*>{sink_.get(), &deaf}, [] {});
+  dispatcher_->OnPartitionsAssigned({kP0, {"in", 1}});
+  EXPECT_THAT(listener.seen, ElementsAre(kP0, TopicPartition{"in", 1}));
 }
 
 TEST_F(SinkDispatcherTest, RecordWithSeveralActionsFinishesWithTheLast) {
@@ -274,6 +331,34 @@ TEST_F(SinkDispatcherTest, UnavailableSinkRetriesForeverAndNeverDeadLetters) {
   ASSERT_TRUE(Collect(now).ok());
   EXPECT_FALSE(dispatcher_->AnySinkUnavailable());
   EXPECT_THAT(FinishedOffsets(), ElementsAre(0));
+}
+
+TEST_F(SinkDispatcherTest, AnUnavailableLaneBacksOffWithTheRoutesJitteredBackoff) {
+  route_.retry.initial_backoff = milliseconds(100);
+  route_.retry.max_backoff = milliseconds(1000);
+  Dispatch(0, "k", {"a"});
+  // The n-th kUnavailable in a row waits within [d/2, d], d = min(1000, 100 * 2^(n-1)).
+  const std::int64_t expected_ceiling[] = {100, 200, 400, 800, 1000, 1000};
+  for (std::int64_t ceiling : expected_ceiling) {
+    const Clock::time_point now = Clock::now();
+    sink_->AnswerAll(ActionResult::Unavailable("connection refused"));
+    ASSERT_TRUE(Collect(now).ok());
+    const auto wait = std::chrono::duration_cast<milliseconds>(dispatcher_->NextDue() - now);
+    EXPECT_GE(wait.count(), ceiling / 2);
+    EXPECT_LE(wait.count(), ceiling);
+    ASSERT_TRUE(Collect(dispatcher_->NextDue()).ok());
+    ASSERT_EQ(sink_->writes.size(), 1u);
+  }
+  // A success ends the streak: the next outage starts from the initial backoff again.
+  sink_->AnswerAll(ActionResult::Applied());
+  ASSERT_TRUE(Collect().ok());
+  const Clock::time_point later = Clock::now() + std::chrono::seconds(2);  // past every backoff
+  Dispatch(1, "k", {"b"});
+  ASSERT_TRUE(Collect(later).ok());
+  ASSERT_EQ(sink_->writes.size(), 1u);
+  sink_->AnswerAll(ActionResult::Unavailable("connection refused"));
+  ASSERT_TRUE(Collect(later).ok());
+  EXPECT_LE(std::chrono::duration_cast<milliseconds>(dispatcher_->NextDue() - later).count(), 100);
 }
 
 TEST_F(SinkDispatcherTest, BadRecordIsDeadLetteredAtOnceAndTheLaneMovesOn) {

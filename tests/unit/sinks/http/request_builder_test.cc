@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "processor/core/idempotency_key.h"
 #include "processor/debezium/decoder.h"
 #include "processor/route/router.h"
 #include "tests/support/jsonl_records.h"

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "dedup/processed_offsets.h"
+#include "sinks/postgres/processed_offsets.h"
 
 namespace fanout {
 namespace {

@@ -23,8 +23,8 @@
 // copy read at partition assignment, which lets the engine not even send those records.
 //
 // SQL builders are pure; the view is thread-safe.
-#ifndef FANOUT_DEDUP_PROCESSED_OFFSETS_H_
-#define FANOUT_DEDUP_PROCESSED_OFFSETS_H_
+#ifndef FANOUT_SINKS_POSTGRES_PROCESSED_OFFSETS_H_
+#define FANOUT_SINKS_POSTGRES_PROCESSED_OFFSETS_H_
 
 #include <cstdint>
 #include <map>
@@ -107,4 +107,4 @@ class ProcessedOffsetsView {
 
 }  // namespace fanout
 
-#endif  // FANOUT_DEDUP_PROCESSED_OFFSETS_H_
+#endif  // FANOUT_SINKS_POSTGRES_PROCESSED_OFFSETS_H_

@@ -1,7 +1,8 @@
-// DecodeHandler: what fanout does with each consumed record. Decodes it into a ChangeEvent,
-// counts it, matches it against the routes and carries out each matched route:
-//   - a route to a Kafka sink produces its record through the Producer (inside the open
-//     transaction in exactly-once mode, so it commits together with the offsets);
+// DecodeHandler: what fanout does with each consumed record -- the decode -> route -> dispatch
+// step. Decodes it into a ChangeEvent, reports it (EventObserver), matches it against the routes
+// and carries out each matched route:
+//   - a route to a Kafka sink (BindKafkaRoute) produces its record through the Producer (inside
+//     the open transaction in exactly-once mode, so it commits together with the offsets);
 //   - a route bound to an asynchronous sink (BindAsyncRoute) builds its action and hands it to
 //     the SinkDispatcher; the record then stays pending until every action is done, and this
 //     handler is the consume loop's PendingWork;
@@ -11,11 +12,12 @@
 // other routes go on. Those dead letters are produced at once, like Kafka-route records; the dead
 // letters of asynchronous failures are held until the transaction that commits their record's
 // offset (HeldOutputs). A change Debezium emitted a second time (ReemissionFilter) is skipped by
-// the Kafka and HTTP routes (processing.reemitted_changes); the idempotent sinks absorb it.
+// the routes whose RouteDelivery says so (Kafka and HTTP, processing.reemitted_changes); the
+// idempotent sinks absorb it.
 // Optionally every event is appended, with its routing, to a dump file
 // (`fanout run --dump-events FILE`, a debugging aid).
-#ifndef FANOUT_APP_DECODE_HANDLER_H_
-#define FANOUT_APP_DECODE_HANDLER_H_
+#ifndef FANOUT_PROCESSOR_PIPELINE_DECODE_HANDLER_H_
+#define FANOUT_PROCESSOR_PIPELINE_DECODE_HANDLER_H_
 
 #include <cstdio>
 #include <memory>
@@ -23,25 +25,42 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "observability/event_stats.h"
 #include "processor/debezium/decoder.h"
 #include "processor/delivery/consume_loop.h"
 #include "processor/delivery/held_outputs.h"
 #include "processor/delivery/reemission_filter.h"
 #include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/producer.h"
+#include "processor/pipeline/event_observer.h"
+#include "processor/pipeline/kafka_output.h"
 #include "processor/route/router.h"
-#include "sinks/kafka/record_builder.h"
-#include "sinks/sink.h"
+#include "processor/sink/sink.h"
 
 namespace fanout {
 
+// How a route's sink takes the events the route matched, beyond its builder.
+struct RouteDelivery {
+  // A change Debezium emitted a second time is skipped (a sink that cannot recognise it: Kafka,
+  // HTTP), when DecodeHandlerOptions::skip_reemitted.
+  bool skips_reemissions = false;
+  // The sink keys processed offsets by the consumed record (postgres): in a replay, its actions
+  // are built with the dead letter's coordinates, the record the replay settles.
+  bool keys_progress_by_consumed_record = false;
+};
+
+struct DecodeHandlerOptions {
+  std::string dead_letter_topic;
+  std::size_t dead_letter_max_bytes = 900000;  // dead_letter.max_record_bytes
+  bool skip_reemitted = true;                  // processing.reemitted_changes: skip
+  // Parallel to the router's routes; missing entries are all false.
+  std::vector<RouteDelivery> routes;
+};
+
 class DecodeHandler final : public RecordHandler, public PendingWork {
  public:
-  // `router`, `producer` and `config` must outlive the handler.
-  DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
-                const config::Config& config);
+  // `events`, `router` and `producer` must outlive the handler.
+  DecodeHandler(EventObserver* events, const Router* router, Producer* producer,
+                DecodeHandlerOptions options);
   ~DecodeHandler() override;
   DecodeHandler(const DecodeHandler&) = delete;
   DecodeHandler& operator=(const DecodeHandler&) = delete;
@@ -49,6 +68,10 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   // Appends every decoded event to `path` (created or appended to). InvalidArgument when it
   // cannot be opened.
   Status OpenDump(const std::string& path);
+
+  // Routes the route `route_index` (into the router's routes) to a Kafka sink: its records are
+  // built by `builder` and produced in the open transaction.
+  void BindKafkaRoute(std::size_t route_index, std::unique_ptr<KafkaOutputBuilder> builder);
 
   // Routes the route `route_index` (into the router's routes) to an asynchronous sink through
   // `dispatcher` (shared by all such routes; must outlive the handler). `route` must stay at
@@ -92,12 +115,9 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   struct RouteInfo {
     const CompiledRoute* route;
     std::vector<std::string_view> template_names;  // computed once
-    bool writes_kafka = false;                     // synchronous, inside the transaction
-    bool skips_reemissions = false;                // Kafka and HTTP routes
-    // The sink keys processed offsets by the consumed record (postgres): in a replay, its
-    // actions are built with the dead letter's coordinates, the record the replay settles.
-    bool keys_progress_by_consumed_record = false;
-    KafkaValueMode value_mode = KafkaValueMode::kAfter;
+    RouteDelivery delivery;
+    // Set for routes to a Kafka sink: synchronous, inside the transaction.
+    std::unique_ptr<KafkaOutputBuilder> kafka;
     // Set for routes to asynchronous sinks; routes with neither are evaluated only.
     std::unique_ptr<ActionBuilder> builder;
     const DispatchRoute* dispatch = nullptr;
@@ -114,7 +134,7 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
   // is fatal (Internal), Aborted passes through.
   Status ProduceDeadLetter(const OutgoingRecord& dead_letter);
 
-  EventStats* stats_;
+  EventObserver* events_;
   const Router* router_;
   Producer* producer_;
   std::string dead_letter_topic_;
@@ -142,4 +162,4 @@ class DecodeHandler final : public RecordHandler, public PendingWork {
 
 }  // namespace fanout
 
-#endif  // FANOUT_APP_DECODE_HANDLER_H_
+#endif  // FANOUT_PROCESSOR_PIPELINE_DECODE_HANDLER_H_

@@ -1,4 +1,4 @@
-#include "app/decode_handler.h"
+#include "processor/pipeline/decode_handler.h"
 
 #include <spdlog/spdlog.h>
 
@@ -12,46 +12,27 @@
 #include "processor/delivery/dead_letter.h"
 
 namespace fanout {
-namespace {
 
-std::string_view Option(const config::Settings& options, std::string_view key) {
-  for (const auto& [k, v] : options) {
-    if (k == key) return v;
-  }
-  return {};
-}
-
-}  // namespace
-
-DecodeHandler::DecodeHandler(EventStats* stats, const Router* router, Producer* producer,
-                             const config::Config& config)
-    : stats_(stats),
+DecodeHandler::DecodeHandler(EventObserver* events, const Router* router, Producer* producer,
+                             DecodeHandlerOptions options)
+    : events_(events),
       router_(router),
       producer_(producer),
-      dead_letter_topic_(config.dead_letter.topic),
-      dead_letter_max_bytes_(config.dead_letter.max_record_bytes),
-      skip_reemitted_(config.processing.skip_reemitted) {
+      dead_letter_topic_(std::move(options.dead_letter_topic)),
+      dead_letter_max_bytes_(options.dead_letter_max_bytes),
+      skip_reemitted_(options.skip_reemitted) {
   dead_letter_writer_ = [this](const KafkaRecordView& record, const DeadLetterContext& context,
                                const TopicPartition& tracked, std::int64_t tracked_offset) {
     held_dead_letters_.Hold(
         tracked, tracked_offset,
         BuildDeadLetter(dead_letter_topic_, record, context, dead_letter_max_bytes_));
-    stats_->RecordDeadLetter(context.route, context.sink);
+    events_->RecordDeadLetter(context.route, context.sink);
     return Status();
   };
-  for (const CompiledRoute& route : router_->routes()) {
-    RouteInfo info{&route, route.TemplateNames(),  false,   false,
-                   false,  KafkaValueMode::kAfter, nullptr, nullptr};
-    if (const config::SinkConfig* sink = config.FindSink(route.sink())) {
-      info.writes_kafka = sink->type == "kafka";
-      info.skips_reemissions = sink->type == "kafka" || sink->type == "http";
-      info.keys_progress_by_consumed_record = sink->type == "postgres";
-    }
-    for (const config::RouteConfig& rc : config.routes) {
-      if (rc.spec.name == route.name() && Option(rc.options, "value") == "envelope") {
-        info.value_mode = KafkaValueMode::kEnvelope;
-      }
-    }
+  const std::span<const CompiledRoute> routes = router_->routes();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    RouteInfo info{&routes[i], routes[i].TemplateNames(), {}, nullptr, nullptr, nullptr};
+    if (i < options.routes.size()) info.delivery = options.routes[i];
     routes_.push_back(std::move(info));
   }
 }
@@ -69,6 +50,11 @@ Status DecodeHandler::OpenDump(const std::string& path) {
   return Status();
 }
 
+void DecodeHandler::BindKafkaRoute(std::size_t route_index,
+                                   std::unique_ptr<KafkaOutputBuilder> builder) {
+  routes_.at(route_index).kafka = std::move(builder);
+}
+
 void DecodeHandler::BindAsyncRoute(std::size_t route_index, std::unique_ptr<ActionBuilder> builder,
                                    const DispatchRoute* route, SinkDispatcher* dispatcher) {
   routes_.at(route_index).builder = std::move(builder);
@@ -80,13 +66,13 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record, const Recor
   Status status = decoder_.Decode(record, &event_);
   if (!status.ok()) {
     if (context.kafka_outputs_committed) return Handled::kFinished;  // dead-lettered already
-    stats_->RecordDecodeError();
+    events_->RecordDecodeError();
     spdlog::error("decode {}[{}]@{}: {}", record.topic, record.partition, record.offset,
                   status.message());
     FANOUT_RETURN_IF_ERROR(DeadLetter(record, "decode_error", status.message(), "", ""));
     return Handled::kFinished;
   }
-  stats_->RecordEvent(event_);
+  events_->RecordEvent(event_);
   // Judged for every change in offset order (below the Kafka-output mark too), never in a
   // replay: a dead-letter topic's positions are in no order.
   const bool reemitted = skip_reemitted_ && !replay_tracked_ &&
@@ -94,7 +80,7 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record, const Recor
                          reemissions_.IsReemission(record.topic, record.partition, record.offset,
                                                    event_.position, static_cast<char>(event_.op),
                                                    event_.snapshot, record.key, event_.table);
-  if (reemitted) stats_->RecordReemissionSkipped();
+  if (reemitted) events_->RecordReemissionSkipped();
   const bool debug = spdlog::should_log(spdlog::level::debug);
   const bool dump = debug || dump_ != nullptr;
   if (dump) {
@@ -107,7 +93,7 @@ Result<Handled> DecodeHandler::Handle(const KafkaRecordView& record, const Recor
   if (!only_route_.empty()) {
     std::erase_if(matched_, [&](const CompiledRoute* r) { return r->name() != only_route_; });
   }
-  if (matched_.empty() && event_.kind == RecordKind::kChange) stats_->RecordUnmatched();
+  if (matched_.empty() && event_.kind == RecordKind::kChange) events_->RecordUnmatched();
   actions_.clear();
   for (std::size_t i = 0; i < matched_.size(); ++i) {
     if (dump && i > 0) line_.push_back(',');
@@ -139,7 +125,7 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     line_ += "{\"route\":";
     AppendJsonString(line_, route.name());
   }
-  if (reemitted && info.skips_reemissions) {
+  if (reemitted && info.delivery.skips_reemissions) {
     // Delivered when Debezium first emitted it (earlier in this partition).
     if (dump) line_ += ",\"reemission\":true}";
     return Status();
@@ -147,9 +133,9 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
   // Render every template when the dump shows them, or when the sink only evaluates the route:
   // a template that cannot be filled makes the event a bad record for the route whatever the
   // sink. A Kafka route renders its templates (topic and key, the only ones validation allows
-  // it) in BuildKafkaRecord, once.
+  // it) in its KafkaOutputBuilder, once.
   Status built;
-  const bool evaluated_only = !info.writes_kafka && !info.builder;
+  const bool evaluated_only = !info.kafka && !info.builder;
   const std::span<const std::string_view> names =
       dump || evaluated_only ? std::span<const std::string_view>(info.template_names)
                              : std::span<const std::string_view>();
@@ -178,7 +164,7 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
   if (built.ok() && info.builder) {
     const KafkaRecordView* source = &record;
     KafkaRecordView settled;
-    if (replay_tracked_ && info.keys_progress_by_consumed_record) {
+    if (replay_tracked_ && info.delivery.keys_progress_by_consumed_record) {
       settled = record;
       settled.topic = replay_tracked_->tp.topic;
       settled.partition = replay_tracked_->tp.partition;
@@ -192,17 +178,17 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
       actions_.push_back(NewAction{info.dispatch, std::move(action).value()});
     }
   }
-  if (built.ok() && info.writes_kafka && kafka_outputs_committed) {
+  if (built.ok() && info.kafka && kafka_outputs_committed) {
     // Produced and committed by an earlier owner of the partition.
     if (dump) line_ += ",\"already_committed\":true";
-  } else if (built.ok() && info.writes_kafka) {
-    built = BuildKafkaRecord(route, info.value_mode, event_, record, &outgoing_);
+  } else if (built.ok() && info.kafka) {
+    built = info.kafka->Build(event_, record, &outgoing_);
     if (built.ok()) {
       built = producer_->Produce(outgoing_);
       if (built.code() == StatusCode::kAborted || built.code() == StatusCode::kInternal) {
         return built;  // the transaction (or the producer) is gone: the loop aborts or stops
       }
-      if (built.ok()) stats_->RecordProduced(route.name(), route.sink());
+      if (built.ok()) events_->RecordProduced(route.name(), route.sink());
     }
   }
   if (dump) {
@@ -211,11 +197,11 @@ Status DecodeHandler::Execute(const RouteInfo& info, const KafkaRecordView& reco
     line_.push_back('}');
   }
   if (built.ok()) {
-    stats_->RecordRouted(route.name());
+    events_->RecordRouted(route.name());
     return Status();
   }
   if (kafka_outputs_committed) return Status();  // dead-lettered by an earlier owner
-  stats_->RecordRouteError(route.name());
+  events_->RecordRouteError(route.name());
   spdlog::error("route '{}': {}[{}]@{}: {}", route.name(), record.topic, record.partition,
                 record.offset, built.message());
   return DeadLetter(record, "bad_record", built.message(), route.name(), route.sink());
@@ -309,7 +295,7 @@ Status DecodeHandler::WriteDeadLetter(const KafkaRecordView& record,
                                       const DeadLetterContext& context) {
   Status status = ProduceDeadLetter(
       BuildDeadLetter(dead_letter_topic_, record, context, dead_letter_max_bytes_));
-  if (status.ok()) stats_->RecordDeadLetter(context.route, context.sink);
+  if (status.ok()) events_->RecordDeadLetter(context.route, context.sink);
   return status;
 }
 

@@ -1,4 +1,4 @@
-#include "dedup/processed_offsets.h"
+#include "sinks/postgres/processed_offsets.h"
 
 #include <utility>
 
