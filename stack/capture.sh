@@ -7,7 +7,8 @@
 # --source mariadb does the same against the stack's MariaDB with Debezium's MySQL connector
 # (stack/capture/mariadb/: database 'capture' with customers, types (every MySQL type) and tiny,
 # connectors cap-mariadb-schema / cap-mariadb-noschema, topic prefixes capmariaschema /
-# capmarianoschema); the steps below name the PostgreSQL variant.
+# capmarianoschema; the scenario rotates the binlog, and the server is restarted before
+# after-restart.sql); the steps below name the PostgreSQL variant.
 # 1. Cleans up any previous run (connectors + their Connect offsets, replication slots, capture topics,
 #    database 'capture').
 # 2. Creates database 'capture' in the source cluster with public.customers, public.big (TOAST) and
@@ -177,6 +178,11 @@ wait_until "snapshot records in ${PREFIXES[*]}.$SCHEMA.{${SNAPSHOT_MIN[*]}}" sna
 say "running scenario"
 if [ "$SOURCE" = mariadb ]; then
   mariadb_db capture <"$CONFIG_DIR/scenario.sql"
+  # A server restart between two changes: positions must keep increasing across it.
+  say "restarting mariadb"
+  "$STACK_DIR/stack.sh" down mariadb >/dev/null
+  "$STACK_DIR/stack.sh" up mariadb >/dev/null
+  mariadb_db capture <"$CONFIG_DIR/after-restart.sql"
 else
   psql_db capture -f "$CONFIG_DIR/scenario.sql"
 fi

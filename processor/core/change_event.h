@@ -46,6 +46,19 @@ struct ChangeEvent {
   std::optional<Row> before;
   std::optional<Row> after;
   SourcePosition position;
+  // The rest of a MySQL/MariaDB source block (empty, 0 or -1 for other sources): the binlog file
+  // as named ("binlog.000003"; `position` holds its number), the transaction's GTID ("0-1-36" on
+  // MariaDB, "<server uuid>:<n>" on MySQL; empty without GTIDs), the originating server, the
+  // session's thread id (-1 when absent: MariaDB with GTIDs has none), and the statement (only
+  // with the connector's include.query and the server's annotate/rows-query events).
+  struct Binlog {
+    std::string file;
+    std::string gtid;
+    std::int64_t server_id = 0;
+    std::int64_t thread = -1;
+    std::string query;
+  };
+  Binlog binlog;
   std::int64_t source_ts_ms = 0;  // when the change happened in the source (0 when unknown)
   bool snapshot = false;          // a snapshot read (initial or incremental)
   KafkaCoordinates origin;

@@ -159,6 +159,11 @@ class DebeziumDecoder::Impl {
     event->key.clear();
     event->source_ts_ms = 0;
     event->snapshot = false;
+    event->binlog.file.clear();
+    event->binlog.gtid.clear();
+    event->binlog.server_id = 0;
+    event->binlog.thread = -1;
+    event->binlog.query.clear();
     event->origin.topic.assign(record.topic);
     event->origin.partition = record.partition;
     event->origin.offset = record.offset;

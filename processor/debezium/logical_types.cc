@@ -237,8 +237,16 @@ void AppendDate(std::int64_t days, std::string* out) {
 }
 
 Status AppendTimeOfDay(std::int64_t value, std::int64_t units_per_second, std::string* out) {
-  if (value < 0 || value > 86400 * units_per_second) {
-    return InvalidArgument("time of day " + std::to_string(value) + " is outside 00:00..24:00");
+  // MySQL's TIME is a duration, -838:59:59.999999 to 838:59:59.999999 (PostgreSQL's time of day
+  // is the 00:00..24:00 part of it).
+  const std::int64_t limit = (838 * 3600 + 59 * 60 + 60) * units_per_second;
+  if (value <= -limit || value >= limit) {
+    return InvalidArgument("time " + std::to_string(value) +
+                           " is outside -838:59:59.999999..838:59:59.999999");
+  }
+  if (value < 0) {
+    out->push_back('-');
+    value = -value;
   }
   AppendClock(value, units_per_second, out);
   return Status();

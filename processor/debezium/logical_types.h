@@ -37,8 +37,9 @@ Status AppendDecimalNumber(std::string_view number, std::int32_t scale, std::str
 void AppendDate(std::int64_t days, std::string* out);
 
 // Time past midnight in units of 1/`units_per_second` s → "HH:MM:SS" plus, when not zero, a
-// fraction with as many digits as the unit has (3, 6 or 9). 24:00:00 (PG allows it) is accepted;
-// negative or later values are InvalidArgument.
+// fraction with as many digits as the unit has (3, 6 or 9). 24:00:00 (PG allows it) is accepted,
+// and so is MySQL's TIME, a duration: "-838:59:59", "100:00:00". Beyond ±838:59:59.999999 is
+// InvalidArgument.
 Status AppendTimeOfDay(std::int64_t value, std::int64_t units_per_second, std::string* out);
 
 // Time since the epoch in units of 1/`units_per_second` s → "YYYY-MM-DDTHH:MM:SS[.f]Z" (UTC).

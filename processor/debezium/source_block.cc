@@ -112,11 +112,16 @@ struct SourceMembers {
     kFile,
     kPos,
     kRow,
+    kGtid,
+    kServerId,
+    kThread,
+    kQuery,
     kCount
   };
-  static constexpr std::string_view kNames[kCount] = {"connector", "db",       "schema", "table",
-                                                      "ts_ms",     "snapshot", "lsn",    "sequence",
-                                                      "file",      "pos",      "row"};
+  static constexpr std::string_view kNames[kCount] = {
+      "connector", "db",   "schema", "table", "ts_ms",     "snapshot", "lsn",
+      "sequence",  "file", "pos",    "row",   "gtid",      "server_id", "thread",
+      "query"};
 
   explicit SourceMembers(dom::object source) {
     for (dom::key_value_pair member : source) {
@@ -195,6 +200,11 @@ Status DecodeSource(dom::object source, ChangeEvent* event) {
     std::int64_t row = 0;
     FANOUT_RETURN_IF_ERROR(members.Int(M::kPos, &pos));
     FANOUT_RETURN_IF_ERROR(members.Int(M::kRow, &row));
+    event->binlog.file.assign(file);
+    FANOUT_RETURN_IF_ERROR(members.String(M::kGtid, &event->binlog.gtid));
+    FANOUT_RETURN_IF_ERROR(members.Int(M::kServerId, &event->binlog.server_id));
+    FANOUT_RETURN_IF_ERROR(members.Int(M::kThread, &event->binlog.thread));
+    FANOUT_RETURN_IF_ERROR(members.String(M::kQuery, &event->binlog.query));
     std::uint64_t file_number = 0;
     if (ParseBinlogFileNumber(file, &file_number) && pos >= 0 && row >= 0) {
       event->position = {SourcePosition::Kind::kBinlog, file_number,

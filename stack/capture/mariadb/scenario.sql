@@ -11,11 +11,11 @@ update tiny set note = concat(note, '!') where id in (2, 3, 4);
 -- a transaction with two tables
 begin;
 insert into customers (id, email, name) values (5, 'eve@example.com', 'Eve');
-update types set c_int = 42, c_json = '[]', c_enum = 'large', c_set = '' where id = 0;
+update types set c_int = 42, c_json = '[]', c_enum = 'large', c_set = '', c_blob = x'0a0b0c', c_longblob = x'ff00',
+  c_time = '100:00:00.5', c_datetime6 = '2024-02-29 12:34:56.000001', c_year = 1901 where id = 0;
 commit;
 -- binlog rotation between two changes
 flush binary logs;
 update tiny set note = 'after rotation' where id = 1;
 delete from types where id = 0;
--- sentinel: the capture waits for it
-insert into tiny values (999, 'sentinel');
+-- stack/capture.sh then restarts the server (a new binlog file) and runs after-restart.sql.

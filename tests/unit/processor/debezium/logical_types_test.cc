@@ -180,9 +180,17 @@ TEST(TimeTest, PastMidnight) {
   EXPECT_EQ(Time(37230123456, 1000000), "10:20:30.123456");
   EXPECT_EQ(Time(37230000000001, 1000000000), "10:20:30.000000001");
   EXPECT_EQ(Time(86400000000, 1000000), "24:00:00");
+}
+
+// MySQL's TIME is a duration of up to ±838:59:59.999999 (Debezium's MicroTime carries it as is).
+TEST(TimeTest, MysqlDurationsBeyondOneDayAndNegative) {
+  EXPECT_EQ(Time(-1, 1000), "-00:00:00.001");
+  EXPECT_EQ(Time(86400001, 1000), "24:00:00.001");
+  EXPECT_EQ(Time(-3020399000000, 1000000), "-838:59:59");
+  EXPECT_EQ(Time(3020399999999, 1000000), "838:59:59.999999");
   std::string out;
-  EXPECT_FALSE(AppendTimeOfDay(-1, 1000, &out).ok());
-  EXPECT_FALSE(AppendTimeOfDay(86400001, 1000, &out).ok());
+  EXPECT_FALSE(AppendTimeOfDay(3020400000000, 1000000, &out).ok());
+  EXPECT_FALSE(AppendTimeOfDay(-3020400000000, 1000000, &out).ok());
 }
 
 }  // namespace
