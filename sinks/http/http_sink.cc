@@ -12,6 +12,7 @@
 #include "sinks/http/errors.h"
 #include "sinks/http/request_builder.h"
 #include "sinks/http/settings.h"
+#include "sinks/http/spec.h"
 #include "sinks/runtime.h"
 #include "sinks/write_tracker.h"
 
@@ -179,7 +180,7 @@ Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& 
 }
 
 Status RegisterHttpSink(SinkRegistry& registry) {
-  return registry.Register("http", CreateHttpSink);
+  return registry.Register(HttpSinkType(), CreateHttpSink);
 }
 
 }  // namespace fanout
