@@ -16,11 +16,20 @@ config::SinkTypeSpec MakeKafkaSinkType() {
       .description =
           "Kafka: records produced in the transaction that commits the consumer's "
           "offsets; exactly once. See docs/GUARANTEES.md.",
-      .settings = {{.name = "properties",
-                    .type = T::kPropertyMap,
-                    .description = "librdkafka producer properties, on top of `kafka:`. All "
-                                   "kafka sinks share one producer per instance (one "
-                                   "transaction), so their properties are merged."}},
+      .settings =
+          {
+              {.name = "properties",
+               .type = T::kPropertyMap,
+               .description = "librdkafka producer properties, on top of `kafka:`. All kafka "
+                              "sinks share one producer per instance (one transaction), so "
+                              "their properties are merged."},
+              // Accepted before the sinks had specs of their own (one `batch_size` for every
+              // type): a config that says it must still validate.
+              BatchSizeField("Ignored: kafka records are produced in the consume loop's "
+                             "transaction, not in batches of their own; accepted so that older "
+                             "configs still validate.",
+                             "", 100000),
+          },
       .route_keys =
           {
               {.name = "topic", .type = T::kTemplate, .description = "Target topic."},

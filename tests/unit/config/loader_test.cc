@@ -135,7 +135,7 @@ processing: { guarantee: at_least_once, max_in_flight: 500 }
 sinks:
   cache: { type: redis, url: "redis://127.0.0.1:16379/0", password: "${REDIS_PW:-}" }
   search: { type: elasticsearch, url: "http://127.0.0.1:19200", timeout: 5s }
-  events: { type: kafka, properties: { linger.ms: "5" } }
+  events: { type: kafka, properties: { linger.ms: "5" }, batch_size: 100 }
 routes:
   - name: customer-cache
     from: public.customers

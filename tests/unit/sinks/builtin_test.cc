@@ -76,7 +76,7 @@ TEST(BuiltinSinksTest, TheAssembledSpecMergesKeysSeveralTypesDeclare) {
   EXPECT_THAT(child(sinks, "type").values,
               ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http"));
   EXPECT_THAT(child(sinks, "batch_size").sink_types,
-              ElementsAre("redis", "elasticsearch", "postgres", "http"));
+              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http"));
   EXPECT_THAT(child(sinks, "dsn").sink_types, ElementsAre("postgres"));
   const config::FieldSpec routes = child(spec, "routes");
   EXPECT_THAT(child(routes, "value").sink_types, ElementsAre("kafka", "http"));
