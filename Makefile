@@ -19,7 +19,8 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# docs/CONFIG.md is generated from the config spec (config/config_spec.cc).
+# docs/CONFIG.md is generated from the config spec (config/config_spec.cc and each sink's
+# sinks/<type>/spec.cc).
 docs: build
 	$(BUILD_DIR)/fanout config-docs > docs/CONFIG.md
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "processor/core/redaction.h"
+#include "sinks/builtin.h"
 
 namespace fanout {
 namespace {
@@ -62,16 +63,27 @@ void AddDsnSecrets(const std::string& dsn, SecretRedactor& redactor) {
   PQconninfoFree(options);
 }
 
+// Whether the spec of sink type `type` marks its setting `key` secret.
+bool IsSecretSetting(const config::SinkTypes& types, std::string_view type, std::string_view key) {
+  for (const config::SinkTypeSpec* spec : types) {
+    if (spec->type != type) continue;
+    return std::any_of(spec->settings.begin(), spec->settings.end(),
+                       [key](const config::FieldSpec& f) { return f.name == key && f.secret; });
+  }
+  return false;
+}
+
 }  // namespace
 
 void RegisterConfigSecrets(const config::Config& config) {
+  const config::SinkTypes types = BuiltinSinkTypes();
   SecretRedactor& redactor = SecretRedactor::Global();
   for (const config::KafkaProperty& property : config.kafka) {
     if (IsSecretKafkaProperty(property.key)) redactor.Add(property.value);
   }
   for (const config::SinkConfig& sink : config.sinks) {
     for (const auto& [key, value] : sink.settings) {
-      if (key == "password" || key == "api_key") redactor.Add(value);
+      if (IsSecretSetting(types, sink.type, key)) redactor.Add(value);
       if (key == "dsn") AddDsnSecrets(value, redactor);
       if (key == "url") AddUrlPassword(value, redactor);
     }

@@ -10,11 +10,12 @@
 #include "app/sink_checks.h"
 #include "observability/logging.h"
 #include "processor/kafka/consumer.h"
+#include "sinks/builtin.h"
 
 namespace fanout {
 
 config::LoadResult LoadValidatedConfig(const std::string& path) {
-  config::LoadResult result = config::LoadConfigFile(path);
+  config::LoadResult result = config::LoadConfigFile(path, BuiltinSinkTypes());
   KafkaProperties properties;
   for (const config::KafkaProperty& p : result.config.kafka)
     properties.emplace_back(p.key, p.value);

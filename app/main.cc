@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "config/spec.h"
+#include "sinks/builtin.h"
 
 #ifndef FANOUT_VERSION
 #define FANOUT_VERSION "0.0.0-dev"
@@ -98,7 +99,10 @@ int main(int argc, char** argv) {
     return fanout::InitSinkCommand(init_options);
   }
   if (*config_docs) {
-    std::fputs(fanout::config::RenderMarkdown(fanout::config::ConfigSpec()).c_str(), stdout);
+    const fanout::config::SinkTypes sink_types = fanout::BuiltinSinkTypes();
+    std::fputs(
+        fanout::config::RenderMarkdown(fanout::config::ConfigSpec(sink_types), sink_types).c_str(),
+        stdout);
     return fanout::kExitOk;
   }
   std::fputs(app.help().c_str(), stdout);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "app/kafka_setup.h"
+#include "processor/kafka/consumer.h"
 #include "processor/route/router.h"
 #include "sinks/builtin.h"
 #include "sinks/runtime.h"
@@ -22,7 +23,15 @@ std::vector<config::ConfigError> CheckSinksAndRoutes(const config::Config& confi
 
   std::unique_ptr<SinkRuntime> runtime;  // made only when a sink needs one: it starts a thread
   for (const config::SinkConfig& sink : config.sinks) {
-    if (sink.type == "kafka" || !registry.Has(sink.type)) continue;
+    if (sink.type == "kafka") {
+      // Its producer properties, which the producer would refuse at startup.
+      for (const PropertyError& error : ValidateProducerProperties(sink.properties)) {
+        errors.push_back({sink.location, "sinks." + sink.name,
+                          "properties." + error.property + ": " + error.message});
+      }
+      continue;
+    }
+    if (!registry.Has(sink.type)) continue;
     if (!runtime) runtime = std::make_unique<SinkRuntime>(1);
     const SinkSpec spec{sink.name, sink.type, sink.settings, sink.headers,
                         KafkaProperty(config, "group.id")};

@@ -1,7 +1,10 @@
 // What `fanout run` would refuse about the sinks and routes of a config that the config's own
 // validation cannot see: every sink's settings parser (its factory: url, dsn, headers,
-// credentials, TLS files) and every route's binding to its sink (table, index, path, value
-// options). Nothing connects and no code named by the config is loaded.
+// credentials, TLS files; for kafka sinks, librdkafka's check of the producer properties) and
+// every route's binding to its sink (table, index, path, value options). What a sink's spec
+// can say (ranges, durations, enums, unknown keys) the config's own validation reports at the
+// value's line and column; these at the sink's or the route's. Nothing connects and no code
+// named by the config is loaded.
 #ifndef FANOUT_APP_SINK_CHECKS_H_
 #define FANOUT_APP_SINK_CHECKS_H_
 

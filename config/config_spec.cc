@@ -1,5 +1,8 @@
-// The specification of fanout.yaml. Changing a key here changes validation and docs/CONFIG.md
-// together (run `make docs`; `make test` fails while docs/CONFIG.md is stale).
+// The specification of fanout.yaml: its central keys, and the assembly with each sink type's
+// own keys (sinks/<type>/spec.cc). Changing a key changes validation and docs/CONFIG.md together
+// (run `make docs`; `make test` fails while docs/CONFIG.md is stale).
+#include <algorithm>
+
 #include "config/spec.h"
 
 // Designated initializers name only the fields each key needs; the rest keep their defaults.
@@ -29,129 +32,9 @@ std::vector<FieldSpec> RetryFields() {
   };
 }
 
-std::vector<FieldSpec> SinkFields() {
-  return {
-      {.name = "type",
-       .type = T::kEnum,
-       .description = "The kind of system this sink writes to.",
-       .required = true,
-       .values = {"redis", "elasticsearch", "postgres", "kafka", "http"}},
-      {.name = "url",
-       .type = T::kString,
-       .description = "Where the server is: `redis://[user:password@]host:port/db` "
-                      "(`rediss://` for TLS), or `http://host:port[/path]` for "
-                      "Elasticsearch/OpenSearch and HTTP (`https://` for TLS; see the `tls_*` "
-                      "settings).",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "dsn",
-       .type = T::kString,
-       .description = "libpq connection string or URI of the target database "
-                      "(`host=... dbname=... user=...` or `postgresql://user@host:port/db`); "
-                      "use `${ENV}` for the password. Never logged.",
-       .secret = true,
-       .sink_types = {"postgres"}},
-      {.name = "offsets_table",
-       .type = T::kString,
-       .description = "`[schema.]name` of the processed-offsets table the postgres sink "
-                      "writes in every transaction (created automatically, beside "
-                      "`<name>_rejected`); see sinks/postgres/README.md.",
-       .default_value = "fanout_processed_offsets",
-       .sink_types = {"postgres"}},
-      {.name = "auto_evolve",
-       .type = T::kBoolean,
-       .description = "Add a column the target table lacks (`ALTER TABLE ... ADD COLUMN`, "
-                      "nullable) when an event carries it.",
-       .default_value = "false",
-       .sink_types = {"postgres"}},
-      {.name = "on_schema_drift",
-       .type = T::kEnum,
-       .description = "With `auto_evolve` off, an event with a column the target lacks is "
-                      "dead-lettered, or stops fanout (`fail`).",
-       .default_value = "dead_letter",
-       .values = {"dead_letter", "fail"},
-       .sink_types = {"postgres"}},
-      {.name = "username",
-       .type = T::kString,
-       .description = "User name (Redis ACL, HTTP basic auth).",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "password",
-       .type = T::kString,
-       .description = "Password; use `${ENV}`.",
-       .secret = true,
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "api_key",
-       .type = T::kString,
-       .description = "Elasticsearch API key (`Authorization: ApiKey ...`); use `${ENV}`.",
-       .secret = true,
-       .sink_types = {"elasticsearch"}},
-      {.name = "tls_ca_file",
-       .type = T::kString,
-       .description = "PEM file of the certificate authorities that TLS servers are verified "
-                      "against (`rediss://`, `https://` urls only). Default: the system's trust "
-                      "store.",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "tls_verify",
-       .type = T::kBoolean,
-       .description = "Whether the server's certificate must chain to a trusted CA and name the "
-                      "host. `false` accepts any certificate (test servers only; fanout warns at "
-                      "startup).",
-       .default_value = "true",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "tls_server_name",
-       .type = T::kString,
-       .description = "The name sent as SNI and checked against the certificate. Default: the "
-                      "url's host.",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "tls_cert_file",
-       .type = T::kString,
-       .description = "Client certificate (PEM) for servers that require mutual TLS; needs "
-                      "`tls_key_file`.",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "tls_key_file",
-       .type = T::kString,
-       .description = "Private key (PEM) of `tls_cert_file`.",
-       .sink_types = {"redis", "elasticsearch", "http"}},
-      {.name = "headers",
-       .type = T::kPropertyMap,
-       .description = "Extra HTTP request headers.",
-       .sink_types = {"http"}},
-      {.name = "timeout",
-       .type = T::kDuration,
-       .description = "Per-request timeout.",
-       .default_value = "10s",
-       .sink_types = {"redis", "elasticsearch", "postgres", "http"}},
-      {.name = "pool_size",
-       .type = T::kInteger,
-       .description = "Connections kept open.",
-       .default_value = "4",
-       .min = 1,
-       .max = 256,
-       .sink_types = {"redis", "elasticsearch", "postgres", "http"}},
-      {.name = "tombstone_ttl",
-       .type = T::kDuration,
-       .description = "How long a deleted row's version is kept (`<key>:fanout:version`), so "
-                      "that a replayed older upsert cannot bring the row back; see "
-                      "sinks/redis/README.md.",
-       .default_value = "24h",
-       .sink_types = {"redis"}},
-      {.name = "batch_size",
-       .type = T::kInteger,
-       .description = "Most actions sent in one request (pipeline, `_bulk`, transaction, POST). "
-                      "For `http` the default is 1: one event per request; above 1, a POST "
-                      "carries a JSON array (see sinks/http/README.md).",
-       .default_value = "500",
-       .min = 1,
-       .max = 100000},
-      {.name = "properties",
-       .type = T::kPropertyMap,
-       .description =
-           "librdkafka producer properties, on top of `kafka:`. All kafka sinks share "
-           "one producer per instance (one transaction), so their properties are merged.",
-       .sink_types = {"kafka"}},
-  };
-}
-
-std::vector<FieldSpec> RouteFields() {
+// The keys every route takes, whatever its sink; the keys of some sink types only come from
+// their SinkTypeSpecs and are merged in before `retry` by ConfigSpec().
+std::vector<FieldSpec> CommonRouteFields() {
   return {
       {.name = "name",
        .type = T::kString,
@@ -186,103 +69,6 @@ std::vector<FieldSpec> RouteFields() {
       {.name = "rename",
        .type = T::kPropertyMap,
        .description = "Column renames, `source_name: target_name`."},
-      {.name = "invalidate",
-       .type = T::kTemplateList,
-       .description = "Redis keys to delete, rendered from the before and the after image (a "
-                      "changed e-mail invalidates the old and the new key).",
-       .sink_types = {"redis"},
-       .example = "invalidate: [\"customer:{id}\", \"customer:email:{email}\"]"},
-      {.name = "upsert",
-       .type = T::kTemplate,
-       .description = "Redis key the projected row is written to (guarded by source version).",
-       .sink_types = {"redis"}},
-      {.name = "format",
-       .type = T::kEnum,
-       .description = "How `upsert` stores the row: a JSON string, or a hash of its columns.",
-       .default_value = "json",
-       .values = {"json", "hash"},
-       .sink_types = {"redis"}},
-      {.name = "publish",
-       .type = T::kTemplate,
-       .description = "Redis channel an invalidation message is published on.",
-       .sink_types = {"redis"}},
-      {.name = "index",
-       .type = T::kTemplate,
-       .description = "Target index.",
-       .sink_types = {"elasticsearch"}},
-      {.name = "id",
-       .type = T::kTemplate,
-       .description = "Document `_id`; default: the row key (`{key.<col>}` joined by `:`).",
-       .sink_types = {"elasticsearch"}},
-      {.name = "delete_mode",
-       .type = T::kEnum,
-       .description = "`hard`: versioned delete; `soft`: a versioned `_deleted: true` flag.",
-       .default_value = "hard",
-       .values = {"hard", "soft"},
-       .sink_types = {"elasticsearch"}},
-      {.name = "decimals",
-       .type = T::kEnum,
-       .description = "How exact decimals are written into documents: as JSON strings (exact, "
-                      "the default) or as JSON numbers (a float mapping may round them).",
-       .default_value = "string",
-       .values = {"string", "number"},
-       .sink_types = {"elasticsearch"}},
-      {.name = "table",
-       .type = T::kString,
-       .description = "Target `[schema.]table` (it must exist); default: the source's "
-                      "`schema.table`.",
-       .sink_types = {"postgres"}},
-      {.name = "mode",
-       .type = T::kEnum,
-       .description = "`upsert`: mirror rows by key (c/u/r upsert, d delete); `append`: one "
-                      "new row per change (an audit trail) with `op_column` and "
-                      "`position_column`.",
-       .default_value = "upsert",
-       .values = {"upsert", "append"},
-       .sink_types = {"postgres"}},
-      {.name = "version_column",
-       .type = T::kString,
-       .description = "`mode: upsert`: a `numeric` column holding the source version of the "
-                      "change that wrote the row; an older change never overwrites or deletes "
-                      "a newer row.",
-       .sink_types = {"postgres"}},
-      {.name = "truncate",
-       .type = T::kBoolean,
-       .description = "`mode: upsert`: a truncate event (`t`, route it with `ops`) empties "
-                      "the target table.",
-       .default_value = "false",
-       .sink_types = {"postgres"}},
-      {.name = "op_column",
-       .type = T::kString,
-       .description = "`mode: append`: the column receiving the op (c, u, d, r, t).",
-       .default_value = "fanout_op",
-       .sink_types = {"postgres"}},
-      {.name = "position_column",
-       .type = T::kString,
-       .description = "`mode: append`: the column receiving the source position "
-                      "(`pg:<commit_lsn>:<lsn>`).",
-       .default_value = "fanout_position",
-       .sink_types = {"postgres"}},
-      {.name = "topic",
-       .type = T::kTemplate,
-       .description = "Target topic.",
-       .sink_types = {"kafka"}},
-      {.name = "key",
-       .type = T::kTemplate,
-       .description = "Record key; default: the source record's key.",
-       .sink_types = {"kafka"}},
-      {.name = "value",
-       .type = T::kEnum,
-       .description = "What the record carries: the projected after-image, or the whole event.",
-       .default_value = "after",
-       .values = {"after", "envelope"},
-       .sink_types = {"kafka", "http"}},
-      {.name = "path",
-       .type = T::kTemplate,
-       .description = "Request path appended to the sink's URL. Each placeholder's value is "
-                      "percent-encoded as one path segment (`/ ? # & %` included); a value `.` "
-                      "or `..` is a bad record.",
-       .sink_types = {"http"}},
       {.name = "retry",
        .type = T::kObject,
        .description = "This route's retry policy; default: the top-level `retry`.",
@@ -295,7 +81,6 @@ std::vector<FieldSpec> RouteFields() {
            "position, op, table, row key) was delivered within `ttl` is answered as already "
            "applied and not sent again, Debezium's own re-emissions after its restart "
            "included. See dedup/README.md.",
-       .sink_types = {"redis", "elasticsearch", "postgres", "http"},
        .children =
            {
                {.name = "store",
@@ -322,7 +107,54 @@ std::vector<FieldSpec> RouteFields() {
   };
 }
 
-FieldSpec MakeConfigSpec() {
+// Merges the keys several sink types declare: one FieldSpec per name (the first declaration),
+// its sink_types naming every type that declares it.
+void MergeSinkKeys(const FieldSpec& field, std::string_view type, std::vector<FieldSpec>* into) {
+  for (FieldSpec& merged : *into) {
+    if (merged.name == field.name) {
+      merged.sink_types.push_back(type);
+      return;
+    }
+  }
+  into->push_back(field);
+  into->back().sink_types = {type};
+}
+
+std::vector<FieldSpec> SinkFields(const SinkTypes& sink_types) {
+  FieldSpec type{.name = "type",
+                 .type = T::kEnum,
+                 .description = "The kind of system this sink writes to.",
+                 .required = true};
+  std::vector<FieldSpec> fields;
+  for (const SinkTypeSpec* sink : sink_types) {
+    type.values.push_back(sink->type);
+    for (const FieldSpec& field : sink->settings) MergeSinkKeys(field, sink->type, &fields);
+  }
+  fields.insert(fields.begin(), std::move(type));
+  return fields;
+}
+
+std::vector<FieldSpec> RouteFields(const SinkTypes& sink_types) {
+  std::vector<FieldSpec> fields = CommonRouteFields();
+  auto retry = std::find_if(fields.begin(), fields.end(),
+                            [](const FieldSpec& field) { return field.name == "retry"; });
+  std::vector<FieldSpec> sink_keys;
+  for (const SinkTypeSpec* sink : sink_types) {
+    for (const FieldSpec& field : sink->route_keys) MergeSinkKeys(field, sink->type, &sink_keys);
+  }
+  fields.insert(retry, sink_keys.begin(), sink_keys.end());
+  for (FieldSpec& field : fields) {
+    if (field.name != "dedup") continue;
+    for (const SinkTypeSpec* sink : sink_types) {
+      if (sink->dedup) field.sink_types.push_back(sink->type);
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+FieldSpec ConfigSpec(const SinkTypes& sink_types) {
   return {
       .name = "",
       .type = T::kObject,
@@ -426,14 +258,14 @@ FieldSpec MakeConfigSpec() {
               {.name = "sinks",
                .type = T::kObjectMap,
                .description = "Named connections to the systems routes write to.",
-               .children = SinkFields(),
+               .children = SinkFields(sink_types),
                .example = "sinks:\n  cache: { type: redis, url: \"redis://127.0.0.1:16379/0\" }"},
               {.name = "routes",
                .type = T::kObjectList,
                .description =
                    "Rules from change events to sink actions. An event may match several "
                    "routes; an event no route matches is counted and finished.",
-               .children = RouteFields()},
+               .children = RouteFields(sink_types)},
               {.name = "dead_letter",
                .type = T::kObject,
                .description = "Where events that cannot be delivered go.",
@@ -501,13 +333,6 @@ FieldSpec MakeConfigSpec() {
                    }},
           },
   };
-}
-
-}  // namespace
-
-const FieldSpec& ConfigSpec() {
-  static const FieldSpec spec = MakeConfigSpec();
-  return spec;
 }
 
 std::string_view TypeName(FieldType type) {

@@ -1,17 +1,32 @@
 #include "config/extract.h"
 
+#include <algorithm>
+
 #include "config/duration.h"
 
 namespace fanout::config {
 namespace {
 
-// Template keys of a route, in the order the docs list them; each becomes a named template.
-constexpr std::string_view kTemplateKeys[] = {"invalidate", "upsert", "publish", "index",
-                                              "id",         "topic",  "key",     "path"};
-// Plain option keys of a route, handed to the sink as they are.
-constexpr std::string_view kOptionKeys[] = {
-    "delete_mode", "table",          "value",    "format",    "decimals",
-    "mode",        "version_column", "truncate", "op_column", "position_column"};
+// The route keys the sink types declare, each once, in the order of the types: templates
+// (each becomes a named template of the route) and plain options (handed to the sink as they
+// are).
+struct SinkRouteKeys {
+  std::vector<std::string_view> templates;
+  std::vector<std::string_view> options;
+};
+
+SinkRouteKeys RouteKeysOf(const SinkTypes& sink_types) {
+  SinkRouteKeys out;
+  for (const SinkTypeSpec* type : sink_types) {
+    for (const FieldSpec& key : type->route_keys) {
+      const bool is_template =
+          key.type == FieldType::kTemplate || key.type == FieldType::kTemplateList;
+      std::vector<std::string_view>& list = is_template ? out.templates : out.options;
+      if (std::find(list.begin(), list.end(), key.name) == list.end()) list.push_back(key.name);
+    }
+  }
+  return out;
+}
 
 std::vector<std::string> Strings(YamlReader& reader, const YAML::Node& node,
                                  const std::string& path) {
@@ -57,7 +72,7 @@ void ReadRetry(YamlReader& reader, const YAML::Node& node, const std::string& pa
 }
 
 void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& path,
-               const RetryPolicy& default_retry, RouteConfig* route) {
+               const RetryPolicy& default_retry, const SinkRouteKeys& keys, RouteConfig* route) {
   RouteSpec& spec = route->spec;
   route->location = reader.Location(node);
   if (node["name"]) spec.name = reader.String(node["name"], path + ".name").value_or("");
@@ -75,14 +90,14 @@ void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& pa
   if (node["exclude"])
     spec.projection.exclude = Strings(reader, node["exclude"], path + ".exclude");
   spec.projection.rename = ScalarMap(reader, node["rename"], path + ".rename");
-  for (std::string_view key : kTemplateKeys) {
+  for (std::string_view key : keys.templates) {
     const YAML::Node value = node[std::string(key)];
     if (!value) continue;
     for (std::string& text : Strings(reader, value, YamlReader::Join(path, key))) {
       spec.templates.emplace_back(std::string(key), std::move(text));
     }
   }
-  for (std::string_view key : kOptionKeys) {
+  for (std::string_view key : keys.options) {
     const YAML::Node value = node[std::string(key)];
     if (!value) continue;
     if (auto text = reader.String(value, YamlReader::Join(path, key))) {
@@ -110,7 +125,8 @@ void ReadRoute(YamlReader& reader, const YAML::Node& node, const std::string& pa
 
 }  // namespace
 
-void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
+void ExtractConfig(YamlReader& reader, const YAML::Node& root, const SinkTypes& sink_types,
+                   Config* config) {
   if (const YAML::Node version = root["version"]) {
     config->version = static_cast<int>(reader.Integer(version, "version", 1, 1).value_or(1));
   }
@@ -194,10 +210,12 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, Config* config) {
     }
   }
   if (const YAML::Node routes = root["routes"]; routes && routes.IsSequence()) {
+    const SinkRouteKeys keys = RouteKeysOf(sink_types);
     for (std::size_t i = 0; i < routes.size(); ++i) {
       if (!routes[i].IsMap()) continue;
       RouteConfig route;
-      ReadRoute(reader, routes[i], "routes[" + std::to_string(i) + "]", config->retry, &route);
+      ReadRoute(reader, routes[i], "routes[" + std::to_string(i) + "]", config->retry, keys,
+                &route);
       config->routes.push_back(std::move(route));
     }
   }

@@ -41,7 +41,7 @@ void SortErrors(std::vector<ConfigError>& errors) {
 }
 
 LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
-                          const EnvLookup& env) {
+                          const SinkTypes& sink_types, const EnvLookup& env) {
   LoadResult result;
   YAML::Node root;
   try {
@@ -53,14 +53,14 @@ LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
     return result;
   }
   YamlReader reader(file_name, env, &result.errors);
-  SpecValidator validator(reader);
+  SpecValidator validator(reader, sink_types);
   validator.ValidateFile(root);
   // Even a file with errors is extracted as far as it goes: later checks (the librdkafka
   // properties) then report their errors in the same run.
   // Its own error list: whatever it trips over, the validator reported already.
   std::vector<ConfigError> already_reported;
   YamlReader quiet(file_name, env, &already_reported);
-  if (root.IsMap()) ExtractConfig(quiet, root, &result.config);
+  if (root.IsMap()) ExtractConfig(quiet, root, sink_types, &result.config);
   // A transaction stays open for a commit interval; at or above the transaction timeout every
   // transaction would time out and abort, forever.
   if (result.config.processing.exactly_once &&
@@ -84,7 +84,8 @@ LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
   return result;
 }
 
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+LoadResult LoadConfigFile(const std::string& path, const SinkTypes& sink_types,
+                          const EnvLookup& env) {
   std::ifstream file(path);
   if (!file) {
     LoadResult result;
@@ -93,7 +94,7 @@ LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
   }
   std::stringstream buffer;
   buffer << file.rdbuf();
-  return LoadConfigText(buffer.str(), path, env);
+  return LoadConfigText(buffer.str(), path, sink_types, env);
 }
 
 }  // namespace fanout::config

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "config/env_substitution.h"
+#include "config/spec.h"
 
 namespace fanout::config {
 
@@ -37,9 +38,12 @@ struct LoadResult {
 // Sorts errors by line and column (stable: same-place errors keep their order).
 void SortErrors(std::vector<ConfigError>& errors);
 
-LoadResult LoadConfigFile(const std::string& path, const EnvLookup& env = ProcessEnvironment());
-LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
+// `sink_types`: the sink types the file may use, with their settings and route keys (fanout's
+// own: BuiltinSinkTypes() in sinks/builtin.h).
+LoadResult LoadConfigFile(const std::string& path, const SinkTypes& sink_types,
                           const EnvLookup& env = ProcessEnvironment());
+LoadResult LoadConfigText(std::string_view yaml, const std::string& file_name,
+                          const SinkTypes& sink_types, const EnvLookup& env = ProcessEnvironment());
 
 }  // namespace fanout::config
 

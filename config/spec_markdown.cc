@@ -1,4 +1,6 @@
-// Renders the configuration spec as the Markdown reference docs/CONFIG.md.
+// Renders the configuration spec as the Markdown reference docs/CONFIG.md: the central keys,
+// then each sink type's settings and route keys from its own spec.
+#include <algorithm>
 #include <string>
 
 #include "config/spec.h"
@@ -30,50 +32,93 @@ std::string TypeCell(const FieldSpec& field) {
     }
   } else if (field.type == FieldType::kInteger && field.min > 0) {
     type += " (" + std::to_string(field.min) + "–" + std::to_string(field.max) + ")";
+  } else if (field.type == FieldType::kDuration && field.min > 0) {
+    type += field.max < std::numeric_limits<std::int64_t>::max()
+                ? " (above 0, at most " + std::to_string(field.max) + "ms)"
+                : " (above 0)";
   }
   return type;
 }
 
-void Table(std::string& out, const FieldSpec& object, bool with_sink_types) {
-  out += with_sink_types ? "| key | type | default | sinks | description |\n|---|---|---|---|---|\n"
-                         : "| key | type | default | description |\n|---|---|---|---|\n";
-  for (const FieldSpec& field : object.children) {
+// `fields` as a table, then their examples, then a table for each nested mapping.
+void Table(std::string& out, std::string_view parent, const std::vector<FieldSpec>& fields) {
+  out += "| key | type | default | description |\n|---|---|---|---|\n";
+  for (const FieldSpec& field : fields) {
     out += "| `" + std::string(field.name) + "`" + (field.required ? " (required)" : "") + " | ";
     out += TypeCell(field) + " | ";
     out += field.default_value.empty() ? "" : "`" + Cell(field.default_value) + "`";
     out += " | ";
-    if (with_sink_types) {
+    std::string description = Cell(field.description);
+    if (!field.sink_types.empty()) {
       std::string types;
       for (std::string_view type : field.sink_types)
         types += (types.empty() ? "" : ", ") + std::string(type);
-      out += (types.empty() ? "all" : types) + " | ";
+      description += " Sinks: " + types + ".";
     }
-    std::string description = Cell(field.description);
     if (field.secret) description += " Secret: never logged.";
     if (field.planned) description += " *Validated; takes effect once sink delivery lands.*";
     out += description + " |\n";
   }
-  for (const FieldSpec& field : object.children) {
+  for (const FieldSpec& field : fields) {
     if (!field.example.empty()) {
       out += "\nExample for `" + std::string(field.name) + "`:\n\n```yaml\n" +
              std::string(field.example) + "\n```\n";
     }
   }
-  for (const FieldSpec& field : object.children) {
+  for (const FieldSpec& field : fields) {
     if (field.type == FieldType::kObject && !field.children.empty()) {
-      out += "\n`" + std::string(object.name) + (object.name.empty() ? "" : ".") +
-             std::string(field.name) + "`: " + Cell(field.description) + "\n\n";
-      Table(out, field, false);
+      out += "\n`" + std::string(parent) + (parent.empty() ? "" : ".") + std::string(field.name) +
+             "`: " + Cell(field.description) + "\n\n";
+      Table(out, field.name, field.children);
     }
+  }
+}
+
+// The children of `section` that no sink type declares (in `declared` of each type).
+std::vector<FieldSpec> CommonFields(const FieldSpec& section, const SinkTypes& sink_types,
+                                    std::vector<FieldSpec> SinkTypeSpec::*declared) {
+  std::vector<FieldSpec> out;
+  for (const FieldSpec& field : section.children) {
+    const bool from_sink = std::any_of(sink_types.begin(), sink_types.end(), [&](auto* type) {
+      const std::vector<FieldSpec>& keys = type->*declared;
+      return std::any_of(keys.begin(), keys.end(),
+                         [&](const FieldSpec& key) { return key.name == field.name; });
+    });
+    if (!from_sink) out.push_back(field);
+  }
+  return out;
+}
+
+void SinkSections(std::string& out, const SinkTypes& sink_types) {
+  for (const SinkTypeSpec* type : sink_types) {
+    out += "\n### `type: " + std::string(type->type) + "`\n\n" + std::string(type->description) +
+           "\n\n";
+    Table(out, "sinks.<name>", type->settings);
+  }
+}
+
+void RouteSections(std::string& out, const SinkTypes& sink_types) {
+  for (const SinkTypeSpec* type : sink_types) {
+    out += "\n### Routes to `" + std::string(type->type) + "` sinks\n\n";
+    for (const std::vector<std::string_view>& any_of : type->route_needs_one_of) {
+      std::string keys;
+      for (std::string_view key : any_of) {
+        keys += (keys.empty() ? "`" : "` or `") + std::string(key);
+      }
+      out += "Such a route needs " + keys + "`.\n\n";
+    }
+    if (!type->dedup) out += "It cannot name a `dedup` store.\n\n";
+    Table(out, "routes[]", type->route_keys);
   }
 }
 
 }  // namespace
 
-std::string RenderMarkdown(const FieldSpec& spec) {
+std::string RenderMarkdown(const FieldSpec& spec, const SinkTypes& sink_types) {
   std::string out =
       "# fanout configuration reference\n\n"
-      "<!-- Generated by `fanout config-docs` from config/config_spec.cc; do not edit by hand. "
+      "<!-- Generated by `fanout config-docs` from config/config_spec.cc and each sink's "
+      "sinks/<type>/spec.cc; do not edit by hand. "
       "`make docs` rewrites it and `make test` fails while it is stale. -->\n\n"
       "One YAML file, validated completely before anything starts: `fanout validate -c FILE` "
       "prints every problem at once as `file:line:col: path: message` and exits 1.\n\n"
@@ -94,10 +139,16 @@ std::string RenderMarkdown(const FieldSpec& spec) {
     out += "## `" + std::string(section.name) + "`" + (section.required ? " (required)" : "") +
            "\n\n" + std::string(section.description) + "\n\n";
     switch (section.type) {
+      case FieldType::kObjectMap:  // sinks: `type`, then each type's own settings
+        Table(out, section.name, CommonFields(section, sink_types, &SinkTypeSpec::settings));
+        SinkSections(out, sink_types);
+        break;
+      case FieldType::kObjectList:  // routes: the common keys, then each sink type's
+        Table(out, section.name, CommonFields(section, sink_types, &SinkTypeSpec::route_keys));
+        RouteSections(out, sink_types);
+        break;
       case FieldType::kObject:
-      case FieldType::kObjectList:
-      case FieldType::kObjectMap:
-        Table(out, section, section.name == "sinks" || section.name == "routes");
+        Table(out, section.name, section.children);
         break;
       default:
         out += "Type: " + TypeCell(section) + ".\n";

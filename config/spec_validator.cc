@@ -5,6 +5,7 @@
 
 #include "config/duration.h"
 #include "config/expression_checks.h"
+#include "config/suggest.h"
 
 namespace fanout::config {
 namespace {
@@ -20,13 +21,19 @@ const FieldSpec* FindChild(const FieldSpec& spec, std::string_view name) {
   return nullptr;
 }
 
-std::string KnownKeys(const FieldSpec& spec) {
-  std::string names;
-  for (const FieldSpec& child : spec.children) {
-    if (!names.empty()) names += ", ";
-    names += child.name;
+// "unknown key 'x'; did you mean 'y'?" when a known key is close, else the known keys.
+std::string UnknownKey(const FieldSpec& spec, const std::string& key) {
+  std::vector<std::string_view> known;
+  for (const FieldSpec& child : spec.children) known.push_back(child.name);
+  if (std::optional<std::string_view> nearest = NearestName(key, known)) {
+    return "unknown key '" + key + "'; did you mean '" + std::string(*nearest) + "'?";
   }
-  return names;
+  std::string names;
+  for (std::string_view name : known) {
+    if (!names.empty()) names += ", ";
+    names += name;
+  }
+  return "unknown key '" + key + "' (known keys: " + names + ")";
 }
 
 std::string Join(const std::vector<std::string_view>& items, std::string_view separator) {
@@ -43,6 +50,50 @@ std::string ScalarOf(const YAML::Node& node) { return node.IsScalar() ? node.Sca
 
 }  // namespace
 
+SpecValidator::SpecValidator(YamlReader& reader, const SinkTypes& sink_types)
+    : reader_(reader), types_(sink_types), spec_(ConfigSpec(sink_types)) {
+  sinks_spec_ = FindChild(spec_, "sinks");
+  routes_spec_ = FindChild(spec_, "routes");
+  for (const SinkTypeSpec* type : types_) {
+    FieldSpec& sink = sink_objects_[std::string(type->type)];
+    sink.type = FieldType::kObject;
+    if (const FieldSpec* type_key = FindChild(*sinks_spec_, "type")) {
+      sink.children.push_back(*type_key);
+    }
+    sink.children.insert(sink.children.end(), type->settings.begin(), type->settings.end());
+    // A route to this type: the common keys, and this type's own in place of the merged ones.
+    FieldSpec& route = route_objects_[std::string(type->type)];
+    route.type = FieldType::kObject;
+    for (const FieldSpec& key : routes_spec_->children) {
+      const auto own = std::find_if(type->route_keys.begin(), type->route_keys.end(),
+                                    [&key](const FieldSpec& k) { return k.name == key.name; });
+      if (own != type->route_keys.end()) {
+        route.children.push_back(*own);
+      } else if (key.sink_types.empty() || std::find(key.sink_types.begin(), key.sink_types.end(),
+                                                     type->type) != key.sink_types.end()) {
+        route.children.push_back(key);
+      }
+    }
+  }
+}
+
+const SinkTypeSpec* SpecValidator::FindSinkType(std::string_view type) const {
+  for (const SinkTypeSpec* spec : types_) {
+    if (spec->type == type) return spec;
+  }
+  return nullptr;
+}
+
+const FieldSpec* SpecValidator::SpecForSinkType(const FieldSpec& spec,
+                                                std::string_view sink_type) const {
+  const auto* objects = &spec == sinks_spec_    ? &sink_objects_
+                        : &spec == routes_spec_ ? &route_objects_
+                                                : nullptr;
+  if (objects == nullptr) return nullptr;
+  auto it = objects->find(sink_type);
+  return it == objects->end() ? nullptr : &it->second;
+}
+
 void SpecValidator::ValidateFile(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) {
     reader_.Error(root, "", "the file is empty; expected a mapping with 'version: 1'");
@@ -56,7 +107,7 @@ void SpecValidator::ValidateFile(const YAML::Node& root) {
       }
     }
   }
-  Validate(ConfigSpec(), root, "", "");
+  Validate(spec_, root, "", "");
   if (root.IsMap() && root["routes"] && root["routes"].IsSequence()) {
     ValidateRouteCrossReferences(root["routes"]);
   }
@@ -148,18 +199,27 @@ void SpecValidator::ValidateObject(const FieldSpec& spec, const YAML::Node& node
     auto it = sink_types_.find(ScalarOf(to));
     if (it != sink_types_.end()) sink_type = it->second;
   }
+  // A sink or route of a known type: that type's own keys, ranges and defaults.
+  const FieldSpec* own = SpecForSinkType(spec, sink_type);
+  const FieldSpec& keys = own != nullptr ? *own : spec;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
     const std::string child_path = YamlReader::Join(path, key);
-    const FieldSpec* child = FindChild(spec, key);
+    const FieldSpec* child = FindChild(keys, key);
+    if (child == nullptr && own != nullptr) {
+      // Another sink type's key: Validate says which types it applies to.
+      if (const FieldSpec* other = FindChild(spec, key)) {
+        Validate(*other, it->second, child_path, sink_type);
+        continue;
+      }
+    }
     if (child == nullptr) {
-      reader_.Error(it->first, child_path,
-                    "unknown key '" + key + "' (known keys: " + KnownKeys(spec) + ")");
+      reader_.Error(it->first, child_path, UnknownKey(keys, key));
       continue;
     }
     Validate(*child, it->second, child_path, sink_type);
   }
-  for (const FieldSpec& child : spec.children) {
+  for (const FieldSpec& child : keys.children) {
     if (child.required && !node[std::string(child.name)]) {
       reader_.Error(node, YamlReader::Join(path, child.name),
                     "required key '" + std::string(child.name) +
@@ -184,27 +244,19 @@ void SpecValidator::ValidateOneOrList(const FieldSpec& item, const YAML::Node& n
 
 void SpecValidator::ValidateScalar(const FieldSpec& spec, const YAML::Node& node,
                                    const std::string& path) {
-  switch (spec.type) {
-    case FieldType::kInteger:
-      (void)reader_.Integer(node, path, spec.min, spec.max);
-      return;
-    case FieldType::kDuration:
-      (void)reader_.Duration(node, path);
-      return;
-    case FieldType::kEnum:
-      (void)reader_.Enum(node, path, spec.values);
-      return;
-    case FieldType::kBoolean:
-      (void)reader_.Enum(node, path, {"true", "false"});
-      return;
-    default:
-      break;
-  }
   std::optional<std::string> text = reader_.String(node, path);
   if (!text) return;
   Status status;
   std::optional<std::size_t> offset;
   switch (spec.type) {
+    case FieldType::kInteger:
+    case FieldType::kDuration:
+    case FieldType::kEnum:
+    case FieldType::kBoolean:
+    case FieldType::kString:
+      // The one scalar parser; sinks read their settings with it too.
+      status = ParseScalar(spec, *text).status();
+      break;
     case FieldType::kDurationRange: {
       std::size_t dots = text->find("..");
       if (dots == std::string::npos) {
@@ -239,9 +291,6 @@ void SpecValidator::ValidateScalar(const FieldSpec& spec, const YAML::Node& node
       break;
     case FieldType::kOpList:
       status = CheckOp(*text);
-      break;
-    case FieldType::kString:
-      if (spec.required && text->empty()) status = InvalidArgument("must not be empty");
       break;
     default:
       break;
@@ -290,17 +339,17 @@ void SpecValidator::ValidateRouteCrossReferences(const YAML::Node& routes) {
       continue;
     }
     const std::string& type = sink->second;
-    auto require = [&](std::initializer_list<std::string_view> any_of) {
-      for (std::string_view key : any_of) {
-        if (route[std::string(key)]) return;
+    const SinkTypeSpec* type_spec = FindSinkType(type);
+    if (type_spec == nullptr) continue;
+    for (const std::vector<std::string_view>& any_of : type_spec->route_needs_one_of) {
+      if (std::any_of(any_of.begin(), any_of.end(),
+                      [&route](std::string_view key) { return route[std::string(key)]; })) {
+        continue;
       }
       std::string keys;
       for (std::string_view key : any_of) keys += (keys.empty() ? "" : " or ") + std::string(key);
       reader_.Error(route, path, "a route to a " + type + " sink needs " + keys);
-    };
-    if (type == "redis") require({"invalidate", "upsert", "publish"});
-    if (type == "elasticsearch") require({"index"});
-    if (type == "kafka") require({"topic"});
+    }
   }
 }
 

@@ -10,6 +10,8 @@
 #include <unordered_set>
 
 #include "sinks/postgres/settings.h"
+#include "sinks/postgres/spec.h"
+#include "sinks/sink_settings.h"
 
 namespace fanout {
 namespace {
@@ -264,16 +266,12 @@ Result<std::unique_ptr<IdempotencyStore>> CreatePostgresIdempotencyStore(
 
 Result<std::unique_ptr<IdempotencyStore>> CreatePostgresIdempotencyStore(const SinkSpec& spec,
                                                                          std::string key_prefix) {
+  // The sink's own settings, read by its spec: the store takes its connection and timeout.
+  FANOUT_ASSIGN_OR_RETURN(config::SettingValues values, ReadSinkSettings(PostgresSinkType(), spec));
   PostgresStoreOptions options;
-  options.dsn = std::string(spec.Setting("dsn"));
+  options.dsn = std::string(values.String("dsn"));
   options.key_prefix = std::move(key_prefix);
-  if (std::string_view timeout = spec.Setting("timeout"); !timeout.empty()) {
-    Result<std::chrono::milliseconds> parsed = ParsePostgresDuration(timeout);
-    if (!parsed.ok()) {
-      return InvalidArgument("timeout: " + std::string(parsed.status().message()));
-    }
-    options.timeout = *parsed;
-  }
+  options.timeout = values.Duration("timeout");
   return CreatePostgresIdempotencyStore(std::move(options));
 }
 

@@ -1,5 +1,7 @@
 #include "sinks/sink.h"
 
+#include "config/spec.h"
+
 namespace fanout {
 
 std::string_view SinkSpec::Setting(std::string_view key, std::string_view fallback) const {
@@ -9,25 +11,36 @@ std::string_view SinkSpec::Setting(std::string_view key, std::string_view fallba
   return fallback;
 }
 
-Status SinkRegistry::Register(std::string type, SinkFactory factory) {
-  if (Has(type)) return Status(StatusCode::kAlreadyExists, "sink type registered twice: " + type);
-  factories_.emplace_back(std::move(type), std::move(factory));
+Status SinkRegistry::Register(const config::SinkTypeSpec& spec, SinkFactory factory) {
+  for (const Entry& entry : entries_) {
+    if (entry.spec->type == spec.type) {
+      return Status(StatusCode::kAlreadyExists,
+                    "sink type registered twice: " + std::string(spec.type));
+    }
+  }
+  entries_.push_back(Entry{&spec, std::move(factory)});
   return Status();
 }
 
 bool SinkRegistry::Has(std::string_view type) const {
-  for (const auto& entry : factories_) {
-    if (entry.first == type) return true;
+  for (const Entry& entry : entries_) {
+    if (entry.spec->type == type) return static_cast<bool>(entry.factory);
   }
   return false;
 }
 
 Result<std::unique_ptr<Sink>> SinkRegistry::Create(const SinkSpec& spec,
                                                    SinkRuntime& runtime) const {
-  for (const auto& [type, factory] : factories_) {
-    if (type == spec.type) return factory(spec, runtime);
+  for (const Entry& entry : entries_) {
+    if (entry.spec->type == spec.type && entry.factory) return entry.factory(spec, runtime);
   }
   return NotFound("no sink type '" + spec.type + "' is built into this fanout");
+}
+
+std::vector<const config::SinkTypeSpec*> SinkRegistry::types() const {
+  std::vector<const config::SinkTypeSpec*> out;
+  for (const Entry& entry : entries_) out.push_back(entry.spec);
+  return out;
 }
 
 }  // namespace fanout

@@ -16,6 +16,9 @@
 #include "processor/sink/sink.h"
 
 namespace fanout {
+namespace config {
+struct SinkTypeSpec;  // config/spec.h: a sink type's settings and route keys
+}  // namespace config
 
 class SinkRuntime;  // sinks/runtime.h: the I/O threads sinks run on
 
@@ -37,19 +40,29 @@ struct SinkSpec {
 using SinkFactory =
     std::function<Result<std::unique_ptr<Sink>>(const SinkSpec& spec, SinkRuntime& runtime)>;
 
-// Sink types by name. Types are registered explicitly (RegisterBuiltinSinks in
+// Sink types by name, each with its configuration spec (what the config loader validates and
+// docs/CONFIG.md lists) and its factory. Types are registered explicitly (RegisterBuiltinSinks in
 // sinks/builtin.h), never by static initialisers.
 // Thread-safety: fill it at startup, then only read it.
 class SinkRegistry {
  public:
-  // AlreadyExists when `type` is registered twice.
-  Status Register(std::string type, SinkFactory factory);
+  // `spec` (which outlives the registry) names the type. A null `factory` registers a type the
+  // configuration knows whose sink is not behind this interface (kafka). AlreadyExists when the
+  // type is registered twice.
+  Status Register(const config::SinkTypeSpec& spec, SinkFactory factory);
+  // Whether `type` has a factory (an asynchronous sink).
   bool Has(std::string_view type) const;
-  // NotFound for a type nobody registered.
+  // NotFound for a type without a factory.
   Result<std::unique_ptr<Sink>> Create(const SinkSpec& spec, SinkRuntime& runtime) const;
+  // Every registered type's spec, in registration order.
+  std::vector<const config::SinkTypeSpec*> types() const;
 
  private:
-  std::vector<std::pair<std::string, SinkFactory>> factories_;
+  struct Entry {
+    const config::SinkTypeSpec* spec;
+    SinkFactory factory;
+  };
+  std::vector<Entry> entries_;
 };
 
 }  // namespace fanout

@@ -1,20 +1,17 @@
-// Numbers the sinks read from text they do not control -- their settings (`pool_size`,
-// `batch_size`, a url's port) and what a server answers (an offset in a row) -- the one way:
-// decimal, the whole text, never an exception (std::stoi and friends throw, and an exception on
-// an I/O thread ends the process).
+// Numbers the sinks read from text they do not control -- a url's port or database number, and
+// what a server answers (an offset in a row) -- the one way: decimal, the whole text, never an
+// exception (std::stoi and friends throw, and an exception on an I/O thread ends the process).
 //
 // Pure: no I/O.
 #ifndef FANOUT_SINKS_TEXT_NUMBERS_H_
 #define FANOUT_SINKS_TEXT_NUMBERS_H_
 
 #include <charconv>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
 #include "processor/core/status.h"
-#include "sinks/sink.h"
 
 namespace fanout {
 
@@ -31,11 +28,6 @@ std::optional<T> ParseDecimal(std::string_view text) {
 // `text` as a non-negative integer; InvalidArgument("not a non-negative integer") for anything
 // else, an empty text and one beyond 2^64 - 1 included.
 Result<std::uint64_t> ParseUnsigned(std::string_view text);
-
-// The setting `key` of `spec` as an integer from `min` to `max`, or `fallback` when it is not
-// set. InvalidArgument "<key>: must be an integer from <min> to <max>" otherwise.
-Result<std::size_t> ParseBounded(const SinkSpec& spec, std::string_view key, std::size_t fallback,
-                                 std::size_t min, std::size_t max);
 
 }  // namespace fanout
 

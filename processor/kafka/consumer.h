@@ -134,6 +134,10 @@ struct PropertyError {
 // Checks each property against librdkafka (and fanout's own rules) without connecting.
 std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& properties);
 
+// Checks the producer properties of a kafka sink (`sinks.<name>.properties`) against librdkafka,
+// without connecting and without loading a plugin library.
+std::vector<PropertyError> ValidateProducerProperties(const KafkaProperties& properties);
+
 }  // namespace fanout
 
 #endif  // FANOUT_PROCESSOR_KAFKA_CONSUMER_H_

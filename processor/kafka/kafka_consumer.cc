@@ -523,6 +523,17 @@ std::vector<PropertyError> ValidateConsumerProperties(const KafkaProperties& pro
   return errors;
 }
 
+std::vector<PropertyError> ValidateProducerProperties(const KafkaProperties& properties) {
+  std::vector<PropertyError> errors;
+  ConfPtr conf(rd_kafka_conf_new());
+  for (const auto& [key, value] : properties) {
+    if (key == "plugin.library.paths") continue;  // setting it loads and runs the library
+    Status status = SetProperty(conf.get(), key, value);
+    if (!status.ok()) errors.push_back({key, std::string(status.message())});
+  }
+  return errors;
+}
+
 Result<std::map<std::int32_t, std::int64_t>> ReadCommittedOffsets(
     const KafkaProperties& properties, const std::string& group, const std::string& topic,
     std::chrono::milliseconds timeout) {

@@ -12,6 +12,7 @@
 #include "sinks/elasticsearch/bulk_call.h"
 #include "sinks/elasticsearch/errors.h"
 #include "sinks/elasticsearch/settings.h"
+#include "sinks/elasticsearch/spec.h"
 #include "sinks/net/await_on_strand.h"
 #include "sinks/runtime.h"
 #include "sinks/write_tracker.h"
@@ -112,7 +113,7 @@ Result<std::unique_ptr<Sink>> CreateElasticsearchSink(const SinkSpec& spec, Sink
 }
 
 Status RegisterElasticsearchSink(SinkRegistry& registry) {
-  return registry.Register("elasticsearch", CreateElasticsearchSink);
+  return registry.Register(ElasticsearchSinkType(), CreateElasticsearchSink);
 }
 
 }  // namespace fanout

@@ -18,7 +18,7 @@ namespace fanout {
 // Start or Write.
 Result<std::unique_ptr<Sink>> CreateElasticsearchSink(const SinkSpec& spec, SinkRuntime& runtime);
 
-// Registers CreateElasticsearchSink as type "elasticsearch".
+// Registers CreateElasticsearchSink with the "elasticsearch" spec (sinks/elasticsearch/spec.h).
 Status RegisterElasticsearchSink(SinkRegistry& registry);
 
 }  // namespace fanout

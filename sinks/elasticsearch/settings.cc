@@ -1,48 +1,30 @@
 #include "sinks/elasticsearch/settings.h"
 
-#include <algorithm>
 #include <string_view>
 
-#include "sinks/text_numbers.h"
+#include "sinks/elasticsearch/spec.h"
+#include "sinks/sink_settings.h"
 
 namespace fanout {
-namespace {
-
-constexpr std::string_view kKnownSettings[] = {"url",     "username",  "password",  "api_key",
-                                               "timeout", "pool_size", "batch_size"};
-
-}  // namespace
 
 Result<ElasticsearchSinkSettings> ParseElasticsearchSinkSettings(const SinkSpec& spec) {
-  for (const auto& [key, value] : spec.settings) {
-    (void)value;
-    if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-            std::end(kKnownSettings) &&
-        !IsTlsSettingKey(key)) {
-      return InvalidArgument(key + ": not a setting of elasticsearch sinks");
-    }
-  }
-  if (!spec.headers.empty()) {
-    return InvalidArgument("headers: not a setting of elasticsearch sinks");
-  }
+  FANOUT_ASSIGN_OR_RETURN(config::SettingValues values,
+                          ReadSinkSettings(ElasticsearchSinkType(), spec));
   ElasticsearchSinkSettings out;
-  const std::string_view url = spec.Setting("url");
+  const std::string_view url = values.String("url");
   if (url.empty()) return InvalidArgument("url: required for elasticsearch sinks");
   FANOUT_ASSIGN_OR_RETURN(out.url, ParseHttpUrl(url));
-  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, out.url.tls, out.url.host, "https://"));
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(values, out.url.tls, out.url.host, "https://"));
   while (!out.url.base_path.empty() && out.url.base_path.back() == '/') {
     out.url.base_path.pop_back();  // "/es/" + "/_bulk" would make "//_bulk"
   }
-  if (const std::string_view timeout = spec.Setting("timeout"); !timeout.empty()) {
-    FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseHttpTimeout(timeout));
-  }
-  FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
-  FANOUT_ASSIGN_OR_RETURN(out.batch_size,
-                          ParseBounded(spec, "batch_size", 500, 1, kMaxElasticsearchBatch));
+  out.timeout = values.Duration("timeout");
+  out.pool_size = static_cast<std::size_t>(values.Integer("pool_size"));
+  out.batch_size = static_cast<std::size_t>(values.Integer("batch_size"));
 
-  const std::string_view username = spec.Setting("username");
-  const std::string_view password = spec.Setting("password");
-  const std::string_view api_key = spec.Setting("api_key");
+  const std::string_view username = values.String("username");
+  const std::string_view password = values.String("password");
+  const std::string_view api_key = values.String("api_key");
   if (!password.empty() && username.empty()) {
     return InvalidArgument("password: set without username");
   }

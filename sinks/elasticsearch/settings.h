@@ -1,6 +1,6 @@
 // The Elasticsearch/OpenSearch sink's settings (`url`, `username`, `password`, `api_key`,
-// `timeout`, `pool_size`, `batch_size`), parsed and checked once, when the sink is created.
-// Pure: no I/O.
+// `timeout`, `pool_size`, `batch_size`), read from the typed values of its spec
+// (sinks/elasticsearch/spec.cc) and checked once, when the sink is created. Pure: no I/O.
 //
 // Values may hold secrets (password, API key): error messages name the setting at fault and
 // never quote its value.
@@ -12,16 +12,12 @@
 #include <string>
 
 #include "processor/core/status.h"
+#include "sinks/elasticsearch/spec.h"  // kMaxElasticsearchBatch
 #include "sinks/net/http_client_settings.h"
 #include "sinks/net/tls_settings.h"
 #include "sinks/sink.h"
 
 namespace fanout {
-
-// Most actions one `_bulk` request may carry. The response names every item, and the HTTP
-// client reads at most 1 MiB of it (sinks/net/http_connection.h); 10000 items keep even a response
-// of short per-item errors within that. Elasticsearch itself advises bulks of a few MB.
-inline constexpr std::size_t kMaxElasticsearchBatch = 10000;
 
 struct ElasticsearchSinkSettings {
   HttpUrl url;      // http[s]://host[:port][/base path]; the base path prefixes `/_bulk` and `/`
@@ -34,10 +30,11 @@ struct ElasticsearchSinkSettings {
   std::string authorization;
 };
 
-// InvalidArgument naming the setting at fault: a missing or malformed `url`, bad `tls_*` settings,
-// a bad `timeout`, `pool_size` outside 1..256, `batch_size` outside 1..kMaxElasticsearchBatch,
-// `username` without `password` or the reverse, `api_key` together with `username`, credentials
-// with control characters, `headers`, and any setting the sink does not know.
+// InvalidArgument naming the setting at fault: a setting the spec (sinks/elasticsearch/spec.cc)
+// refuses (unknown, `headers`, or out of its range: `batch_size` is at most
+// kMaxElasticsearchBatch), a missing or malformed `url`, bad `tls_*` settings, `username`
+// without `password` or the reverse, `api_key` together with `username`, credentials with
+// control characters.
 //
 // `api_key` takes either the encoded form Elasticsearch returns (`encoded`, the base64 of
 // "id:api_key"), used as is, or "id:api_key", which is encoded here.

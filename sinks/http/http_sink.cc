@@ -11,6 +11,7 @@
 #include "sinks/http/errors.h"
 #include "sinks/http/request_builder.h"
 #include "sinks/http/settings.h"
+#include "sinks/http/spec.h"
 #include "sinks/net/await_on_strand.h"
 #include "sinks/net/http_client.h"
 #include "sinks/runtime.h"
@@ -148,7 +149,7 @@ Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& 
 }
 
 Status RegisterHttpSink(SinkRegistry& registry) {
-  return registry.Register("http", CreateHttpSink);
+  return registry.Register(HttpSinkType(), CreateHttpSink);
 }
 
 }  // namespace fanout

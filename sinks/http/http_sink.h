@@ -15,7 +15,7 @@ namespace fanout {
 // setting at fault (see ParseHttpSinkSettings); no connection is made until Start or Write.
 Result<std::unique_ptr<Sink>> CreateHttpSink(const SinkSpec& spec, SinkRuntime& runtime);
 
-// Registers CreateHttpSink as type "http".
+// Registers CreateHttpSink with the "http" spec (sinks/http/spec.h).
 Status RegisterHttpSink(SinkRegistry& registry);
 
 }  // namespace fanout

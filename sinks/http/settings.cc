@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
-#include "sinks/text_numbers.h"
+#include "sinks/http/spec.h"
+#include "sinks/sink_settings.h"
 
 namespace fanout {
 namespace {
-
-constexpr std::string_view kKnownSettings[] = {"url",        "timeout",  "pool_size",
-                                               "batch_size", "username", "password"};
 
 // Headers the sink writes itself: a user value would break framing, keep-alive or dedup.
 constexpr std::string_view kReservedHeaders[] = {
@@ -30,26 +28,18 @@ bool IsTokenChar(char c) {
 }  // namespace
 
 Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec) {
-  for (const auto& [key, value] : spec.settings) {
-    if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-            std::end(kKnownSettings) &&
-        !IsTlsSettingKey(key)) {
-      return InvalidArgument(key + ": not a setting of http sinks");
-    }
-  }
+  FANOUT_ASSIGN_OR_RETURN(config::SettingValues values, ReadSinkSettings(HttpSinkType(), spec));
   HttpSinkSettings out;
-  std::string_view url = spec.Setting("url");
+  std::string_view url = values.String("url");
   if (url.empty()) return InvalidArgument("url: required for http sinks");
   FANOUT_ASSIGN_OR_RETURN(out.url, ParseHttpUrl(url));
-  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, out.url.tls, out.url.host, "https://"));
-  if (std::string_view timeout = spec.Setting("timeout"); !timeout.empty()) {
-    FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseHttpTimeout(timeout));
-  }
-  FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
-  FANOUT_ASSIGN_OR_RETURN(out.batch_size, ParseBounded(spec, "batch_size", 1, 1, 100000));
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(values, out.url.tls, out.url.host, "https://"));
+  out.timeout = values.Duration("timeout");
+  out.pool_size = static_cast<std::size_t>(values.Integer("pool_size"));
+  out.batch_size = static_cast<std::size_t>(values.Integer("batch_size"));
 
-  std::string_view username = spec.Setting("username");
-  std::string_view password = spec.Setting("password");
+  std::string_view username = values.String("username");
+  std::string_view password = values.String("password");
   if (!password.empty() && username.empty()) {
     return InvalidArgument("password: set without username");
   }

@@ -1,5 +1,6 @@
 // The HTTP sink's settings (`url`, `timeout`, `pool_size`, `batch_size`, `username`,
-// `password`, `headers`), parsed and checked once, when the sink is created. Pure: no I/O.
+// `password`, `headers`), read from the typed values of its spec (sinks/http/spec.cc) and checked
+// once, when the sink is created. Pure: no I/O.
 //
 // Values may hold secrets (password, header values): error messages name the setting at fault
 // and never quote its value.
@@ -30,10 +31,9 @@ struct HttpSinkSettings {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// InvalidArgument naming the setting at fault: a missing or malformed `url`, a bad `timeout`,
-// `pool_size` outside 1..256, `batch_size` outside 1..100000, `password` without `username`,
-// a header name or value that is not valid in HTTP/1.1 or a header the sink sets itself, and
-// any setting the HTTP sink does not know.
+// InvalidArgument naming the setting at fault: a setting the spec (sinks/http/spec.cc) refuses
+// (unknown, or out of its range), a missing or malformed `url`, `password` without `username`,
+// a header name or value that is not valid in HTTP/1.1 or a header the sink sets itself.
 Result<HttpSinkSettings> ParseHttpSinkSettings(const SinkSpec& spec);
 
 }  // namespace fanout

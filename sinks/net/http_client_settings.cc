@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "processor/core/duration.h"
 #include "processor/core/value.h"
 #include "sinks/text_numbers.h"
 
@@ -87,12 +86,6 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   out.host_header = authority.starts_with('[') ? "[" + out.host + "]" : out.host;
   if (out.port != (tls ? 443 : 80)) out.host_header += ":" + std::to_string(out.port);
   return out;
-}
-
-Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text) {
-  Result<std::chrono::milliseconds> timeout = ParsePositiveDuration(text);
-  if (!timeout.ok()) return InvalidArgument("timeout: " + std::string(timeout.status().message()));
-  return timeout;
 }
 
 Result<std::string> BasicAuthorization(std::string_view username, std::string_view password) {

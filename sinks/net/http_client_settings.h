@@ -1,13 +1,13 @@
 // What every user of the HTTP client (sinks/net/http_client.h) reads from its settings the same
-// way: the `url`, the `timeout`, Basic credentials. Each sink parses the rest of its settings,
-// and names its own settings in its errors. Pure: no I/O.
+// way: the `url` and Basic credentials (`timeout` and the other typed settings come from each
+// sink's spec, sinks/setting_fields.h). Each sink parses the rest of its settings, and names its
+// own settings in its errors. Pure: no I/O.
 //
 // Values may hold secrets (password, header values): error messages name the setting at fault
 // and never quote its value.
 #ifndef FANOUT_SINKS_NET_HTTP_CLIENT_SETTINGS_H_
 #define FANOUT_SINKS_NET_HTTP_CLIENT_SETTINGS_H_
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,9 +28,6 @@ struct HttpUrl {
 // InvalidArgument for anything but `http://` or `https://` with a host (no user info, query or
 // fragment: credentials go in `username`/`password`).
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
-
-// `timeout`: a duration as everywhere in the config (processor/core/duration.h), above zero.
-Result<std::chrono::milliseconds> ParseHttpTimeout(std::string_view text);
 
 // Whether `value` may stand in a header field: no CR, LF or NUL (request smuggling, header
 // injection) and no other control character but tab.

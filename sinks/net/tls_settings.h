@@ -12,15 +12,17 @@
 //   tls_cert_file,   a client certificate and its key, for servers that require one (mutual
 //   tls_key_file     TLS); both or neither
 //
-// Pure parsing: files are read when the context is made (sinks/net/sink_stream.h).
+// Pure parsing: files are read when the context is made (sinks/net/sink_stream.h). The keys'
+// FieldSpecs (TlsSettingFields) are part of each TLS-capable sink's spec.
 #ifndef FANOUT_SINKS_NET_TLS_SETTINGS_H_
 #define FANOUT_SINKS_NET_TLS_SETTINGS_H_
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "config/spec.h"
 #include "processor/core/status.h"
-#include "sinks/sink.h"
 
 namespace fanout {
 
@@ -33,12 +35,15 @@ struct TlsSettings {
   std::string key_file;
 };
 
-// The `tls_*` settings of `spec` for a URL whose scheme asked for TLS (`enabled`) or not, with
-// `host` as the default server name. InvalidArgument names the setting at fault: a `tls_*`
-// setting without a TLS scheme (`plain_scheme` names the scheme to say so), a `tls_verify`
-// that is not a boolean, a certificate without its key.
-Result<TlsSettings> ParseTlsSettings(const SinkSpec& spec, bool enabled, std::string_view host,
-                                     std::string_view tls_scheme);
+// The FieldSpecs of the `tls_*` settings, for the specs of the sinks that take them.
+std::vector<config::FieldSpec> TlsSettingFields();
+
+// The `tls_*` settings among `values` (read against TlsSettingFields()) for a URL whose scheme
+// asked for TLS (`enabled`) or not, with `host` as the default server name. InvalidArgument
+// names the setting at fault: a `tls_*` setting without a TLS scheme (`tls_scheme` names the
+// scheme to say so), an empty file or server name, a certificate without its key.
+Result<TlsSettings> ParseTlsSettings(const config::SettingValues& values, bool enabled,
+                                     std::string_view host, std::string_view tls_scheme);
 
 // Whether `key` is one of the settings ParseTlsSettings reads.
 bool IsTlsSettingKey(std::string_view key);

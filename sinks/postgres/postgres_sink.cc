@@ -20,6 +20,7 @@
 #include "sinks/postgres/errors.h"
 #include "sinks/postgres/processed_offsets.h"
 #include "sinks/postgres/settings.h"
+#include "sinks/postgres/spec.h"
 #include "sinks/runtime.h"
 #include "sinks/text_numbers.h"
 #include "sinks/write_tracker.h"
@@ -395,7 +396,7 @@ Result<std::unique_ptr<Sink>> CreatePostgresSink(const SinkSpec& spec, SinkRunti
 }
 
 Status RegisterPostgresSink(SinkRegistry& registry) {
-  return registry.Register("postgres", CreatePostgresSink);
+  return registry.Register(PostgresSinkType(), CreatePostgresSink);
 }
 
 Status InitPostgresSink(const SinkSpec& spec) {

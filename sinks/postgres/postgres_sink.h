@@ -19,7 +19,7 @@ namespace fanout {
 // Write or OnPartitionsAssigned.
 Result<std::unique_ptr<Sink>> CreatePostgresSink(const SinkSpec& spec, SinkRuntime& runtime);
 
-// Registers CreatePostgresSink as type "postgres".
+// Registers CreatePostgresSink with the "postgres" spec (sinks/postgres/spec.h).
 Status RegisterPostgresSink(SinkRegistry& registry);
 
 // `fanout init-sink`: creates the processed-offsets tables of the sink described by `spec`

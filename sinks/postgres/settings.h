@@ -1,6 +1,6 @@
 // The PostgreSQL sink's settings (`dsn`, `pool_size`, `batch_size`, `timeout`, `offsets_table`,
-// `auto_evolve`, `on_schema_drift`), parsed and checked once, when the sink is created. Pure: no
-// I/O.
+// `auto_evolve`, `on_schema_drift`), read from the typed values of its spec
+// (sinks/postgres/spec.cc) and checked once, when the sink is created. Pure: no I/O.
 //
 // `dsn` holds credentials: error messages name the setting at fault and never quote its value.
 #ifndef FANOUT_SINKS_POSTGRES_SETTINGS_H_
@@ -38,15 +38,11 @@ struct PostgresSinkSettings {
   std::string consumer_group;
 };
 
-// InvalidArgument naming the setting at fault: a missing `dsn`; `pool_size` outside 1..256;
-// `batch_size` outside 1..100000; a bad `timeout`; an `offsets_table` that is not
-// `[schema.]name` of letters, digits and `_`; `auto_evolve` not true/false; `on_schema_drift`
-// not dead_letter/fail; no consumer group; any setting the postgres sink does not know.
+// InvalidArgument naming the setting at fault: a setting the spec (sinks/postgres/spec.cc)
+// refuses (unknown, or out of its range: `timeout` is at most 2^31-1 ms, PostgreSQL's
+// statement_timeout being an int); a missing or unparsable `dsn`; an `offsets_table` that is
+// not `[schema.]name` of letters, digits and `_`; no consumer group.
 Result<PostgresSinkSettings> ParsePostgresSinkSettings(const SinkSpec& spec);
-
-// A duration as everywhere in the config (processor/core/duration.h), above zero and at most
-// 2^31-1 ms (PostgreSQL's statement_timeout is an int).
-Result<std::chrono::milliseconds> ParsePostgresDuration(std::string_view text);
 
 // Whether `name` is `[schema.]table` made of [A-Za-z0-9_] parts not starting with a digit.
 bool IsPlainQualifiedName(std::string_view name);

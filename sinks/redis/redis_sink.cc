@@ -14,6 +14,7 @@
 #include "sinks/redis/errors.h"
 #include "sinks/redis/pipeline.h"
 #include "sinks/redis/settings.h"
+#include "sinks/redis/spec.h"
 #include "sinks/runtime.h"
 #include "sinks/write_tracker.h"
 
@@ -149,7 +150,7 @@ Result<std::unique_ptr<Sink>> CreateRedisSink(const SinkSpec& spec, SinkRuntime&
 }
 
 Status RegisterRedisSink(SinkRegistry& registry) {
-  return registry.Register("redis", CreateRedisSink);
+  return registry.Register(RedisSinkType(), CreateRedisSink);
 }
 
 }  // namespace fanout

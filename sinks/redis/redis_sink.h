@@ -16,7 +16,7 @@ namespace fanout {
 // setting at fault (see ParseRedisSinkSettings); no connection is made until Start or Write.
 Result<std::unique_ptr<Sink>> CreateRedisSink(const SinkSpec& spec, SinkRuntime& runtime);
 
-// Registers CreateRedisSink as type "redis".
+// Registers CreateRedisSink with the "redis" spec (sinks/redis/spec.h).
 Status RegisterRedisSink(SinkRegistry& registry);
 
 }  // namespace fanout

@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <limits>
 
-#include "processor/core/duration.h"
+#include "sinks/redis/spec.h"
+#include "sinks/sink_settings.h"
 #include "sinks/text_numbers.h"
 
 namespace fanout {
 namespace {
-
-constexpr std::string_view kKnownSettings[] = {"url",       "username",   "password",     "timeout",
-                                               "pool_size", "batch_size", "tombstone_ttl"};
 
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -44,16 +42,6 @@ Result<std::string> PercentDecode(std::string_view text, std::string_view what) 
     i += 2;
   }
   return out;
-}
-
-Result<std::chrono::milliseconds> ParseDurationSetting(const SinkSpec& spec, std::string_view key,
-                                                       std::chrono::milliseconds fallback) {
-  std::string_view text = spec.Setting(key);
-  if (text.empty()) return fallback;
-  Result<std::chrono::milliseconds> value = ParseRedisDuration(text);
-  if (!value.ok())
-    return InvalidArgument(std::string(key) + ": " + std::string(value.status().message()));
-  return value;
 }
 
 }  // namespace
@@ -133,22 +121,9 @@ Result<RedisUrl> ParseRedisUrl(std::string_view url) {
   return out;
 }
 
-Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text) {
-  // Redis takes PX as a signed 64-bit count of milliseconds: any duration that parses fits.
-  return ParsePositiveDuration(text);
-}
-
 Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {
-  for (const auto& [key, value] : spec.settings) {
-    (void)value;
-    if (std::find(std::begin(kKnownSettings), std::end(kKnownSettings), key) ==
-            std::end(kKnownSettings) &&
-        !IsTlsSettingKey(key)) {
-      return InvalidArgument(key + ": not a setting of the redis sink");
-    }
-  }
-  if (!spec.headers.empty()) return InvalidArgument("headers: not a setting of the redis sink");
-  const std::string_view url_text = spec.Setting("url");
+  FANOUT_ASSIGN_OR_RETURN(config::SettingValues values, ReadSinkSettings(RedisSinkType(), spec));
+  const std::string_view url_text = values.String("url");
   if (url_text.empty()) return InvalidArgument("url: required (redis://host:port/db)");
   FANOUT_ASSIGN_OR_RETURN(RedisUrl url, ParseRedisUrl(url_text));
 
@@ -156,21 +131,16 @@ Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec) {
   out.host = std::move(url.host);
   out.port = url.port;
   out.db = url.db;
-  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(spec, url.tls, out.host, "rediss://"));
-  out.username = url.username.value_or("");
-  out.password = url.password.value_or("");
-  for (const auto& [key, value] : spec.settings) {
-    if (key == "username") out.username = value;
-    if (key == "password") out.password = value;
-  }
+  FANOUT_ASSIGN_OR_RETURN(out.tls, ParseTlsSettings(values, url.tls, out.host, "rediss://"));
+  out.username = values.Has("username") ? values.String("username") : url.username.value_or("");
+  out.password = values.Has("password") ? values.String("password") : url.password.value_or("");
   if (!out.username.empty() && out.password.empty()) {
     return InvalidArgument("username: needs a password (Redis AUTH takes both)");
   }
-  FANOUT_ASSIGN_OR_RETURN(out.timeout, ParseDurationSetting(spec, "timeout", out.timeout));
-  FANOUT_ASSIGN_OR_RETURN(out.tombstone_ttl,
-                          ParseDurationSetting(spec, "tombstone_ttl", out.tombstone_ttl));
-  FANOUT_ASSIGN_OR_RETURN(out.pool_size, ParseBounded(spec, "pool_size", 4, 1, 256));
-  FANOUT_ASSIGN_OR_RETURN(out.batch_size, ParseBounded(spec, "batch_size", 500, 1, 100000));
+  out.timeout = values.Duration("timeout");
+  out.tombstone_ttl = values.Duration("tombstone_ttl");
+  out.pool_size = static_cast<std::size_t>(values.Integer("pool_size"));
+  out.batch_size = static_cast<std::size_t>(values.Integer("batch_size"));
   return out;
 }
 

@@ -1,5 +1,6 @@
 // The Redis sink's settings (`url`, `username`, `password`, `timeout`, `pool_size`,
-// `batch_size`, `tombstone_ttl`), parsed and checked once, when the sink is created. Pure: no I/O.
+// `batch_size`, `tombstone_ttl`), read from the typed values of its spec (sinks/redis/spec.cc) and
+// checked once, when the sink is created. Pure: no I/O.
 //
 // Values may hold secrets (the password, and a URL with user info): error messages name the
 // setting at fault and never quote its value.
@@ -34,9 +35,6 @@ struct RedisUrl {
 // host; a query or fragment; a db that is not a non-negative integer.
 Result<RedisUrl> ParseRedisUrl(std::string_view url);
 
-// A duration as everywhere in the config (processor/core/duration.h), greater than zero.
-Result<std::chrono::milliseconds> ParseRedisDuration(std::string_view text);
-
 struct RedisSinkSettings {
   std::string host;
   std::uint16_t port = 6379;
@@ -51,10 +49,9 @@ struct RedisSinkSettings {
   std::chrono::milliseconds tombstone_ttl{24 * 3600 * 1000};
 };
 
-// InvalidArgument naming the setting at fault: a missing or malformed `url`, a bad `timeout` or
-// `tombstone_ttl`, `pool_size` outside 1..256, `batch_size` outside 1..100000, a `username`
-// without a password, and any setting the Redis sink does not know. `username` and `password`
-// override the URL's user info.
+// InvalidArgument naming the setting at fault: a setting the spec (sinks/redis/spec.cc) refuses
+// (unknown, or out of its range), a missing or malformed `url`, a `username` without a
+// password. `username` and `password` override the URL's user info.
 Result<RedisSinkSettings> ParseRedisSinkSettings(const SinkSpec& spec);
 
 }  // namespace fanout

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "sinks/builtin.h"
+
 namespace fanout::config {
 namespace {
 
@@ -27,7 +29,8 @@ std::vector<std::string> ErrorLines(const LoadResult& result) {
 }
 
 TEST(LoaderTest, LoadsAValidConfig) {
-  LoadResult result = LoadConfigText(R"(version: 1
+  LoadResult result =
+      LoadConfigText(R"(version: 1
 kafka:
   bootstrap.servers: ${BOOT}
   group.id: fanout-test
@@ -36,7 +39,7 @@ source:
 processing: { commit_interval: 250ms, max_batch: 500 }
 logging: { level: debug, progress_interval: 2s }
 )",
-                                     "f.yaml", FakeEnv({{"BOOT", "127.0.0.1:19092"}}));
+                     "f.yaml", BuiltinSinkTypes(), FakeEnv({{"BOOT", "127.0.0.1:19092"}}));
   ASSERT_TRUE(result.errors.empty()) << ErrorLines(result)[0];
   const Config& config = result.config;
   ASSERT_EQ(config.kafka.size(), 2u);
@@ -64,7 +67,7 @@ processing:
 logging: { level: loud }
 rotues: []
 )",
-                                     "bad.yaml", FakeEnv({}));
+                                     "bad.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_FALSE(result.ok());
   EXPECT_THAT(
       ErrorLines(result),
@@ -72,7 +75,7 @@ rotues: []
                   HasSubstr("bad.yaml:3:22: kafka.bootstrap.servers: environment variable "
                             "MISSING is not set"),
                   HasSubstr("bad.yaml:5:12: source.topics[0]: invalid regular expression"),
-                  "bad.yaml:6:3: source.topcs: unknown key 'topcs' (known keys: topics)",
+                  "bad.yaml:6:3: source.topcs: unknown key 'topcs'; did you mean 'topics'?",
                   HasSubstr("bad.yaml:8:20: processing.commit_interval: expected a duration"),
                   "bad.yaml:9:14: processing.max_batch: expected an integer",
                   HasSubstr("bad.yaml:10:19: logging.level: expected one of: trace"),
@@ -80,21 +83,22 @@ rotues: []
 }
 
 TEST(LoaderTest, MissingRequiredSections) {
-  LoadResult result = LoadConfigText("processing: {}\n", "m.yaml", FakeEnv({}));
+  LoadResult result = LoadConfigText("processing: {}\n", "m.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_THAT(ErrorLines(result),
               ElementsAre(HasSubstr("version: required"), HasSubstr("kafka: required"),
                           HasSubstr("source: required")));
 }
 
 TEST(LoaderTest, YamlSyntaxErrorHasALocation) {
-  LoadResult result = LoadConfigText("version: 1\nkafka: [unclosed\n", "s.yaml", FakeEnv({}));
+  LoadResult result =
+      LoadConfigText("version: 1\nkafka: [unclosed\n", "s.yaml", BuiltinSinkTypes(), FakeEnv({}));
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_THAT(ToString(result.errors[0]), HasSubstr("YAML syntax error"));
   EXPECT_GT(result.errors[0].location.line, 0);
 }
 
 TEST(LoaderTest, EmptyFileIsAnError) {
-  LoadResult result = LoadConfigText("", "e.yaml", FakeEnv({}));
+  LoadResult result = LoadConfigText("", "e.yaml", BuiltinSinkTypes(), FakeEnv({}));
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_THAT(result.errors[0].message, HasSubstr("empty"));
 }
@@ -108,7 +112,7 @@ source: { topics: t }
 processing: fast
 logging: debug
 )",
-                                     "s.yaml", FakeEnv({}));
+                                     "s.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_THAT(ErrorLines(result), ElementsAre("s.yaml:4:13: processing: expected a mapping",
                                               "s.yaml:5:10: logging: expected a mapping"));
 }
@@ -119,7 +123,7 @@ TEST(LoaderTest, OverlongTopicRegexIsAnError) {
       "version: 1\nkafka: { bootstrap.servers: x, group.id: g }\n"
       "source: { topics: ['^" +
       std::string(50000, '(') + "a" + std::string(50000, ')') + "'] }\n";
-  EXPECT_THAT(ErrorLines(LoadConfigText(config, "r.yaml", FakeEnv({}))),
+  EXPECT_THAT(ErrorLines(LoadConfigText(config, "r.yaml", BuiltinSinkTypes(), FakeEnv({}))),
               ElementsAre(HasSubstr("r.yaml:3:20: source.topics[0]: a topic regex longer than "
                                     "4096 bytes is not accepted")));
 }
@@ -131,7 +135,7 @@ processing: { guarantee: at_least_once, max_in_flight: 500 }
 sinks:
   cache: { type: redis, url: "redis://127.0.0.1:16379/0", password: "${REDIS_PW:-}" }
   search: { type: elasticsearch, url: "http://127.0.0.1:19200", timeout: 5s }
-  events: { type: kafka, properties: { linger.ms: "5" } }
+  events: { type: kafka, properties: { linger.ms: "5" }, batch_size: 100 }
 routes:
   - name: customer-cache
     from: public.customers
@@ -155,7 +159,7 @@ dead_letter: { topic: my.dlq }
 )";
 
 TEST(LoaderTest, LoadsSinksAndRoutes) {
-  LoadResult result = LoadConfigText(kFullConfig, "full.yaml", FakeEnv({}));
+  LoadResult result = LoadConfigText(kFullConfig, "full.yaml", BuiltinSinkTypes(), FakeEnv({}));
   ASSERT_TRUE(result.ok()) << ErrorLines(result)[0];
   const Config& config = result.config;
   EXPECT_FALSE(config.processing.exactly_once);
@@ -221,7 +225,7 @@ routes:
     retry: { backoff: 30s..1s }
     on_exhausted: ignore
 )",
-                                     "r.yaml", FakeEnv({}));
+                                     "r.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_THAT(
       ErrorLines(result),
       ElementsAre(
@@ -238,6 +242,30 @@ routes:
           HasSubstr("r.yaml:18:19: routes[2].on_exhausted: expected one of: dead_letter")));
 }
 
+// A sink or a route to it is checked against its own type's keys (sinks/<type>/spec.cc), and a
+// misspelt key gets the nearest one.
+TEST(LoaderTest, SinkAndRouteKeysComeFromTheirTypeWithSuggestions) {
+  LoadResult result = LoadConfigText(R"(version: 1
+kafka: { bootstrap.servers: x, group.id: g }
+source: { topics: [t] }
+sinks:
+  cache: { type: redis, url: "redis://x", pool_sise: 2 }
+  search: { type: elasticsearch, url: "http://x", batch_size: 20000 }
+  hook: { type: http, url: "http://x", batch_size: 20000 }
+routes:
+  - { name: a, to: cache, invalidat: "k:{id}" }
+)",
+                                     "k.yaml", BuiltinSinkTypes(), FakeEnv({}));
+  EXPECT_THAT(ErrorLines(result),
+              ElementsAre("k.yaml:5:43: sinks.cache.pool_sise: unknown key 'pool_sise'; did you "
+                          "mean 'pool_size'?",
+                          "k.yaml:6:63: sinks.search.batch_size: must be between 1 and 10000",
+                          "k.yaml:9:5: routes[0]: a route to a redis sink needs invalidate or "
+                          "upsert or publish",
+                          "k.yaml:9:27: routes[0].invalidat: unknown key 'invalidat'; did you "
+                          "mean 'invalidate'?"));
+}
+
 TEST(LoaderTest, ExpressionErrorsPointAtTheCharacter) {
   LoadResult result = LoadConfigText(R"(version: 1
 kafka: { bootstrap.servers: x, group.id: g }
@@ -252,7 +280,7 @@ routes:
     include: [id]
     exclude: [email]
 )",
-                                     "e.yaml", FakeEnv({}));
+                                     "e.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_THAT(
       ErrorLines(result),
       ElementsAre(
@@ -266,14 +294,14 @@ routes:
 TEST(LoaderTest, ExactlyOnceCommitIntervalMustBeBelowTheTransactionTimeout) {
   const std::string base =
       "version: 1\nkafka: { bootstrap.servers: x, group.id: g }\nsource: { topics: [t] }\n";
-  LoadResult too_long =
-      LoadConfigText(base + "processing: { commit_interval: 2m }\n", "t.yaml", FakeEnv({}));
+  LoadResult too_long = LoadConfigText(base + "processing: { commit_interval: 2m }\n", "t.yaml",
+                                       BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_THAT(ErrorLines(too_long),
               ElementsAre(HasSubstr("t.yaml:4:32: processing.commit_interval: with guarantee "
                                     "exactly_once it must be below the transaction timeout")));
   LoadResult at_least_once =
       LoadConfigText(base + "processing: { commit_interval: 2m, guarantee: at_least_once }\n",
-                     "t.yaml", FakeEnv({}));
+                     "t.yaml", BuiltinSinkTypes(), FakeEnv({}));
   EXPECT_TRUE(at_least_once.ok()) << "no transaction, no limit";
 }
 
@@ -283,14 +311,14 @@ kafka: { bootstrap.servers: x, group.id: g, sasl.password: "${PW}" }
 source: { topics: t }
 processing: { commit_interval: "${PW}" }
 )",
-                                     "p.yaml", FakeEnv({{"PW", "hunter2"}}));
+                                     "p.yaml", BuiltinSinkTypes(), FakeEnv({{"PW", "hunter2"}}));
   ASSERT_FALSE(result.errors.empty());  // the password is not a duration
   for (const std::string& line : ErrorLines(result))
     EXPECT_THAT(line, ::testing::Not(HasSubstr("hunter2")));
 }
 
 TEST(LoaderTest, MissingFileIsReported) {
-  LoadResult result = LoadConfigFile("/nonexistent/fanout.yaml", FakeEnv({}));
+  LoadResult result = LoadConfigFile("/nonexistent/fanout.yaml", BuiltinSinkTypes(), FakeEnv({}));
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_EQ(ToString(result.errors[0]), "/nonexistent/fanout.yaml: cannot open the file");
 }

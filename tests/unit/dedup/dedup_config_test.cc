@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/loader.h"
+#include "sinks/builtin.h"
 
 namespace fanout::config {
 namespace {
@@ -32,7 +33,8 @@ sinks:
   events: { type: kafka }
 routes:
 )" + routes,
-                        "f.yaml", [](std::string_view) { return std::nullopt; });
+                        "f.yaml", BuiltinSinkTypes(),
+                        [](std::string_view) { return std::nullopt; });
 }
 
 TEST(DedupConfigTest, ReadsStoreAndTtl) {

@@ -69,7 +69,7 @@ TEST(ElasticsearchSettingsTest, MistakesNameTheSettingAndNeverQuoteSecrets) {
   EXPECT_THAT(Error({{"url", "http://h"}, {"timeout", "10"}}), HasSubstr("timeout:"));
   EXPECT_THAT(Error({{"url", "http://h"}, {"pool_size", "0"}}), HasSubstr("pool_size: must be"));
   EXPECT_THAT(Error({{"url", "http://h"}, {"batch_size", "10001"}}),
-              HasSubstr("batch_size: must be an integer from 1 to 10000"));
+              HasSubstr("batch_size: must be between 1 and 10000"));
   EXPECT_THAT(Error({{"url", "http://h"}, {"password", "hunter2"}}),
               AllOf(HasSubstr("password: set without username"), Not(HasSubstr("hunter2"))));
   EXPECT_THAT(Error({{"url", "http://h"}, {"username", "elastic"}}),

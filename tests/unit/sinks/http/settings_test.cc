@@ -49,6 +49,23 @@ TEST(HttpSettingsTest, HttpsUrlsSwitchTlsOnWithPort443) {
   EXPECT_EQ(settings->tls.server_name, "billing.internal");
 }
 
+// Durations are read by the sink's spec (sinks/http/spec.cc): above zero, any unit.
+TEST(HttpSettingsTest, ParsesTimeouts) {
+  auto timeout = [](std::string_view text) -> Result<std::chrono::milliseconds> {
+    Result<HttpSinkSettings> settings =
+        ParseHttpSinkSettings(Spec({{"url", "http://h"}, {"timeout", std::string(text)}}));
+    if (!settings.ok()) return settings.status();
+    return settings->timeout;
+  };
+  EXPECT_EQ(timeout("500ms").value(), std::chrono::milliseconds(500));
+  EXPECT_EQ(timeout("10s").value(), std::chrono::seconds(10));
+  EXPECT_EQ(timeout("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(timeout("1h").value(), std::chrono::hours(1));
+  for (std::string_view bad : {"10", "0s", "-1s", "1.5s", "10 s", "s", "10w"}) {
+    EXPECT_FALSE(timeout(bad).ok()) << bad;
+  }
+}
+
 TEST(HttpSettingsTest, DefaultsAndValues) {
   Result<HttpSinkSettings> defaults = ParseHttpSinkSettings(Spec({{"url", "http://h:1/x"}}));
   ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();

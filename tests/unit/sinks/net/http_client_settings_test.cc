@@ -1,4 +1,4 @@
-// What every HTTP client user reads from its settings: url forms, timeouts, Basic credentials.
+// What every HTTP client user reads from its settings: url forms, Basic credentials.
 #include "sinks/net/http_client_settings.h"
 
 #include <gmock/gmock.h>
@@ -54,16 +54,6 @@ TEST(HttpClientSettingsTest, RejectsUnsupportedOrMalformedUrls) {
   EXPECT_THAT(error("http://host/a b"), HasSubstr("path"));
   // Never quotes the URL: it may carry a secret.
   EXPECT_THAT(error("http://user:secret@host"), ::testing::Not(HasSubstr("secret")));
-}
-
-TEST(HttpClientSettingsTest, ParsesTimeouts) {
-  EXPECT_EQ(ParseHttpTimeout("500ms").value(), std::chrono::milliseconds(500));
-  EXPECT_EQ(ParseHttpTimeout("10s").value(), std::chrono::seconds(10));
-  EXPECT_EQ(ParseHttpTimeout("2m").value(), std::chrono::minutes(2));
-  EXPECT_EQ(ParseHttpTimeout("1h").value(), std::chrono::hours(1));
-  for (std::string_view bad : {"", "10", "0s", "-1s", "1.5s", "10 s", "s", "10w"}) {
-    EXPECT_FALSE(ParseHttpTimeout(bad).ok()) << bad;
-  }
 }
 
 TEST(HttpClientSettingsTest, Base64) {

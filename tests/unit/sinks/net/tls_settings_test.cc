@@ -9,9 +9,13 @@ namespace {
 using ::testing::HasSubstr;
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
+// The settings as a sink reads them: its spec's `url` and the TLS fields.
 Result<TlsSettings> Parse(Settings settings, bool enabled, std::string_view host = "cache.local") {
-  return ParseTlsSettings(SinkSpec{"cache", "redis", std::move(settings), {}}, enabled, host,
-                          "rediss://");
+  std::vector<config::FieldSpec> fields = TlsSettingFields();
+  fields.push_back({.name = "url"});
+  FANOUT_ASSIGN_OR_RETURN(config::SettingValues values,
+                          config::ReadSettings(fields, settings, "redis sinks"));
+  return ParseTlsSettings(values, enabled, host, "rediss://");
 }
 
 std::string Error(Settings settings, bool enabled) {

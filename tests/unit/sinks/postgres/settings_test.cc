@@ -61,7 +61,7 @@ TEST(PostgresSettingsTest, ErrorsNameTheSettingAndNeverTheDsn) {
       {{{"dsn", dsn}, {"offsets_table", "x; drop table y"}}, "offsets_table"},
       {{{"dsn", dsn}, {"auto_evolve", "yes"}}, "auto_evolve"},
       {{{"dsn", dsn}, {"on_schema_drift", "ignore"}}, "on_schema_drift"},
-      {{{"dsn", dsn}, {"url", "x"}}, "url: not a setting of the postgres sink"},
+      {{{"dsn", dsn}, {"url", "x"}}, "url: not a setting of postgres sinks"},
   };
   for (const Case& c : cases) {
     Result<PostgresSinkSettings> s = ParsePostgresSinkSettings(Spec(c.settings));

@@ -85,17 +85,24 @@ TEST(RedisUrlTest, ErrorsNeverQuoteTheUrl) {
   EXPECT_THAT(std::string(url.status().message()), Not(HasSubstr("hunter2")));
 }
 
-TEST(RedisDurationTest, UnitsAndBounds) {
-  EXPECT_EQ(ParseRedisDuration("250ms").value(), std::chrono::milliseconds(250));
-  EXPECT_EQ(ParseRedisDuration("10s").value(), std::chrono::seconds(10));
-  EXPECT_EQ(ParseRedisDuration("5m").value(), std::chrono::minutes(5));
-  EXPECT_EQ(ParseRedisDuration("24h").value(), std::chrono::hours(24));
-  EXPECT_FALSE(ParseRedisDuration("0s").ok());
-  EXPECT_FALSE(ParseRedisDuration("10").ok());
-  EXPECT_EQ(ParseRedisDuration("1d").value(), std::chrono::hours(24));
-  EXPECT_FALSE(ParseRedisDuration("-1s").ok());
-  EXPECT_FALSE(ParseRedisDuration("1.5s").ok());
-  EXPECT_FALSE(ParseRedisDuration("99999999999999999h").ok());
+// Durations are read by the sink's spec (sinks/redis/spec.cc): above zero, any unit.
+TEST(RedisSinkSettingsTest, DurationUnitsAndBounds) {
+  auto timeout = [](std::string text) -> Result<std::chrono::milliseconds> {
+    Result<RedisSinkSettings> settings =
+        ParseRedisSinkSettings(Spec({{"url", "redis://h"}, {"timeout", std::move(text)}}));
+    if (!settings.ok()) return settings.status();
+    return settings->timeout;
+  };
+  EXPECT_EQ(timeout("250ms").value(), std::chrono::milliseconds(250));
+  EXPECT_EQ(timeout("10s").value(), std::chrono::seconds(10));
+  EXPECT_EQ(timeout("5m").value(), std::chrono::minutes(5));
+  EXPECT_EQ(timeout("24h").value(), std::chrono::hours(24));
+  EXPECT_FALSE(timeout("0s").ok());
+  EXPECT_FALSE(timeout("10").ok());
+  EXPECT_EQ(timeout("1d").value(), std::chrono::hours(24));
+  EXPECT_FALSE(timeout("-1s").ok());
+  EXPECT_FALSE(timeout("1.5s").ok());
+  EXPECT_FALSE(timeout("99999999999999999h").ok());
 }
 
 TEST(RedisSinkSettingsTest, Defaults) {
