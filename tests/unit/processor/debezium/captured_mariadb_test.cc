@@ -16,8 +16,8 @@ namespace fanout {
 namespace {
 
 using testing::CapturedRecord;
-using testing::ReadCapturedRecords;
 using ::testing::MatchesRegex;
+using testing::ReadCapturedRecords;
 
 std::string DataFile(const std::string& prefix, const std::string& table) {
   return std::string(FANOUT_TEST_DATA_DIR) + "/debezium/mariadb/" + prefix + ".capture." + table +
@@ -195,9 +195,10 @@ TEST(CapturedMariadbTypesTest, EveryTypeDecodesToTheSourceValue) {
   EXPECT_EQ(column("c_point").kind(), Value::Kind::kJson);
   EXPECT_EQ(column("c_geometry").kind(), Value::Kind::kJson);
 
-  // The streamed update: a duration over 24 h, a blob, YEAR's low end, an empty SET.
+  // The streamed update: a duration over 24 h (TIME(0) drops the .5 of '100:00:00.5'), a blob,
+  // YEAR's low end, an empty SET.
   const ChangeEvent& update = events[2];
-  EXPECT_EQ(*FindColumn(*update.after, "c_time"), Value::String("100:00:00.500000"));
+  EXPECT_EQ(*FindColumn(*update.after, "c_time"), Value::String("100:00:00"));
   EXPECT_EQ(*FindColumn(*update.after, "c_blob"), Value::Bytes("\x0a\x0b\x0c"));
   EXPECT_EQ(*FindColumn(*update.after, "c_longblob"), Value::Bytes(std::string("\xff\x00", 2)));
   EXPECT_EQ(*FindColumn(*update.after, "c_year"), Value::Int(1901));
