@@ -8,35 +8,21 @@
 #include <string>
 #include <vector>
 
-#include "processor/core/json_writer.h"
 #include "processor/debezium/decoder.h"
+#include "tests/support/event_text.h"
 #include "tests/support/jsonl_records.h"
 
 namespace fanout {
 namespace {
 
 using testing::CapturedRecord;
+using testing::OpSequence;
 using testing::ReadCapturedRecords;
+using testing::RowJson;
 
 std::string DataFile(const std::string& prefix, const std::string& table) {
   return std::string(FANOUT_TEST_DATA_DIR) + "/debezium/postgres/" + prefix + ".public." + table +
          ".jsonl";
-}
-
-std::string RowJson(const std::optional<Row>& row) {
-  if (!row) return "null";
-  std::string out;
-  AppendJsonRow(out, *row);
-  return out;
-}
-
-// "c", "u", ... for changes, "T" for tombstones.
-std::string OpSequence(const std::vector<ChangeEvent>& events) {
-  std::string out;
-  for (const ChangeEvent& e : events) {
-    out += e.kind == RecordKind::kTombstone ? "T" : std::string(OpName(e.op));
-  }
-  return out;
 }
 
 class CapturedEventsTest : public ::testing::TestWithParam<std::string> {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "processor/core/json_writer.h"
 #include "processor/debezium/decoder.h"
+#include "tests/support/event_text.h"
 #include "tests/support/jsonl_records.h"
 
 namespace fanout {
@@ -17,27 +17,13 @@ namespace {
 
 using testing::CapturedRecord;
 using ::testing::MatchesRegex;
+using testing::OpSequence;
 using testing::ReadCapturedRecords;
+using testing::RowJson;
 
 std::string DataFile(const std::string& prefix, const std::string& table) {
   return std::string(FANOUT_TEST_DATA_DIR) + "/debezium/mariadb/" + prefix + ".capture." + table +
          ".jsonl";
-}
-
-std::string RowJson(const std::optional<Row>& row) {
-  if (!row) return "null";
-  std::string out;
-  AppendJsonRow(out, *row);
-  return out;
-}
-
-// "c", "u", ... for changes, "T" for tombstones.
-std::string OpSequence(const std::vector<ChangeEvent>& events) {
-  std::string out;
-  for (const ChangeEvent& e : events) {
-    out += e.kind == RecordKind::kTombstone ? "T" : std::string(OpName(e.op));
-  }
-  return out;
 }
 
 std::vector<ChangeEvent> DecodeAll(const std::string& prefix, const std::string& table) {
