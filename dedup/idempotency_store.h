@@ -1,5 +1,6 @@
 // IdempotencyStore: remembers which changes a route has already delivered, by idempotency key,
-// for routes whose sink cannot tell a re-delivered change from a new one (HTTP; DESIGN.md §3).
+// for routes whose sink cannot tell a re-delivered change from a new one (HTTP: see
+// docs/ARCHITECTURE.md#guarantees).
 //
 // The key comes from the route and the change's *source position* (see IdempotencyKey in
 // sinks/http/request_builder.h), never from the Kafka offset alone: Debezium re-emits a change at

@@ -2,7 +2,8 @@
 // service that is down at first (503), then throttles (429 with Retry-After), and rejects one
 // change for good (400); fanout is killed with SIGKILL once along the way and restarted.
 //
-// What must hold (DESIGN.md §3: HTTP is at least once, deduplicated by Idempotency-Key):
+// What must hold (HTTP is at least once, deduplicated by Idempotency-Key:
+// docs/ARCHITECTURE.md#guarantees):
 //   - every change is accepted by the service at least once, and the distinct idempotency keys
 //     of the accepted requests are exactly one per change (the rejected one aside);
 //   - the first acceptance of each change comes in per-key order;
