@@ -165,6 +165,7 @@ dead_letter: { topic: )" + dlq_topic + R"( }
       const std::int64_t seq = std::stoll(db.Scalar(sql + " returning seq"));
       generated.insert(seq);
       if (note == "poison") poison_seq = seq;
+      // Pacing, the point: changes keep streaming while fanout is killed.
       std::this_thread::sleep_for(std::chrono::milliseconds(random() % 40));
     }
   });
