@@ -1,5 +1,6 @@
 // SinkDispatcher: carries the actions of asynchronous sinks (processor/sink/sink.h) from the
-// consume loop to the sinks and their outcomes back, keeping the delivery rules of DESIGN.md §3-4:
+// consume loop to the sinks and their outcomes back, keeping the delivery rules of docs/ARCHITECTURE.md
+// (#guarantees, #failure-handling):
 //
 //   Ordering   Each sink has `max_concurrency()` lanes; an action goes to the lane its record's
 //              key hashes to, and a lane has at most one batch in flight. Same key: in order.

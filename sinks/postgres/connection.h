@@ -1,5 +1,6 @@
 // PgConnection: one libpq connection in non-blocking pipeline mode, its socket watched by
-// Boost.Asio (DESIGN.md §6), so a sink's I/O threads never block on the database.
+// Boost.Asio (docs/ARCHITECTURE.md#threads-and-bounds), so a sink's I/O threads never block on the
+// database.
 //
 // Run() sends a list of statements as one pipeline ended by one Sync: the server runs them as
 // one implicit transaction (all or nothing), and reports each statement's result; after the
