@@ -1,5 +1,6 @@
 #include "app/pipeline_setup.h"
 
+#include "sinks/builtin.h"
 #include "sinks/kafka/record_builder.h"
 
 namespace fanout {
@@ -9,11 +10,15 @@ DecodeHandlerOptions DecodeHandlerOptionsFor(const config::Config& config, const
   options.dead_letter_topic = config.dead_letter.topic;
   options.dead_letter_max_bytes = config.dead_letter.max_record_bytes;
   options.skip_reemitted = config.processing.skip_reemitted;
+  const config::SinkTypes types = BuiltinSinkTypes();
   for (const CompiledRoute& route : router.routes()) {
     RouteDelivery delivery;
     if (const config::SinkConfig* sink = config.FindSink(route.sink())) {
-      delivery.skips_reemissions = sink->type == "kafka" || sink->type == "http";
-      delivery.keys_progress_by_consumed_record = sink->type == "postgres";
+      for (const config::SinkTypeSpec* type : types) {
+        if (type->type != sink->type) continue;
+        delivery.skips_reemissions = type->skips_reemissions;
+        delivery.keys_progress_by_consumed_record = type->keys_progress_by_consumed_record;
+      }
     }
     options.routes.push_back(delivery);
   }

@@ -77,6 +77,14 @@ struct SinkTypeSpec {
   std::vector<std::vector<std::string_view>> route_needs_one_of;
   // Whether a route to this sink may name an idempotency-key store (`dedup:`).
   bool dedup = false;
+  // How the record handler treats routes to this sink, declared with the type because routes
+  // are wired before any sink exists. The sink cannot absorb a change delivered twice (an
+  // append-only target: a topic, a service), so Debezium's re-emissions after a Connect restart
+  // are skipped for it (processor/delivery/reemission_filter.h).
+  bool skips_reemissions = false;
+  // The sink keys its progress (processed offsets in its own transaction) by the consumed
+  // record, so in a `fanout dlq replay` its actions carry the dead letter's coordinates.
+  bool keys_progress_by_consumed_record = false;
 };
 
 // The sink types a configuration may use, in the order docs and messages list them.

@@ -41,7 +41,7 @@ namespace fanout {
 // How a route's sink takes the events the route matched, beyond its builder.
 struct RouteDelivery {
   // A change Debezium emitted a second time is skipped (a sink that cannot recognise it: Kafka,
-  // HTTP), when DecodeHandlerOptions::skip_reemitted.
+  // HTTP; config::SinkTypeSpec::skips_reemissions), when DecodeHandlerOptions::skip_reemitted.
   bool skips_reemissions = false;
   // The sink keys processed offsets by the consumed record (postgres): in a replay, its actions
   // are built with the dead letter's coordinates, the record the replay settles.

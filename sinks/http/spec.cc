@@ -18,6 +18,7 @@ config::SinkTypeSpec MakeHttpSinkType() {
           "HTTP: each change POSTed as JSON with an `Idempotency-Key`; at least "
           "once. See sinks/http/README.md.",
       .dedup = true,
+      .skips_reemissions = true,
   };
   spec.settings = {
       {.name = "url",

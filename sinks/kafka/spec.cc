@@ -40,6 +40,7 @@ config::SinkTypeSpec MakeKafkaSinkType() {
                   "What the record carries: the projected after-image, or the whole event."),
           },
       .route_needs_one_of = {{"topic"}},
+      .skips_reemissions = true,
   };
 }
 

@@ -19,6 +19,7 @@ config::SinkTypeSpec MakePostgresSinkType() {
           "PostgreSQL: replica or append-only tables, rows and processed offsets in "
           "one transaction; exactly once. See sinks/postgres/README.md.",
       .dedup = true,
+      .keys_progress_by_consumed_record = true,
   };
   spec.settings = {
       {.name = "dsn",
