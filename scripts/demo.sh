@@ -36,6 +36,7 @@ esac
 REDIS_PATTERN="${OUT_PREFIX:+$OUT_PREFIX:}order:*"
 INDEX="${OUT_PREFIX:+$OUT_PREFIX-}products"
 OUT_TOPIC_RE="^${OUT_PREFIX:+$OUT_PREFIX\\.}orders\\."
+OUT_TOPICS_LABEL="${OUT_PREFIX:+$OUT_PREFIX.}orders.*"
 
 say "starting the stack ($SOURCE_NAME, Redis, Kafka, Kafka Connect + Debezium, OpenSearch, Prometheus)"
 ./stack/stack.sh up
@@ -111,11 +112,14 @@ out_records() {
 }
 (
   trap '' INT
-  started=$(date +%s)
-  while sleep "$FANOUT_DEMO_REPORT"; do   # pacing: one line every FANOUT_DEMO_REPORT seconds
+  started=$(date +%s) next=$(date +%s)
+  while :; do
+    # Pacing: one line every FANOUT_DEMO_REPORT seconds, on a fixed schedule (counting takes time).
+    next=$(( next + FANOUT_DEMO_REPORT ))
+    sleep "$(( next > $(date +%s) ? next - $(date +%s) : 0 ))"
     printf '\033[1mdemo:\033[0m [%4ds] sinks hold: redis %s keys (%s) | opensearch %s docs (%s) | kafka %s records (%s, read_committed)\n' \
       "$(( $(date +%s) - started ))" "$(redis_keys)" "$REDIS_PATTERN" "$(index_docs)" "$INDEX" "$(out_records)" \
-      "${OUT_TOPIC_RE#^}"
+      "$OUT_TOPICS_LABEL"
   done
 ) &
 reporter_pid=$!
