@@ -594,6 +594,25 @@ def state_row_of(name, tables, src_rows, sink_docs):
     return row
 
 
+def version_check(row, expected, got, what):
+    """MariaDB pass: each document's stored version is the one of its row's last change. `expected`
+    and `got`: {table: {pk: version}}; a document whose version differs fails the row."""
+    bad, samples = 0, []
+    for t, docs in got.items():
+        for k, v in docs.items():
+            want = expected.get(t, {}).get(k)
+            if want is not None and v != want:
+                bad += 1
+                if len(samples) < 2:
+                    samples.append("%s %s: %s %r, its last change %r" % (t, k, what, v, want))
+    checked = sum(len(d) for d in got.values())
+    row["notes"].append("%s: %d documents checked against their row's last change, %d differ%s"
+                        % (what, checked, bad, ("; " + "; ".join(samples)) if samples else ""))
+    if bad:
+        row["differ"] = (row["differ"] if isinstance(row["differ"], int) else 0) + bad
+        row["equal"] = False
+
+
 def cmd_check(a):
     db = a.db
     maria = a.source == "mariadb"
@@ -623,6 +642,19 @@ def cmd_check(a):
                 if v["op"] == "r" or (v["source"].get("connector") != "mysql" and (not seq or json.loads(seq)[0] is None)):
                     exempt.add(ident)
     all_ids = set(src_count)
+    # MariaDB: the position of each row's last change, for the sinks' stored versions (Redis's
+    # version keys, OpenSearch's _version; docs/SOURCES.md gives both formulas).
+    last_pos = collections.defaultdict(dict)
+    if maria:
+        pk_of = {t.name: t.pk for t in tables}
+        for (t, pos, _, key) in all_ids:
+            if t not in pk_of:
+                continue
+            k = json.loads(key)
+            pk = ":".join(str(k[c]) for c in pk_of[t])
+            f, p_, r_ = (int(x) for x in pos.split(":")[1:])
+            if (f, p_, r_) > last_pos[t].get(pk, (-1, -1, -1)):
+                last_pos[t][pk] = (f, p_, r_)
     by_table = collections.Counter(i[0] for i in all_ids)
     dlq_ids = {i for i in all_ids if i[0] == "items" and i[2] in ("c", "u")
                and (unwrap(src_event[i].get("after")) or {}).get("flag") == "dlq"}
@@ -691,16 +723,31 @@ def cmd_check(a):
                 except Exception:
                     docs[t.name][k.split(":", 3)[3]] = {"<not json>": str(v)[:60]}
         rows.append(state_row("redis upsert", tables, src_rows, docs))
+        if maria:
+            got = {}
+            for t in tables:
+                ks = sorted(docs[t.name])
+                vals = redis.pipeline([("GET", "%s:row:%s:%s:fanout:version" % (g, t.name, k)) for k in ks])
+                got[t.name] = {k: (v.decode() if v is not None else None) for k, v in zip(ks, vals)}
+            want = {t: {k: "binlog@%020d.%020d.%020d" % p for k, p in d.items()} for t, d in last_pos.items()}
+            version_check(rows[-1], want, got, "version keys")
         # OpenSearch.
         base = ENV["FANOUT_OPENSEARCH_URL"]
         docs = {}
+        os_versions = {}
         for t in tables:
             index = "%s-%s" % (g, t.name)
             http_json("POST", "%s/%s/_refresh" % (base, index))
             status, body = http_json("POST", "%s/%s/_search?size=10000" % (base, index),
-                                     {"query": {"match_all": {}}, "track_total_hits": True})
-            docs[t.name] = {h["_id"]: h["_source"] for h in (body or {}).get("hits", {}).get("hits", [])} if status == 200 else {}
+                                     {"query": {"match_all": {}}, "track_total_hits": True, "version": True})
+            hits = (body or {}).get("hits", {}).get("hits", []) if status == 200 else []
+            docs[t.name] = {h["_id"]: h["_source"] for h in hits}
+            os_versions[t.name] = {h["_id"]: h.get("_version") for h in hits}
         rows.append(state_row("opensearch", tables, src_rows, docs))
+        if maria:
+            want = {t: {k: (f << 32) | min(p_ + r_, 0xFFFFFFFF) for k, (f, p_, r_) in d.items()}
+                    for t, d in last_pos.items()}
+            version_check(rows[-1], want, os_versions, "_version")
         if maria:
             # Replica: the rows in the group's replica database, column by column.
             rep_url = with_db(ENV["FANOUT_REPLICA_PG_URL"], "%s_%s" % (db, g))
