@@ -665,6 +665,9 @@ def cmd_check(a):
              sum(src_count.values()) - len(all_ids), len(dlq_ids)))
     ops = collections.Counter(i[2] for i in all_ids)
     print("source: ops " + ", ".join("%s=%d" % kv for kv in sorted(ops.items())))
+    if maria:
+        files = collections.Counter(int(i[1].split(":")[1]) for i in all_ids)
+        print("source: binlog files (changes in each): " + ", ".join("%d (%d)" % kv for kv in sorted(files.items())))
 
     http_log = [json.loads(l) for l in open(os.path.join(a.work_dir, "http.jsonl"))] if os.path.exists(
         os.path.join(a.work_dir, "http.jsonl")) else []

@@ -159,6 +159,7 @@ if [ "$SOURCE" = mariadb ]; then
   "table.include.list": "$DB.items,$DB.misc,$DB.marker",
   "topic.prefix": "$DB",
   "include.schema.changes": "false",
+  "connect.keep.alive.interval.ms": "1000",
   "snapshot.mode": "initial",
   "schema.history.internal.kafka.bootstrap.servers": "\${FANOUT_KAFKA_BOOTSTRAP}",
   "schema.history.internal.kafka.topic": "$DB-schema-history",
@@ -239,7 +240,7 @@ PROOF_GROUP=x PROOF_INSTANCE=x PROOF_ADMIN_PORT=1 PROOF_REPLICA_DSN=postgresql:/
 say "starting fanout (groups $SPECS_CSV) and the chaos driver"
 python3 "$P/chaos.py" --fanout-bin "$WORK/fanout" --config "$P/fanout.yaml" --groups "$SPECS_CSV" \
   --replica-dsn "$(replica_url "${DB}_{group}")" --duration "$DURATION" --work-dir "$WORK" \
-  --stop-file "$WORK/stop" --seed "$SEED" --kill-every "$KILL_EVERY" --sink-stop "$SINK_STOP" \
+  --stop-file "$WORK/stop" --seed "$SEED" --kill-every "$KILL_EVERY" --sink-stop "$SINK_STOP" --source "$SOURCE" \
   >"$WORK/chaos.out" 2>&1 &
 CHAOS_PID=$!
 
@@ -264,7 +265,7 @@ else
 fi
 # Let the chaos phase end (its last fault may still be restarting something).
 while kill -0 "$CHAOS_PID" 2>/dev/null && ! grep -q '"faults-done"' "$WORK/chaos.jsonl" 2>/dev/null; do sleep 1; done
-grep -E 'SIGKILL|SIGSTOP|restart|unexpected' "$WORK/chaos.out" | sed 's/^/  /' | tail -n 40 || true
+grep -E 'SIGKILL|SIGSTOP|restart|rotated|unexpected' "$WORK/chaos.out" | sed 's/^/  /' | tail -n 40 || true
 
 say "waiting for fanout to catch up (at most ${CATCHUP}s)"
 caught=0
