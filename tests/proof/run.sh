@@ -171,6 +171,7 @@ EOF
   say "registering connector $DB (MySQL connector, adapter mariadb; topics $DB.$DB.*, 3 partitions each)"
   stack/connect.sh register "$DB" "$WORK/connector.json" >/dev/null
 else
+# PostgreSQL (the default source), up to the matching fi.
 SCHEMA=public
 WORKLOAD_ARGS=()
 TABLES="items|arrs"
