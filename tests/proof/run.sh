@@ -259,14 +259,15 @@ python3 "$P/workload.py" --url "$SRC_URL" --seed "$SEED" --duration "$DURATION" 
 wait "$TM_PID" || true
 errors=$(grep -c '^ERROR\|ERROR:' "$WORK/workload.log" || true)
 [ "$errors" = 0 ] || say "workload: $errors SQL errors (see $WORK/workload.log)"
+# Let the chaos phase end (its last fault may still be restarting something, the MariaDB server
+# among them), then write the marker.
+while kill -0 "$CHAOS_PID" 2>/dev/null && ! grep -q '"faults-done"' "$WORK/chaos.jsonl" 2>/dev/null; do sleep 1; done
 if [ "$SOURCE" = mariadb ]; then
   "${MARIA[@]}" -D "$DB" -e "update marker set v = 1 where id = 1"
 else
   psql -X -q -d "$SRC_URL" -c "update public.marker set v = 1 where id = 1" >/dev/null
 fi
-# Let the chaos phase end (its last fault may still be restarting something).
-while kill -0 "$CHAOS_PID" 2>/dev/null && ! grep -q '"faults-done"' "$WORK/chaos.jsonl" 2>/dev/null; do sleep 1; done
-grep -E 'SIGKILL|SIGSTOP|restart|rotated|unexpected' "$WORK/chaos.out" | sed 's/^/  /' | tail -n 40 || true
+grep -E 'SIGKILL|SIGSTOP|restart|rotated|streaming-again|unexpected' "$WORK/chaos.out" | sed 's/^/  /' | tail -n 40 || true
 
 say "waiting for fanout to catch up (at most ${CATCHUP}s)"
 caught=0
