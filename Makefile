@@ -41,8 +41,10 @@ check-docs:
 test: check-docs build
 	@FANOUT_DOCS_CHECKED=1 ./scripts/run-tests.sh $(BUILD_DIR)
 
+# SOURCE=mariadb: the same demo with MariaDB as the source (examples/inventory-mariadb*).
+SOURCE ?= postgres
 demo: build
-	@./scripts/demo.sh $(BUILD_DIR)
+	@./scripts/demo.sh $(BUILD_DIR) $(SOURCE)
 
 # The Debian package (CPack DEB; cmake/Packaging.cmake, deploy/README.md) from a RelWithDebInfo
 # build dir of its own: $(PACKAGE_DIR)/fanout_<version>_<arch>.deb and its -dbgsym .ddeb.
@@ -111,7 +113,8 @@ tsan: deps
 
 # Exactly once under chaos: a seeded workload through the real Debezium into every sink kind at
 # once, fanout SIGKILLed (groups of 1 and 3), sinks stopped, Connect killed, then every sink
-# compared with the source (tests/proof/README.md, docs/PROOF.md). PROOF_SHORT=1: ~2 minutes.
+# compared with the source (tests/proof/README.md, docs/PROOF.md). One pass per source: PostgreSQL,
+# then MariaDB (PROOF_SOURCES="postgres mariadb"). PROOF_SHORT=1: ~2-2.5 minutes per source.
 proof: build
 	BUILD_DIR=$(BUILD_DIR) ./scripts/proof.sh
 

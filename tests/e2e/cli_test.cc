@@ -56,6 +56,14 @@ TEST_F(CliTest, ValidateAcceptsTheDemoConfig) {
   EXPECT_THAT(output_, HasSubstr("OK"));
 }
 
+// `make demo SOURCE=mariadb`: the same routes on the MariaDB source's topics.
+TEST_F(CliTest, ValidateAcceptsTheMariadbDemoConfig) {
+  EXPECT_EQ(
+      Run({"validate", "-c", std::string(FANOUT_REPO_DIR) + "/examples/inventory-mariadb.yaml"}), 0)
+      << output_;
+  EXPECT_THAT(output_, HasSubstr("OK"));
+}
+
 TEST_F(CliTest, ValidatePointsAtEveryBrokenLineAndExits1) {
   const std::string path = Write("broken.yaml", R"(version: 1
 kafka:

@@ -12,7 +12,13 @@ then for --duration seconds:
   * SIGSTOPs Redis at 15 % of the duration and OpenSearch at 50 %, each for --sink-stop seconds,
     then SIGCONTs them;
   * SIGKILLs Kafka Connect at 35 % and restarts it (stack/stack.sh up connect);
-  * restarts the replica PostgreSQL cluster at 75 % (stack/stack.sh down/up replica).
+  * restarts the replica PostgreSQL cluster at 75 % (stack/stack.sh down/up replica);
+  * with --source mariadb: rotates the binlog at 25 % (FLUSH BINARY LOGS) and restarts the
+    MariaDB server at 60 % (stack/stack.sh down/up mariadb): positions move on to the next binlog
+    files and Debezium reconnects. The restart waits until Kafka Connect is back from its kill and
+    every MySQL connector streams again (as many new "Binlog Dump" threads on the server as there
+    were before the kill): a Debezium MySQL task that starts while the server is down fails for
+    good ("Error reading MySQL variables"; it needs a manual restart).
 Afterwards it keeps every instance running (restarting any that exits, which is reported) until
 --stop-file exists, then stops them with SIGTERM (SIGKILL after 30 s). The current instances
 and their admin ports are in DIR/instances.json; what happened is in DIR/chaos.jsonl and the
@@ -114,6 +120,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kill-every", default="4..9")
     ap.add_argument("--sink-stop", type=float, default=20)
+    ap.add_argument("--source", choices=["postgres", "mariadb"], default="postgres")
     ap.add_argument("--calm-limit", type=float, default=600, help="stop anyway after this long without a stop file")
     a = ap.parse_args()
     # The stack whose servers get signalled is named explicitly (source stack/env first): never a
@@ -199,14 +206,33 @@ def main():
         log("SIGCONT", component=component)
         summary["faults"].append("%s SIGSTOP %ds" % (component, seconds))
 
+    def dump_threads():
+        """Ids of the MariaDB server's binlog dump threads: one per streaming MySQL connector."""
+        r = subprocess.run(["mariadb", "--protocol=TCP", "-h", "127.0.0.1", "-P", os.environ["FANOUT_MARIADB_PORT"],
+                            "-u", "root", "-N", "-B", "-e",
+                            "select id from information_schema.processlist where command like 'Binlog Dump%'"],
+                           capture_output=True, text=True)
+        return {int(x) for x in r.stdout.split()} if r.returncode == 0 else set()
+
+    streaming_again = threading.Event()   # --source mariadb: Connect is back and streams again
+
     def fault_connect(at):
-        time.sleep(max(0, at - (time.time() - t0)))
-        log("SIGKILL", component="connect")
-        signal_component("connect", signal.SIGKILL)
-        time.sleep(3)
-        rc = stack("up", "connect")
-        log("restarted", component="connect", rc=rc)
-        summary["faults"].append("connect SIGKILL + restart (rc %d)" % rc)
+        try:
+            time.sleep(max(0, at - (time.time() - t0)))
+            before = dump_threads() if a.source == "mariadb" else set()
+            log("SIGKILL", component="connect")
+            signal_component("connect", signal.SIGKILL)
+            time.sleep(3)
+            rc = stack("up", "connect")
+            log("restarted", component="connect", rc=rc)
+            summary["faults"].append("connect SIGKILL + restart (rc %d)" % rc)
+            if before:
+                deadline = time.time() + 120
+                while time.time() < deadline and len({i for i in dump_threads() if i > max(before)}) < len(before):
+                    time.sleep(0.5)
+                log("streaming-again", component="connect", binlog_dump_threads=sorted(dump_threads()))
+        finally:
+            streaming_again.set()
 
     def fault_replica(at):
         time.sleep(max(0, at - (time.time() - t0)))
@@ -217,11 +243,31 @@ def main():
         log("restarted", component="replica", rc=rc1 or rc2)
         summary["faults"].append("replica restart (rc %d)" % (rc1 or rc2))
 
+    def fault_rotate(at):
+        time.sleep(max(0, at - (time.time() - t0)))
+        r = subprocess.run(["mariadb", "--protocol=TCP", "-h", "127.0.0.1", "-P", os.environ["FANOUT_MARIADB_PORT"],
+                            "-u", "root", "-e", "flush binary logs"], capture_output=True, text=True)
+        log("binlog-rotated", component="mariadb", rc=r.returncode)
+        summary["faults"].append("mariadb FLUSH BINARY LOGS (rc %d)" % r.returncode)
+
+    def fault_source_restart(at):
+        time.sleep(max(0, at - (time.time() - t0)))
+        streaming_again.wait()
+        log("restart", component="mariadb")
+        rc1 = stack("down", "mariadb")
+        time.sleep(2)
+        rc2 = stack("up", "mariadb")
+        log("restarted", component="mariadb", rc=rc1 or rc2)
+        summary["faults"].append("mariadb restart (rc %d)" % (rc1 or rc2))
+
     D = a.duration
     faults = [threading.Thread(target=fault_stop, args=("redis", 0.15 * D, a.sink_stop), daemon=True),
               threading.Thread(target=fault_connect, args=(0.35 * D,), daemon=True),
               threading.Thread(target=fault_stop, args=("opensearch", 0.50 * D, a.sink_stop), daemon=True),
               threading.Thread(target=fault_replica, args=(0.75 * D,), daemon=True)]
+    if a.source == "mariadb":
+        faults += [threading.Thread(target=fault_rotate, args=(0.25 * D,), daemon=True),
+                   threading.Thread(target=fault_source_restart, args=(0.60 * D,), daemon=True)]
     for f in faults:
         f.start()
 

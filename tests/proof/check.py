@@ -5,12 +5,14 @@ source. Python stdlib, plus the kcat and psql command-line clients.
     check.py prepare --groups g1,g3 --tables items,arrs --max-ids items=400,arrs=200
     check.py wait    --db DB --groups g1,g3 --work-dir DIR --marker N --timeout S
     check.py check   --db DB --groups g1:1,g3:3 --work-dir DIR [--tables items,arrs]
+    (wait and check take --source mariadb for a MariaDB source: database DB, tables items,misc)
 
 Connection details come from stack/env (FANOUT_KAFKA_BOOTSTRAP, FANOUT_SOURCE_PG_URL,
 FANOUT_REPLICA_PG_URL, FANOUT_REDIS_URL, FANOUT_OPENSEARCH_URL).
 
 A change is identified by its source position, not its Kafka offset: (table, source.lsn, op, row
-key). Debezium re-emits changes after Kafka Connect is killed, under new Kafka offsets and the
+key); for a MariaDB source (Debezium's MySQL connector) the position is binlog file number, pos and
+row. Debezium re-emits changes after Kafka Connect is killed, under new Kafka offsets and the
 same identity; the source topics are read to count, per change, how many records carry it. A
 Kafka route (or the dead-letter topic), read with isolation.level=read_committed, must hold one
 record per change: fanout skips re-emissions (snapshot rows and changes without a last commit LSN
@@ -192,15 +194,22 @@ def canon_key(k):
     return json.dumps(k, sort_keys=True, separators=(",", ":"))
 
 
+def position_of(source):
+    """PostgreSQL: the LSN; MySQL/MariaDB: "binlog:<file number>:<pos>:<row>", as fanout writes it."""
+    if source.get("connector") == "mysql":
+        return "binlog:%d:%d:%d" % (int(source["file"].rsplit(".", 1)[1]), source["pos"], source.get("row") or 0)
+    return source.get("lsn")
+
+
 def identity(rec):
-    """(table, lsn, op, key) of a Debezium record, or None for a tombstone or a non-change."""
+    """(table, position, op, key) of a Debezium record, or None for a tombstone or a non-change."""
     if rec.get("payload") is None:
         return None, None
     v = unwrap(json.loads(rec["payload"], parse_float=Decimal))
     if not isinstance(v, dict) or "op" not in v or "source" not in v:
         return None, None
     key = unwrap(json.loads(rec["key"])) if rec.get("key") else None
-    return (v["source"]["table"], v["source"].get("lsn"), v["op"], canon_key(key)), v
+    return (v["source"]["table"], position_of(v["source"]), v["op"], canon_key(key)), v
 
 
 # ------------------------------------------------------------------------------------------ values
@@ -296,6 +305,112 @@ class Table:
         return cols
 
 
+def mariadb(db, sql):
+    """Rows of a query on the stack's MariaDB, one string per row (--raw: no batch escaping)."""
+    r = subprocess.run(["mariadb", "--protocol=TCP", "-h", "127.0.0.1", "-P", ENV["FANOUT_MARIADB_PORT"], "-u", "root",
+                        "-D", db, "--default-character-set=utf8mb4", "-N", "-B", "-r", "-e", sql],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("mariadb: %s" % r.stderr.strip())
+    return [l for l in r.stdout.split("\n") if l != ""]
+
+
+def norm_maria(v, kind):
+    """A value of a MariaDB column kind, from the source (MariaTable.rows), a sink's JSON document
+    (Redis, OpenSearch) or the replica's to_jsonb."""
+    if v is None:
+        return None
+    try:
+        if kind == "int":
+            return int(v)
+        if kind == "decimal":
+            return Decimal(str(v)).normalize()
+        if kind == "double":
+            return float(v)     # the same binary double, whichever decimal form it was printed in
+        if kind == "bool":
+            return v if isinstance(v, bool) else str(v).lower() in ("true", "t", "1")
+        if kind == "datetime":
+            # The wall clock: fanout writes it as UTC ("...Z"), the replica's timestamp has no zone.
+            d = datetime.datetime.fromisoformat(str(v).replace("Z", "+00:00").replace(" ", "T"))
+            return d if d.tzinfo is None else d.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        if kind == "date":
+            if isinstance(v, (int, Decimal)):
+                return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(v))
+            return datetime.date.fromisoformat(str(v)[:10])
+        if kind == "bytes":
+            s = str(v)
+            if s.startswith("hex:"):
+                return bytes.fromhex(s[4:])
+            return bytes.fromhex(s[2:]) if s.startswith("\\x") else base64.b64decode(s)
+        if kind == "json":
+            if isinstance(v, str):
+                try:
+                    v = json.loads(v, parse_float=Decimal)
+                except ValueError:
+                    return ("text", v)
+            return canon_json(v)
+    except Exception as e:  # a value the sink wrote in a form this kind cannot have
+        return ("unparsable", repr(v)[:80], str(e)[:40])
+    if isinstance(v, (dict, list)):
+        return canon_json(v)
+    return v if isinstance(v, str) else str(v)
+
+
+MARIA_KINDS = {"int": "int", "bigint": "int", "smallint": "int", "tinyint": "int", "mediumint": "int",
+               "decimal": "decimal", "double": "double", "float": "double", "datetime": "datetime",
+               "timestamp": "datetime", "date": "date", "varbinary": "bytes", "binary": "bytes", "blob": "bytes",
+               "longblob": "bytes", "bit": "bool"}
+
+
+class MariaTable:
+    """Table's interface for a table of the MariaDB source (information_schema, json_object)."""
+
+    def __init__(self, db, name, strict=True):
+        self.db, self.name, self.strict = db, name, strict
+        cols = [l.split("\t") for l in mariadb(db,
+            "select c.column_name, c.data_type, c.column_type, ifnull(k.check_clause, '') from information_schema.columns c "
+            "left join information_schema.check_constraints k on k.constraint_schema = c.table_schema "
+            "and k.table_name = c.table_name and k.constraint_name = c.column_name "
+            "where c.table_schema = database() and c.table_name = '%s' order by c.ordinal_position" % name)]
+        self.types = {}
+        for c, dt, ct, check in cols:
+            kind = MARIA_KINDS.get(dt, "text")
+            if dt == "longtext" and "json_valid" in check:
+                kind = "json"       # MariaDB's JSON: LONGTEXT with a json_valid check
+            if dt == "bit" and ct != "bit(1)":
+                kind = "text"
+            self.types[c] = kind
+        self.pk = mariadb(db, "select column_name from information_schema.key_column_usage where "
+                              "table_schema = database() and table_name = '%s' and constraint_name = 'PRIMARY' "
+                              "order by ordinal_position" % name)
+
+    def pk_text(self, row):
+        return ":".join(str(row[c]) for c in self.pk)
+
+    def rows(self, _url=None):
+        def expr(c, kind):
+            if kind == "bytes":
+                return "concat('hex:', hex(`%s`))" % c
+            if kind in ("decimal", "datetime", "date", "double"):
+                return "cast(`%s` as char)" % c
+            if kind == "bool":
+                return "`%s` + 0" % c
+            return "`%s`" % c
+        sql = "select json_object(%s) from `%s`" % (
+            ", ".join("'%s', %s" % (c, expr(c, k)) for c, k in self.types.items()), self.name)
+        out = {}
+        for l in mariadb(self.db, sql):
+            r = json.loads(l, parse_float=Decimal)
+            out[self.pk_text(r)] = r
+        return out
+
+    def diff(self, src, doc):
+        """Columns that differ between a source row and a sink's document."""
+        cols = [c for c in self.types if norm_maria(src.get(c), self.types[c]) != norm_maria(doc.get(c), self.types[c])]
+        cols += ["+" + c for c in doc if c not in self.types]
+        return cols
+
+
 # ------------------------------------------------------------------------------------------ prepare / wait
 
 def cmd_prepare(a):
@@ -336,7 +451,7 @@ def metrics(port):
 def cmd_wait(a):
     t0 = time.time()
     deadline = t0 + a.timeout
-    marker_topic = "%s.public.marker" % a.db
+    marker_topic = "%s.%s.marker" % (a.db, a.schema)
     # 1. The marker change is in Kafka: so is every change committed before it.
     while True:
         seen = any(((identity(r)[1] or {}).get("after") or {}).get("v") == a.marker for r in kcat_read(marker_topic))
@@ -347,7 +462,7 @@ def cmd_wait(a):
             return 1
         time.sleep(1)
     print("check: marker in Kafka after %.1fs" % (time.time() - t0))
-    topics = topics_with_prefix(a.db + ".public.")
+    topics = topics_with_prefix("%s.%s." % (a.db, a.schema))
     want = sum(topics.values())
     # 2. Every group has every partition assigned, nothing in flight, no lag: stable for 3 polls.
     stable, last = 0, ""
@@ -479,11 +594,34 @@ def state_row_of(name, tables, src_rows, sink_docs):
     return row
 
 
+def version_check(row, expected, got, what):
+    """MariaDB pass: each document's stored version is the one of its row's last change. `expected`
+    and `got`: {table: {pk: version}}; a document whose version differs fails the row."""
+    bad, samples = 0, []
+    for t, docs in got.items():
+        for k, v in docs.items():
+            want = expected.get(t, {}).get(k)
+            if want is not None and v != want:
+                bad += 1
+                if len(samples) < 2:
+                    samples.append("%s %s: %s %r, its last change %r" % (t, k, what, v, want))
+    checked = sum(len(d) for d in got.values())
+    row["notes"].append("%s: %d documents checked against their row's last change, %d differ%s"
+                        % (what, checked, bad, ("; " + "; ".join(samples)) if samples else ""))
+    if bad:
+        row["differ"] = (row["differ"] if isinstance(row["differ"], int) else 0) + bad
+        row["equal"] = False
+
+
 def cmd_check(a):
     db = a.db
+    maria = a.source == "mariadb"
     src_url = with_db(ENV["FANOUT_SOURCE_PG_URL"], db)
     groups = [(g.split(":")[0], int(g.split(":")[1])) for g in a.groups.split(",")]
-    tables = [Table(src_url, t, t not in a.lenient_tables.split(",")) for t in a.tables.split(",")]
+    if maria:
+        tables = [MariaTable(db, t, t not in a.lenient_tables.split(",")) for t in a.tables.split(",")]
+    else:
+        tables = [Table(src_url, t, t not in a.lenient_tables.split(",")) for t in a.tables.split(",")]
     src_rows = {t.name: t.rows(src_url) for t in tables}
 
     # The source topics: every change and how many records carry it.
@@ -492,26 +630,44 @@ def cmd_check(a):
     src_event = {}
     exempt = set()
     for t in tables:
-        for rec in kcat_read("%s.public.%s" % (db, t.name)):
+        for rec in kcat_read("%s.%s.%s" % (db, a.schema, t.name)):
             ident, v = identity(rec)
             if ident is not None:
                 src_count[ident] += 1
                 src_offsets[ident].append((rec["topic"], str(rec["partition"]), str(rec["offset"])))
                 src_event[ident] = v
+                # Not judged by fanout: snapshot rows, and PostgreSQL changes without a last commit
+                # LSN. Binlog positions are always judged.
                 seq = v["source"].get("sequence")
-                if v["op"] == "r" or not seq or json.loads(seq)[0] is None:
+                if v["op"] == "r" or (v["source"].get("connector") != "mysql" and (not seq or json.loads(seq)[0] is None)):
                     exempt.add(ident)
     all_ids = set(src_count)
+    # MariaDB: the position of each row's last change, for the sinks' stored versions (Redis's
+    # version keys, OpenSearch's _version; docs/SOURCES.md gives both formulas).
+    last_pos = collections.defaultdict(dict)
+    if maria:
+        pk_of = {t.name: t.pk for t in tables}
+        for (t, pos, _, key) in all_ids:
+            if t not in pk_of:
+                continue
+            k = json.loads(key)
+            pk = ":".join(str(k[c]) for c in pk_of[t])
+            f, p_, r_ = (int(x) for x in pos.split(":")[1:])
+            if (f, p_, r_) > last_pos[t].get(pk, (-1, -1, -1)):
+                last_pos[t][pk] = (f, p_, r_)
     by_table = collections.Counter(i[0] for i in all_ids)
     dlq_ids = {i for i in all_ids if i[0] == "items" and i[2] in ("c", "u")
                and (unwrap(src_event[i].get("after")) or {}).get("flag") == "dlq"}
-    topics = topics_with_prefix(db + ".public.")
-    print("\nsource: database %s, topics %s" % (db, ", ".join("%s (%d partitions)" % kv for kv in sorted(topics.items()))))
+    topics = topics_with_prefix("%s.%s." % (db, a.schema))
+    print("\nsource: %s database %s, topics %s" % (a.source, db, ", ".join("%s (%d partitions)" % kv for kv in sorted(topics.items()))))
     print("source: %d changes (%s), %d records; %d records are Debezium re-emissions; %d changes flagged for the DLQ probe"
           % (len(all_ids), ", ".join("%s %d" % kv for kv in sorted(by_table.items())), sum(src_count.values()),
              sum(src_count.values()) - len(all_ids), len(dlq_ids)))
     ops = collections.Counter(i[2] for i in all_ids)
     print("source: ops " + ", ".join("%s=%d" % kv for kv in sorted(ops.items())))
+    if maria:
+        files = collections.Counter(int(i[1].split(":")[1]) for i in all_ids)
+        print("source: binlog files (changes in each): " + ", ".join("%d (%d)" % kv for kv in sorted(files.items())))
 
     http_log = [json.loads(l) for l in open(os.path.join(a.work_dir, "http.jsonl"))] if os.path.exists(
         os.path.join(a.work_dir, "http.jsonl")) else []
@@ -570,69 +726,95 @@ def cmd_check(a):
                 except Exception:
                     docs[t.name][k.split(":", 3)[3]] = {"<not json>": str(v)[:60]}
         rows.append(state_row("redis upsert", tables, src_rows, docs))
+        if maria:
+            got = {}
+            for t in tables:
+                ks = sorted(docs[t.name])
+                vals = redis.pipeline([("GET", "%s:row:%s:%s:fanout:version" % (g, t.name, k)) for k in ks])
+                got[t.name] = {k: (v.decode() if v is not None else None) for k, v in zip(ks, vals)}
+            want = {t: {k: "binlog@%020d.%020d.%020d" % p for k, p in d.items()} for t, d in last_pos.items()}
+            version_check(rows[-1], want, got, "version keys")
         # OpenSearch.
         base = ENV["FANOUT_OPENSEARCH_URL"]
         docs = {}
+        os_versions = {}
         for t in tables:
             index = "%s-%s" % (g, t.name)
             http_json("POST", "%s/%s/_refresh" % (base, index))
             status, body = http_json("POST", "%s/%s/_search?size=10000" % (base, index),
-                                     {"query": {"match_all": {}}, "track_total_hits": True})
-            docs[t.name] = {h["_id"]: h["_source"] for h in (body or {}).get("hits", {}).get("hits", [])} if status == 200 else {}
+                                     {"query": {"match_all": {}}, "track_total_hits": True, "version": True})
+            hits = (body or {}).get("hits", {}).get("hits", []) if status == 200 else []
+            docs[t.name] = {h["_id"]: h["_source"] for h in hits}
+            os_versions[t.name] = {h["_id"]: h.get("_version") for h in hits}
         rows.append(state_row("opensearch", tables, src_rows, docs))
-        # Replica: md5 of the row text per primary key.
-        rep_url = with_db(ENV["FANOUT_REPLICA_PG_URL"], "%s_%s" % (db, g))
-        expected = got = lost = extra = differ = 0
-        notes = []
-        for t in tables:
-            q = "select %s, md5(t::text) from public.%s t" % (" || ':' || ".join("%s::text" % c for c in t.pk), t.name)
-            s = dict(l.rsplit("|", 1) for l in psql(src_url, q))
-            try:
-                rp = dict(l.rsplit("|", 1) for l in psql(rep_url, q))
-            except RuntimeError as e:
-                rp = {}
-                notes.append(str(e)[:200])
-            t_lost = sum(1 for k in s if k not in rp)
-            t_extra = sum(1 for k in rp if k not in s)
-            bad = [k for k in s if k in rp and rp[k] != s[k]]
-            if t.strict:
-                expected += len(s)
-                got += len(rp)
-                lost += t_lost
-                extra += t_extra
-                differ += len(bad)
-            else:
-                # Rows must be there all the same (nothing may be lost); their values are checked
-                # column by column, lossy forms included, by postgres_type_matrix_test.cc.
-                expected += len(s)
-                got += len(rp)
-                lost += t_lost
-                extra += t_extra
-                notes.append("%s (type fidelity: rows counted, values informational): %d rows, %d here, %d missing, %d extra, %d differ"
-                             % (t.name, len(s), len(rp), t_lost, t_extra, len(bad)))
-            if bad:
-                # Which columns: each column's text, on both sides, for the differing rows.
-                names = list(t.types)
-                cq = "select %s, to_json(array[%s]) from public.%s t" % (
-                    " || ':' || ".join("%s::text" % c for c in t.pk),
-                    ", ".join('t."%s"::text' % c for c in names), t.name)
-                st = dict(l.split("|", 1) for l in psql(src_url, cq))
-                rt = dict(l.split("|", 1) for l in psql(rep_url, cq))
-                cols = collections.Counter()
-                sample = ""
-                for k in bad:
-                    a_, b_ = json.loads(st[k]), json.loads(rt[k])
-                    for c, x, y in zip(names, a_, b_):
-                        if x != y:
-                            cols[c] += 1
-                            if not sample:
-                                sample = "; e.g. %s %s column %s: source %r, replica %r" % (t.name, k, c, str(x)[:70], str(y)[:70])
-                notes.append("%s: %d rows differ, in columns %s%s" % (t.name, len(bad), dict(cols.most_common(8)), sample))
-        r = Row(sink="postgres replica", expected=expected, got=got, lost=lost, duplicated="-", reemitted="-",
-                extra=extra, differ=differ)
-        r["equal"] = lost == 0 and extra == 0 and differ == 0 and expected == got
-        r["notes"] = notes
-        rows.append(r)
+        if maria:
+            want = {t: {k: (f << 32) | min(p_ + r_, 0xFFFFFFFF) for k, (f, p_, r_) in d.items()}
+                    for t, d in last_pos.items()}
+            version_check(rows[-1], want, os_versions, "_version")
+        if maria:
+            # Replica: the rows in the group's replica database, column by column.
+            rep_url = with_db(ENV["FANOUT_REPLICA_PG_URL"], "%s_%s" % (db, g))
+            docs = {}
+            for t in tables:
+                docs[t.name] = {}
+                for l in psql(rep_url, "select to_jsonb(t)::text from public.%s t" % t.name):
+                    row = json.loads(l, parse_float=Decimal)
+                    docs[t.name][t.pk_text(row)] = row
+            rows.append(state_row("postgres replica", tables, src_rows, docs))
+        else:
+            # Replica: md5 of the row text per primary key.
+            rep_url = with_db(ENV["FANOUT_REPLICA_PG_URL"], "%s_%s" % (db, g))
+            expected = got = lost = extra = differ = 0
+            notes = []
+            for t in tables:
+                q = "select %s, md5(t::text) from public.%s t" % (" || ':' || ".join("%s::text" % c for c in t.pk), t.name)
+                s = dict(l.rsplit("|", 1) for l in psql(src_url, q))
+                try:
+                    rp = dict(l.rsplit("|", 1) for l in psql(rep_url, q))
+                except RuntimeError as e:
+                    rp = {}
+                    notes.append(str(e)[:200])
+                t_lost = sum(1 for k in s if k not in rp)
+                t_extra = sum(1 for k in rp if k not in s)
+                bad = [k for k in s if k in rp and rp[k] != s[k]]
+                if t.strict:
+                    expected += len(s)
+                    got += len(rp)
+                    lost += t_lost
+                    extra += t_extra
+                    differ += len(bad)
+                else:
+                    # Rows must be there all the same (nothing may be lost); their values are checked
+                    # column by column, lossy forms included, by postgres_type_matrix_test.cc.
+                    expected += len(s)
+                    got += len(rp)
+                    lost += t_lost
+                    extra += t_extra
+                    notes.append("%s (type fidelity: rows counted, values informational): %d rows, %d here, %d missing, %d extra, %d differ"
+                                 % (t.name, len(s), len(rp), t_lost, t_extra, len(bad)))
+                if bad:
+                    # Which columns: each column's text, on both sides, for the differing rows.
+                    names = list(t.types)
+                    cq = "select %s, to_json(array[%s]) from public.%s t" % (
+                        " || ':' || ".join("%s::text" % c for c in t.pk),
+                        ", ".join('t."%s"::text' % c for c in names), t.name)
+                    st = dict(l.split("|", 1) for l in psql(src_url, cq))
+                    rt = dict(l.split("|", 1) for l in psql(rep_url, cq))
+                    cols = collections.Counter()
+                    sample = ""
+                    for k in bad:
+                        a_, b_ = json.loads(st[k]), json.loads(rt[k])
+                        for c, x, y in zip(names, a_, b_):
+                            if x != y:
+                                cols[c] += 1
+                                if not sample:
+                                    sample = "; e.g. %s %s column %s: source %r, replica %r" % (t.name, k, c, str(x)[:70], str(y)[:70])
+                    notes.append("%s: %d rows differ, in columns %s%s" % (t.name, len(bad), dict(cols.most_common(8)), sample))
+            r = Row(sink="postgres replica", expected=expected, got=got, lost=lost, duplicated="-", reemitted="-",
+                    extra=extra, differ=differ)
+            r["equal"] = lost == 0 and extra == 0 and differ == 0 and expected == got
+            r["notes"] = notes
+            rows.append(r)
         # HTTP: every change accepted under exactly one Idempotency-Key.
         keys, deliveries, unexpected = collections.defaultdict(set), collections.Counter(), collections.Counter()
         for rec in http_log:
@@ -641,7 +823,9 @@ def cmd_check(a):
             bodies = rec["body"] if isinstance(rec["body"], list) else [rec["body"]]
             for b in bodies:
                 try:
-                    ident = (b["table"].split(".")[-1], int(str(b["position"]).rsplit(":", 1)[1]), b["op"], canon_key(b["key"]))
+                    pos = str(b["position"])
+                    ident = (b["table"].split(".")[-1], pos if pos.startswith("binlog:") else int(pos.rsplit(":", 1)[1]),
+                             b["op"], canon_key(b["key"]))
                 except Exception:
                     unexpected["unparsable body"] += 1
                     continue
@@ -702,6 +886,7 @@ def main():
     w.add_argument("--work-dir", required=True)
     w.add_argument("--marker", type=int, required=True)
     w.add_argument("--timeout", type=int, default=120)
+    w.add_argument("--schema", default="public", help="the topics' schema part: public, or the MariaDB database")
     c = sub.add_parser("check")
     c.add_argument("--db", required=True)
     c.add_argument("--groups", required=True)
@@ -711,6 +896,8 @@ def main():
     c.add_argument("--lenient-tables", default="type_matrix",
                    help="tables whose values (not their delivery) are reported without failing the proof")
     c.add_argument("--max-ids", default="items=400,arrs=200")
+    c.add_argument("--source", choices=["postgres", "mariadb"], default="postgres")
+    c.add_argument("--schema", default="public", help="the topics' schema part: public, or the MariaDB database")
     a = ap.parse_args()
     if a.cmd == "check":
         m = dict((kv.split("=")[0], kv.split("=")[1]) for kv in a.max_ids.split(","))

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""make proof: a seeded random workload on the PostgreSQL source (Python stdlib + psql).
+"""make proof: a seeded random workload on the source (Python stdlib + psql or the mariadb client).
 
     workload.py --url URL --seed N --duration S [--rate R] [--workers 2] [--initial]
-                [--type-matrix TABLE] [--summary FILE]
+                [--type-matrix TABLE] [--summary FILE] [--dialect postgres|mariadb]
+
+--dialect mariadb (URL mariadb://user@host:port/db): the tables of schema_mariadb.sql, `items` and
+`misc` (MySQL's ENUM, SET, DATE, DOUBLE, BIT(1), TINYINT instead of `arrs`' arrays), the same kinds
+of steps (the TOAST ones become plain updates of the long column), plus multi-row statements: one
+binlog row event with several rows, told apart by Debezium's `row`.
 
 --initial inserts the snapshot rows and exits. Otherwise `workers` psql sessions run for
 `duration` seconds, each owning the ids congruent to its number (so sessions never wait on each
@@ -28,28 +33,71 @@ WORDS = ["alpha", "beta", "gamma", "delta", "naïve", "café", "Zürich", "東�
          "semi;colon", "back\\slash", "quote\"d", "tab\there", "emoji😀", "comma,here", "{brace}"]
 
 
+DIALECT = "postgres"
+
+
 def q(s):
-    """SQL string literal (standard_conforming_strings on)."""
+    """SQL string literal (PostgreSQL: standard_conforming_strings on; MariaDB: backslash escapes)."""
     if s is None:
         return "null"
+    if DIALECT == "mariadb":
+        s = s.replace("\\", "\\\\")
     return "'" + s.replace("'", "''") + "'"
 
 
+def client_command(url):
+    """The SQL client reading statements from stdin: psql, or mariadb for a mariadb:// URL."""
+    if DIALECT != "mariadb":
+        return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", url]
+    import urllib.parse
+    u = urllib.parse.urlparse(url)
+    return ["mariadb", "--protocol=TCP", "-h", u.hostname or "127.0.0.1", "-P", str(u.port or 3306),
+            "-u", u.username or "root", "-D", u.path.strip("/"), "--force", "--default-character-set=utf8mb4",
+            "-N", "-B"]
+
+
 class Session:
-    """One psql process fed through a pipe; output goes to a log."""
+    """One psql process fed through a pipe; output goes to a log.
+
+    MariaDB: one mariadb client process per transaction (`end_step`), because the proof restarts
+    the MariaDB server and the client in batch mode never reconnects ("Server has gone away" for
+    every later statement). A transaction cut by the restart fails as a whole or is rolled back by
+    the server; the tables stay the truth the checker compares with."""
 
     def __init__(self, url, log_path):
         self.log = open(log_path, "ab")
-        env = dict(os.environ, PGTZ="UTC", PGAPPNAME="fanout-proof-workload")
-        self.proc = subprocess.Popen(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=0", "-d", url],
-            stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, env=env)
+        self.url = url
+        self.pending = []
+        self.failed_steps = 0
+        self.proc = None
+        if DIALECT != "mariadb":
+            env = dict(os.environ, PGTZ="UTC", PGAPPNAME="fanout-proof-workload")
+            self.proc = subprocess.Popen(
+                client_command(url),
+                stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, env=env)
 
     def run(self, sql):
-        self.proc.stdin.write((sql.rstrip().rstrip(";") + ";\n").encode())
+        line = (sql.rstrip().rstrip(";") + ";\n").encode()
+        if self.proc is None:
+            self.pending.append(line)
+            return
+        self.proc.stdin.write(line)
         self.proc.stdin.flush()
 
+    def end_step(self):
+        """The end of one transaction's statements: MariaDB runs them now, in a client of its own."""
+        if self.proc is not None or not self.pending:
+            return
+        script, self.pending = b"".join(self.pending), []
+        r = subprocess.run(client_command(self.url), input=script, stdout=self.log, stderr=self.log)
+        if r.returncode != 0:
+            self.failed_steps += 1
+
     def close(self):
+        if self.proc is None:
+            self.end_step()
+            self.log.close()
+            return 0
         try:
             self.proc.stdin.close()
         except BrokenPipeError:
@@ -76,6 +124,8 @@ class Worker:
 
     def item_values(self, i, rev, flag=None):
         r = self.rng
+        if DIALECT == "mariadb":
+            return self.maria_item_values(i, rev, flag)
         name = " ".join(r.choice(WORDS) for _ in range(r.randint(1, 3)))
         qty = "null" if r.random() < 0.1 else str(r.randint(-1000, 100000))
         price = "null" if r.random() < 0.1 else "%d.%02d" % (r.randint(-99999, 9999999), r.randint(0, 99))
@@ -96,6 +146,8 @@ class Worker:
 
     def arr_values(self, i, rev):
         r = self.rng
+        if DIALECT == "mariadb":
+            return self.misc_values(i, rev)
 
         def maybe_null(s):
             return "null" if r.random() < 0.1 else s
@@ -112,8 +164,59 @@ class Worker:
                                          "w": r.choice(WORDS)}, ensure_ascii=False)))
         return {"id": str(i), "tags": tags, "nums": nums, "amounts": amounts, "attrs": attrs, "rev": str(rev)}
 
+    def maria_item_values(self, i, rev, flag=None):
+        # schema_mariadb.sql's items: no time zone on DATETIME, JSON text, binary as X'..'.
+        r = self.rng
+        name = " ".join(r.choice(WORDS) for _ in range(r.randint(1, 3)))
+        qty = "null" if r.random() < 0.1 else str(r.randint(-1000, 100000))
+        price = "null" if r.random() < 0.1 else "%d.%02d" % (r.randint(-99999, 9999999), r.randint(0, 99))
+        ts = "null" if r.random() < 0.1 else q("%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
+            r.randint(1990, 2035), r.randint(1, 12), r.randint(1, 28), r.randint(0, 23),
+            r.randint(0, 59), r.randint(0, 59), r.randint(0, 999999)))
+        doc = q(json.dumps({"n": r.randint(0, 10**6), "f": r.choice([1.5, -0.25, 3.75]),
+                            "w": r.choice(WORDS), "tags": [r.choice(WORDS) for _ in range(r.randint(0, 3))],
+                            "nested": {"ok": r.random() < 0.5, "none": None}}, ensure_ascii=False))
+        meta = "null" if r.random() < 0.1 else q('{"k": %d,  "v": %s}' % (r.randint(0, 99), json.dumps(r.choice(WORDS), ensure_ascii=False)))
+        blob = "null" if r.random() < 0.1 else "X'%s'" % bytes(r.getrandbits(8) for _ in range(r.randint(0, 48))).hex()
+        uid = q(str(uuid.UUID(int=r.getrandbits(128), version=4)))
+        if flag is None:
+            flag = "dlq" if r.random() < 0.05 else "ok"
+        return {"id": str(i), "name": q(name), "qty": qty, "price": price, "big": q(self.big()),
+                "ts": ts, "doc": doc, "meta": meta, "bin": blob, "uid": uid, "flag": q(flag),
+                "rev": str(rev)}
+
+    def misc_values(self, i, rev):
+        # schema_mariadb.sql's misc. DOUBLE values have at most 3 decimals, so that every side
+        # prints the same shortest form.
+        r = self.rng
+
+        def maybe_null(s):
+            return "null" if r.random() < 0.1 else s
+        opts = ",".join(o for o in ("red", "green", "blue") if r.random() < 0.5)
+        return {"id": str(i), "kind": maybe_null(q(r.choice(["small", "medium", "large"]))),
+                "opts": maybe_null(q(opts)),
+                "d": maybe_null(q("%04d-%02d-%02d" % (r.randint(1000, 2999), r.randint(1, 12), r.randint(1, 28)))),
+                "f": maybe_null("%d.%03d" % (r.randint(-10**6, 10**6), r.randint(0, 999))),
+                "active": maybe_null(r.choice(["b'0'", "b'1'"])),
+                "tiny": maybe_null(str(r.randint(-128, 127))),
+                "note": maybe_null(q(r.choice(WORDS))), "rev": str(rev)}
+
+    def multi_row(self):
+        """MariaDB: one statement changing 2-4 rows (one binlog row event, Debezium's `row` 0..n-1)."""
+        r, rows = self.rng, self.items
+        if len(rows) < 2:
+            return []
+        ids = r.sample(sorted(rows), min(len(rows), r.randint(2, 4)))
+        for i in ids:
+            rows[i] += 1
+        self.count("items.multi_row_update")
+        return ["update public.items set qty = coalesce(qty, 0) + %d, rev = rev + 1 where id in (%s)"
+                % (r.randint(1, 9), ",".join(map(str, sorted(ids))))]
+
     # ---------------------------------------------------------------- statements
     def count(self, what, n=1):
+        if DIALECT == "mariadb":   # the same steps under MariaDB's names
+            what = what.replace("arrs.", "misc.").replace("update_toast_", "update_big_")
         self.stats[what] = self.stats.get(what, 0) + n
 
     def insert_item(self, rows, deleted, space):
@@ -219,9 +322,14 @@ class Worker:
                 "insert into %s select * from d" % (t["name"], t["name"], t["name"])]
 
     def step(self):
-        """One transaction's statements (list), or [] to skip."""
+        """One transaction's statements (list), or [] to skip, in the dialect's own table names."""
+        return [dialect_sql(sql) for sql in self.step_generic()]
+
+    def step_generic(self):
         r = self.rng
         x = r.random()
+        if DIALECT == "mariadb" and x < 0.06:
+            return self.multi_row()
         if self.type_matrix and x < 0.05:
             return self.step_type_matrix()
         if x < 0.25:
@@ -239,7 +347,7 @@ class Worker:
                 self.count("tx.rolled_back")
                 return ["begin"] + stmts + ["rollback"]
             self.count("tx.multi")
-            return ["begin"] + stmts[:len(stmts) // 2] + ["select pg_sleep(0.05)"] + stmts[len(stmts) // 2:] + ["commit"]
+            return ["begin"] + stmts[:len(stmts) // 2] + ["select pg_sleep(0.05)" if DIALECT == "postgres" else "do sleep(0.05)"] + stmts[len(stmts) // 2:] + ["commit"]
         if self.items:
             i = r.choice(sorted(self.items))
             self.items[i] += 2
@@ -251,13 +359,25 @@ class Worker:
         return []
 
 
+def dialect_sql(sql):
+    """The statements are written with PostgreSQL's table names; MariaDB's tables are items and misc
+    in the connection's database (no value the workload writes contains these names)."""
+    if DIALECT == "postgres":
+        return sql
+    return sql.replace("public.items ", "items ").replace("public.arrs ", "misc ").replace(
+        "public.marker ", "marker ")
+
+
 def load_existing(url, workers_list):
     """--initial rows are inserted by worker objects; a later run reads the present ids back."""
-    out = subprocess.run(["psql", "-X", "-At", "-d", url, "-c",
-                          "select 'items', id, rev from public.items union all select 'arrs', id, rev from public.arrs"],
-                         check=True, capture_output=True, text=True).stdout
+    sql = dialect_sql("select 'items', id, rev from public.items union all select 'arrs', id, rev from public.arrs ")
+    if DIALECT == "postgres":
+        out = subprocess.run(["psql", "-X", "-At", "-d", url, "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+    else:
+        out = subprocess.run(client_command(url) + ["-e", sql], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
-        t, i, rev = line.split("|")
+        t, i, rev = line.replace("\t", "|").split("|")
         w = workers_list[int(i) % len(workers_list)]
         (w.items if t == "items" else w.arrs)[int(i)] = int(rev)
 
@@ -273,7 +393,10 @@ def main():
     ap.add_argument("--type-matrix", default="", help="table:column of a table to include (optional)")
     ap.add_argument("--log", default="/dev/null")
     ap.add_argument("--summary", default="")
+    ap.add_argument("--dialect", choices=["postgres", "mariadb"], default="postgres")
     a = ap.parse_args()
+    global DIALECT
+    DIALECT = a.dialect
 
     tm = None
     if a.type_matrix:
@@ -289,13 +412,15 @@ def main():
             for _ in range(60):
                 i = w.insert_item(w.items, w.deleted_items, w.items_space)
                 v = w.item_values(i, 0)
-                s.run("insert into public.items (%s) values (%s)" % (",".join(v), ",".join(v.values())))
+                s.run(dialect_sql("insert into public.items (%s) values (%s)" % (",".join(v), ",".join(v.values()))))
             for _ in range(30):
                 i = w.insert_item(w.arrs, w.deleted_arrs, w.arrs_space)
                 v = w.arr_values(i, 0)
-                s.run("insert into public.arrs (%s) values (%s)" % (",".join(v), ",".join(v.values())))
-        s.run("insert into public.marker values (1, 0) on conflict do nothing")
-        sys.exit(s.close())
+                s.run(dialect_sql("insert into public.arrs (%s) values (%s)" % (",".join(v), ",".join(v.values()))))
+        s.run("insert into public.marker values (1, 0) on conflict do nothing" if DIALECT == "postgres"
+              else "insert ignore into marker values (1, 0)")
+        rc = s.close()
+        sys.exit(rc or (1 if s.failed_steps else 0))
 
     load_existing(a.url, workers)
     deadline = time.monotonic() + a.duration
@@ -309,11 +434,14 @@ def main():
             while time.monotonic() < deadline:
                 for sql in w.step():
                     s.run(sql)
+                s.end_step()
                 w.count("transactions")
                 next_at += period * w.rng.uniform(0.3, 1.7)
                 time.sleep(max(0.0, next_at - time.monotonic()))
         finally:
             rc = s.close()
+            if s.failed_steps:   # MariaDB: transactions cut by the server's restart (Session)
+                w.count("transactions_failed", s.failed_steps)
             if rc:
                 errors.append(rc)
 
