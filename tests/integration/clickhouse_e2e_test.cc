@@ -130,7 +130,7 @@ admin: { listen: "127.0.0.1:0" }
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     }
     ASSERT_TRUE(changes_.Seed(*db_, kInitialRows));
-    RegisterConnector("public.customers", /*partitions=*/2);
+    RegisterConnector("public.customers", /*partitions=*/2, /*with_schemas=*/true);
     WriteConfig(
         "  - name: cust-warehouse\n    from: public.customers\n    to: warehouse\n"
         "    table: " +
@@ -273,6 +273,7 @@ TEST_F(ClickHouseE2eTest, FinalViewEqualsTheSourceUnderKillNine) {
   constexpr int kKills = 4;
   const Clock::time_point start = Clock::now();
   SetUpCustomers();
+  ASSERT_FALSE(HasFatalFailure());
   std::unique_ptr<ChildProcess> fanout = StartFanout();
   ASSERT_TRUE(WaitFor([&] { return Divergence().empty(); }, kConverge))
       << ::testing::PrintToString(Divergence()) << ReadFile(log_);
