@@ -4,6 +4,7 @@
 #ifndef FANOUT_SINKS_CLICKHOUSE_ACTION_H_
 #define FANOUT_SINKS_CLICKHOUSE_ACTION_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,16 +15,19 @@ namespace fanout {
 
 class ClickHouseAction final : public SinkAction {
  public:
-  ClickHouseAction(std::string table, std::string row)
+  // `table` is shared by the actions of a route with a fixed table: one allocation less per row.
+  ClickHouseAction(std::shared_ptr<const std::string> table, std::string row)
       : table_(std::move(table)), row_(std::move(row)) {}
+  ClickHouseAction(std::string table, std::string row)
+      : ClickHouseAction(std::make_shared<const std::string>(std::move(table)), std::move(row)) {}
 
   // `database`.`table`, quoted: rows of one table share one INSERT.
-  std::string_view table() const { return table_; }
+  std::string_view table() const { return *table_; }
   // One JSON object and '\n'.
   std::string_view row() const { return row_; }
 
  private:
-  std::string table_;
+  std::shared_ptr<const std::string> table_;
   std::string row_;
 };
 

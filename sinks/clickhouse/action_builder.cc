@@ -26,6 +26,14 @@ Result<const Value*> AfterValue(const ChangeEvent& event, const Column& column) 
   return value;
 }
 
+// Bytes the row will take, about: one allocation for the row instead of a few.
+std::size_t RowSizeHint(const ChangeEvent& event) {
+  const Row* image = event.after ? &*event.after : event.before ? &*event.before : &event.key;
+  std::size_t size = 48;  // braces, _version, _deleted
+  for (const Column& column : *image) size += column.name.size() + column.value.text().size() + 24;
+  return size;
+}
+
 void AppendUnsigned(std::uint64_t value, std::string* out) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
@@ -49,7 +57,8 @@ Result<std::unique_ptr<ClickHouseActionBuilder>> ClickHouseActionBuilder::Create
     for (const auto& [key, value] : *binding.options) {
       if (key == "table") {
         if (value.empty()) return InvalidArgument("table: must not be empty");
-        builder->fixed_table_ = builder->database_ + "." + QuoteClickHouseIdentifier(value);
+        builder->fixed_table_ = std::make_shared<const std::string>(
+            builder->database_ + "." + QuoteClickHouseIdentifier(value));
       } else if (key == "decimals") {
         if (value == "number") {
           builder->decimals_as_numbers_ = true;
@@ -74,14 +83,17 @@ Result<std::unique_ptr<SinkAction>> ClickHouseActionBuilder::Build(
     return std::unique_ptr<SinkAction>();  // truncate, message: no row
   }
   FANOUT_ASSIGN_OR_RETURN(const std::int64_t version, SourceVersion(event, record));
-  std::string table = fixed_table_;
-  if (table.empty()) {
+  std::shared_ptr<const std::string> table = fixed_table_;
+  if (table == nullptr) {
     if (event.table.empty()) {
       return InvalidArgument("the event names no source table; set the route's `table`");
     }
-    table = database_ + "." + QuoteClickHouseIdentifier(event.table);
+    table = std::make_shared<const std::string>(database_ + "." +
+                                                QuoteClickHouseIdentifier(event.table));
   }
-  std::string row = "{";
+  std::string row;
+  row.reserve(RowSizeHint(event));
+  row.push_back('{');
   bool first = true;
   if (!is_delete) {
     if (!event.after) return InvalidArgument("the event has no after image");

@@ -66,8 +66,9 @@ class ClickHouseActionBuilder final : public ActionBuilder {
   void AppendValue(const Value& value, std::string* out) const;
 
   const CompiledRoute* route_ = nullptr;
-  std::string database_;     // quoted
-  std::string fixed_table_;  // `database`.`table` when the route names one; else per event
+  std::string database_;  // quoted
+  // `database`.`table` when the route names one; null: the event's table
+  std::shared_ptr<const std::string> fixed_table_;
   bool decimals_as_numbers_ = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <unordered_map>
 #include <utility>
@@ -62,6 +63,15 @@ InsertCall::InsertCall(std::shared_ptr<InsertContext> context,
       done_(std::move(done)) {}
 
 void InsertCall::Start() {
+  // The usual batch is of one table: one INSERT, no grouping.
+  const std::string_view first = actions_.empty() ? std::string_view() : actions_[0]->table();
+  if (std::all_of(actions_.begin(), actions_.end(),
+                  [first](const ClickHouseAction* action) { return action->table() == first; })) {
+    order_.resize(actions_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    todo_.push_back({0, actions_.size()});
+    return SendNext();
+  }
   // Group by table, keeping each table's rows in batch order.
   std::unordered_map<std::string_view, std::size_t> group_of;
   std::vector<std::vector<std::size_t>> groups;

@@ -23,7 +23,7 @@ struct ClickHouseSinkSettings {
   TlsSettings tls;  // enabled by an https url
   std::string database = "default";
   std::chrono::milliseconds timeout{10000};
-  std::size_t pool_size = 4;
+  std::size_t pool_size = 1;
   std::size_t batch_size = 5000;
   // "Basic <base64(user:password)>", or empty: the server's `default` user without a password.
   std::string authorization;

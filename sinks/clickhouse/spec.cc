@@ -34,7 +34,11 @@ config::SinkTypeSpec MakeClickHouseSinkType() {
   };
   for (config::FieldSpec& field : TlsSettingFields()) spec.settings.push_back(std::move(field));
   spec.settings.push_back(TimeoutField("Per-request timeout."));
-  spec.settings.push_back(PoolSizeField());
+  spec.settings.push_back(PoolSizeField(
+      "1",
+      "Connections kept open, and INSERTs in flight at once. ClickHouse prefers few large "
+      "INSERTs (each makes a part to merge): with one, the next batch takes every row that "
+      "arrived meanwhile."));
   spec.settings.push_back(BatchSizeField("Most rows in one INSERT.", "5000",
                                          static_cast<std::int64_t>(kMaxClickHouseBatch)));
   spec.route_keys = {

@@ -99,10 +99,12 @@ class ClickHouseSinkTest : public ::testing::Test {
 };
 
 TEST_F(ClickHouseSinkTest, OneInsertPerTableWithTheSettingsInTheUrl) {
-  std::unique_ptr<Sink> sink =
-      MakeSink({{"username", "writer"}, {"password", "pw"}, {"batch_size", "4"}}, "/ch/");
+  std::unique_ptr<Sink> sink = MakeSink(
+      {{"username", "writer"}, {"password", "pw"}, {"batch_size", "4"}, {"pool_size", "3"}},
+      "/ch/");
   ASSERT_NE(sink, nullptr);
   EXPECT_EQ(sink->max_batch(), 4u);
+  EXPECT_EQ(sink->max_concurrency(), 3u);
   ClickHouseAction a = Row("orders", 1);
   ClickHouseAction b = Row("items", 2);
   ClickHouseAction c = Row("orders", 3);

@@ -26,7 +26,7 @@ TEST(ClickHouseSinkSettingsTest, DefaultsAndUrl) {
   EXPECT_EQ(settings->url.base_path, "/ch");
   EXPECT_EQ(settings->database, "default");
   EXPECT_EQ(settings->batch_size, 5000u);
-  EXPECT_EQ(settings->pool_size, 4u);
+  EXPECT_EQ(settings->pool_size, 1u) << "few large INSERTs";
   EXPECT_EQ(settings->timeout, std::chrono::seconds(10));
   EXPECT_EQ(settings->authorization, "");
 }
