@@ -664,7 +664,7 @@ XML
   </quotas>
 </yandex>
 XML
-  launch clickhouse "$FANOUT_CLICKHOUSE_BIN" --config-file="$c/config.xml" --pid-file="$c/clickhouse.pid"
+  launch clickhouse "$FANOUT_CLICKHOUSE_BIN" --config-file="$c/config.xml"
 }
 
 health_clickhouse() {

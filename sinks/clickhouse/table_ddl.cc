@@ -119,6 +119,8 @@ ClickHouseDialect ClickHouseDialectOf(std::string_view version) {
     (void)std::from_chars(after_major + 1, end, minor);
   }
   ClickHouseDialect dialect;
+  // The releases that brought each feature, as ClickHouse's changelog gives them; checked here
+  // only at both ends (18.16 lacks them all, the stack's server; current releases have them).
   const int at = major * 100 + minor;
   dialect.datetime64 = at >= 2001;
   dialect.max_decimal_precision = at >= 2008 ? 76 : 38;
