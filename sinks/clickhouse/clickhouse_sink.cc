@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -103,9 +104,18 @@ void ClickHouseSink::Write(std::span<const SinkAction* const> batch, WriteCallba
   std::optional<StartedWrite<ClickHouseAction>> started = BeginWrite<ClickHouseAction>(
       batch, std::move(done), tracker_, strand_, settings_.batch_size, "a clickhouse sink");
   if (!started) return;
+  const bool full = started->actions.size() >= settings_.batch_size;
   auto call = std::make_shared<InsertCall>(context_, std::move(started->actions),
                                            std::move(started->complete));
-  boost::asio::post(strand_, [call] { call->Start(); });
+  if (full || settings_.linger.count() == 0) {
+    boost::asio::post(strand_, [call] { call->Start(); });
+    return;
+  }
+  // A small batch waits: the lane stays busy meanwhile, so the delivery core gathers what
+  // arrives into the next batch. After Close, the INSERT meets the aborted client and is
+  // answered at once (unavailable); Close waits for that, at most `linger`.
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, settings_.linger);
+  timer->async_wait([call, timer](const boost::system::error_code&) { call->Start(); });
 }
 
 void ClickHouseSink::Close() {

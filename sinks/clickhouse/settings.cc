@@ -22,6 +22,7 @@ Result<ClickHouseSinkSettings> ParseClickHouseSinkSettings(const SinkSpec& spec)
   out.timeout = values.Duration("timeout");
   out.pool_size = static_cast<std::size_t>(values.Integer("pool_size"));
   out.batch_size = static_cast<std::size_t>(values.Integer("batch_size"));
+  out.linger = values.Duration("linger");
   const std::string_view username = values.String("username");
   const std::string_view password = values.String("password");
   if (!password.empty() && username.empty()) {

@@ -1,6 +1,6 @@
 // The ClickHouse sink's settings (`url`, `database`, `username`, `password`, `tls_*`, `timeout`,
-// `pool_size`, `batch_size`), read from the typed values of its spec (sinks/clickhouse/spec.cc)
-// and checked once, when the sink is created. Pure: no I/O.
+// `pool_size`, `batch_size`, `linger`), read from the typed values of its spec
+// (sinks/clickhouse/spec.cc) and checked once, when the sink is created. Pure: no I/O.
 //
 // Values may hold secrets (password): error messages name the setting at fault and never quote
 // its value.
@@ -25,6 +25,7 @@ struct ClickHouseSinkSettings {
   std::chrono::milliseconds timeout{10000};
   std::size_t pool_size = 1;
   std::size_t batch_size = 5000;
+  std::chrono::milliseconds linger{200};  // a batch under batch_size waits this long; 0: none
   // "Basic <base64(user:password)>", or empty: the server's `default` user without a password.
   std::string authorization;
 };

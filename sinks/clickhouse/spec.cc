@@ -41,6 +41,16 @@ config::SinkTypeSpec MakeClickHouseSinkType() {
       "arrived meanwhile."));
   spec.settings.push_back(BatchSizeField("Most rows in one INSERT.", "5000",
                                          static_cast<std::int64_t>(kMaxClickHouseBatch)));
+  spec.settings.push_back(
+      {.name = "linger",
+       .type = T::kDuration,
+       .description = "How long a batch smaller than `batch_size` waits before its INSERT, so "
+                      "that the next batch gathers the rows that arrive meanwhile: fewer, larger "
+                      "INSERTs (each makes a part ClickHouse merges later), at the price of this "
+                      "much latency for a lone change. `0s`: insert at once.",
+       .default_value = "200ms",
+       .min = 0,
+       .max = 60000});
   spec.route_keys = {
       {.name = "table",
        .type = T::kString,

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -81,6 +82,10 @@ class ClickHouseSinkTest : public ::testing::Test {
     settings.emplace_back("url", server_.Url(path));
     settings.emplace_back("timeout", "2s");
     settings.emplace_back("database", "dw");
+    if (std::none_of(settings.begin(), settings.end(),
+                     [](const auto& setting) { return setting.first == "linger"; })) {
+      settings.emplace_back("linger", "0s");  // the tests below are about what is sent
+    }
     Result<std::unique_ptr<Sink>> sink =
         CreateClickHouseSink(SinkSpec{"warehouse", "clickhouse", settings, {}}, runtime_);
     EXPECT_TRUE(sink.ok()) << sink.status().ToString();
@@ -189,6 +194,30 @@ TEST_F(ClickHouseSinkTest, StartAsksTheVersionAndTellsRefusedCredentials) {
   const Status refused = sink->Start(milliseconds(2000));
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.message(), HasSubstr("credentials"));
+}
+
+TEST_F(ClickHouseSinkTest, ASmallBatchLingersAndAFullOneGoesAtOnce) {
+  std::unique_ptr<Sink> sink = MakeSink({{"linger", "300ms"}, {"batch_size", "2"}});
+  ASSERT_NE(sink, nullptr);
+  ClickHouseAction a = Row("orders", 1);
+  ClickHouseAction b = Row("orders", 2);
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  EXPECT_THAT(Outcomes(WriteAndWait(*sink, {&a})), ElementsAre(ActionOutcome::kApplied));
+  EXPECT_GE(Clock::now() - start, milliseconds(300)) << "one row of two: it waits";
+  start = Clock::now();
+  EXPECT_THAT(Outcomes(WriteAndWait(*sink, {&a, &b})),
+              ElementsAre(ActionOutcome::kApplied, ActionOutcome::kApplied));
+  EXPECT_LT(Clock::now() - start, milliseconds(300)) << "a full batch does not wait";
+  // Closed while a small batch waits: answered (unavailable), nothing sent.
+  const std::size_t sent = server_.requests().size();
+  Callbacks callbacks;
+  const std::vector<const SinkAction*> lone = {&a};
+  sink->Write(lone, callbacks.Make());
+  sink->Close();
+  ASSERT_TRUE(callbacks.WaitFor(1));
+  EXPECT_THAT(Outcomes(callbacks.first()), ElementsAre(ActionOutcome::kUnavailable));
+  EXPECT_EQ(server_.requests().size(), sent);
 }
 
 TEST_F(ClickHouseSinkTest, AServerThatIsDownIsUnavailable) {

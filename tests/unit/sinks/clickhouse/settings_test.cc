@@ -28,6 +28,7 @@ TEST(ClickHouseSinkSettingsTest, DefaultsAndUrl) {
   EXPECT_EQ(settings->batch_size, 5000u);
   EXPECT_EQ(settings->pool_size, 1u) << "few large INSERTs";
   EXPECT_EQ(settings->timeout, std::chrono::seconds(10));
+  EXPECT_EQ(settings->linger, std::chrono::milliseconds(200));
   EXPECT_EQ(settings->authorization, "");
 }
 
@@ -50,6 +51,7 @@ TEST(ClickHouseSinkSettingsTest, EveryBadSettingIsNamedWithoutItsValue) {
       {{{"url", "http://h"}, {"batch_size", "100001"}}, "batch_size"},
       {{{"url", "http://h"}, {"pool_size", "0"}}, "pool_size"},
       {{{"url", "http://h"}, {"timeout", "0s"}}, "timeout"},
+      {{{"url", "http://h"}, {"linger", "2m"}}, "linger"},
       {{{"url", "http://h"}, {"index", "x"}}, "index"},
       {{{"url", "http://h"}, {"username", "a:b"}, {"password", "s3cret"}}, "username"},
   };
