@@ -1,9 +1,9 @@
 // The ClickHouse sink (`type: clickhouse`): inserts each change as a row of a
 // ReplacingMergeTree(_version) table with `INSERT ... FORMAT JSONEachRow` over a pool of
 // HTTP/1.1 keep-alive connections (sinks/net), a delete as a row with `_deleted = 1`. Replays
-// are harmless: rows of one key collapse to the highest `_version` (DESIGN.md §3: at least once
-// delivery, exactly once in the `FINAL` view). Semantics, settings, type mapping and error
-// classes: README.md here.
+// are harmless: rows of one key collapse to the highest `_version` (at least once delivery,
+// exactly once in the `FINAL` view: docs/ARCHITECTURE.md#guarantees). Semantics, settings, type
+// mapping and error classes: README.md here.
 #ifndef FANOUT_SINKS_CLICKHOUSE_CLICKHOUSE_SINK_H_
 #define FANOUT_SINKS_CLICKHOUSE_CLICKHOUSE_SINK_H_
 

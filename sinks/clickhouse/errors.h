@@ -1,50 +1,15 @@
-// The one place where the ClickHouse sink decides what became of its requests (DESIGN.md §4).
-// ClickHouse answers an error with an HTTP status (500 for most errors before 19.x; 4xx/5xx by
-// kind since) and a body "Code: <n>, e.displayText() = DB::Exception: <text>" (18.x) or
-// "Code: <n>. DB::Exception: <text>. (<NAME>) (version ...)" (current); the code decides.
+// The one place where the ClickHouse sink decides what became of its requests, per INSERT (the
+// rows of one table in a batch) and for Start's `SELECT version()`
+// (docs/ARCHITECTURE.md#failure-handling). The answers and their outcomes are tabled in README.md
+// here, "Outcomes"; tests/unit/sinks/clickhouse/errors_test.cc holds this file to that table.
 //
-// One INSERT (the rows of one table in a batch):
-//   a transport failure                     as the HTTP client classifies it: refused, reset,
-//                                           DNS, connect timeout → unavailable; timeout while
-//                                           sending or waiting → retry; Close() → unavailable
-//   2xx                                     applied
-//   a code of a row the table cannot take:  bad record; more than one row: split the rows in
-//     6 CANNOT_PARSE_TEXT, 16               halves and insert each, down to the single row at
-//     NO_SUCH_COLUMN_IN_TABLE, 26           fault, so the good rows of the batch are inserted
-//     CANNOT_PARSE_QUOTED_STRING, 27
-//     CANNOT_PARSE_INPUT_ASSERTION_FAILED,
-//     32 ATTEMPT_TO_READ_AFTER_EOF, 33
-//     CANNOT_READ_ALL_DATA, 38
-//     CANNOT_PARSE_DATE, 41
-//     CANNOT_PARSE_DATETIME, 53
-//     TYPE_MISMATCH, 69
-//     ARGUMENT_OUT_OF_BOUND, 70
-//     CANNOT_CONVERT_TYPE, 72
-//     CANNOT_PARSE_NUMBER, 117
-//     INCORRECT_DATA, 131
-//     TOO_LARGE_STRING_SIZE, 321
-//     VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE,
-//     349 CANNOT_INSERT_NULL_IN_ORDINARY_
-//     COLUMN, 407 DECIMAL_OVERFLOW; or 413
-//   192 UNKNOWN_USER, 193 WRONG_PASSWORD,
-//   194 REQUIRED_PASSWORD, 195
-//   IP_ADDRESS_NOT_ALLOWED, 516
-//   AUTHENTICATION_FAILED, or 401           fatal: the credentials are refused
-//   164 READONLY, 497 ACCESS_DENIED, 403    refused: the user may not insert into this table
-//                                           (the delivery core probes the sink: the table may
-//                                           be the record's)
-//   60 UNKNOWN_TABLE, 81 UNKNOWN_DATABASE   unavailable: the table is to be created (fanout
-//                                           init-sink); nothing is dead-lettered meanwhile
-//   242 TABLE_IS_READ_ONLY, 503             unavailable
-//   159 TIMEOUT_EXCEEDED, 202
-//   TOO_MANY_SIMULTANEOUS_QUERIES, 209
-//   SOCKET_TIMEOUT, 210 NETWORK_ERROR, 241
-//   MEMORY_LIMIT_EXCEEDED, 252
-//   TOO_MANY_PARTS, 408, 429, other 5xx,
-//   anything else                           retry (counted), honouring Retry-After
-//
-// Messages name the code and ClickHouse's reason without the row data it quotes ("before:
-// <the rest of the input>"), cut at kMaxClickHouseReasonBytes. Pure: no I/O.
+// ClickHouse answers an error with an HTTP status (500 for most errors in 18.x, 4xx/5xx by kind
+// since) and a body "Code: <n>, e.displayText() = DB::Exception: <text>" (18.x) or
+// "Code: <n>. DB::Exception: <text>. (<NAME>) (version ...)" (current): the code decides. A row
+// the table cannot take (a parse error, a wrong type, an unknown column) splits an INSERT of
+// several rows in halves, and is a bad record alone. Messages name the code and ClickHouse's
+// reason without the row data it quotes ("before: <the rest of the input>"), cut at
+// kMaxClickHouseReasonBytes. Pure: no I/O.
 #ifndef FANOUT_SINKS_CLICKHOUSE_ERRORS_H_
 #define FANOUT_SINKS_CLICKHOUSE_ERRORS_H_
 

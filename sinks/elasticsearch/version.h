@@ -1,6 +1,7 @@
-// The external version the Elasticsearch sink writes with every bulk item
-// (`version_type: external_gte`): SourceVersion (sinks/source_version.h), which says how it is
-// made from the source position and what it orders.
+// ElasticsearchVersion: the external version the Elasticsearch sink writes with every bulk item
+// (`version_type: external_gte`): SourceVersion (sinks/source_version.h), the version every
+// guard of fanout compares. Why its formulas, what they keep and where they tie: README.md here,
+// "Versioning".
 #ifndef FANOUT_SINKS_ELASTICSEARCH_VERSION_H_
 #define FANOUT_SINKS_ELASTICSEARCH_VERSION_H_
 
