@@ -13,6 +13,11 @@
 // `seq` go backwards; nothing was dead-lettered. A row ClickHouse refuses (text in an Int32
 // column) goes to the dead-letter topic with the server's reason, and the rows written with it
 // are inserted.
+//
+// What this run cannot see: one instance replays from its committed offset in order, so even a
+// constant `_version` would end with the newest row (checked by making it constant: the test
+// still passed). The version's job, a late older change losing, is the contract suite's
+// AnOlderVersionNeverOverwritesANewerOne; its value, the action builder's unit tests.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
