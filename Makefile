@@ -6,7 +6,7 @@ TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps check-docs build package bench bench-sinks bench-postgres bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
+.PHONY: all deps check-docs build package bench bench-sinks bench-postgres bench-clickhouse bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -60,6 +60,7 @@ bench: deps
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
 	$(MAKE) bench-sinks
 	$(MAKE) bench-postgres
+	$(MAKE) bench-clickhouse
 
 # Redis invalidation and OpenSearch upsert routes beside the servers' ceilings (redis-benchmark,
 # raw _bulk) and a Camel peer, on the stack's servers (bounded; knobs in bench/sinks/run.sh).
@@ -74,6 +75,13 @@ bench-postgres: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout
 	FANOUT_BIN=$(BENCH_DIR)/fanout bench/postgres/run.sh
+
+# ClickHouse route beside a raw INSERT ... FORMAT JSONEachRow of the same rows, same batches and
+# parallelism, on the stack's ClickHouse (bounded; knobs in bench/clickhouse/run.sh).
+bench-clickhouse: deps
+	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout
+	FANOUT_BIN=$(BENCH_DIR)/fanout bench/clickhouse/run.sh
 
 # Kafka -> Kafka routed throughput and latency, fanout vs a Kafka Streams exactly_once_v2 peer,
 # on the stack's Kafka (bounded; see bench/e2e/run.sh and docs/BENCHMARKS.md).

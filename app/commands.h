@@ -6,6 +6,10 @@
 #include <string>
 
 namespace fanout {
+namespace config {
+struct Config;
+struct SinkConfig;
+}  // namespace config
 
 // Exit statuses, documented in README.md.
 inline constexpr int kExitOk = 0;
@@ -52,13 +56,23 @@ int StatusCommand(const StatusOptions& options);
 struct InitSinkOptions {
   std::string config_path;
   std::optional<std::string> sink;  // only this sink (default: every sink that needs it)
+  // A Debezium record with schemas (as `kcat -C -J` prints it): the ClickHouse sinks' routes of
+  // its table get their CREATE TABLE from it (sinks/clickhouse/README.md).
+  std::optional<std::string> event_path;
+  bool create = false;  // run the ClickHouse DDL instead of printing it
 };
 
 // Creates what the config's PostgreSQL sinks need before their first write (the processed-offsets
-// tables, sinks/postgres/README.md), as the sinks themselves would on start. kExitOk,
-// kExitConfigError (bad config, unknown sink) or kExitRuntimeError (database unreachable, DDL
-// refused).
+// tables, sinks/postgres/README.md), as the sinks themselves would on start; with an event file,
+// prints (or with `create`, runs) the CREATE TABLE of each ClickHouse route of the event's table.
+// kExitOk, kExitConfigError (bad config, unknown sink, an event without schema) or
+// kExitRuntimeError (database unreachable, DDL refused).
 int InitSinkCommand(const InitSinkOptions& options);
+
+// The ClickHouse part of InitSinkCommand for one sink (app/init_clickhouse_table.cc): the
+// CREATE TABLE of each of its routes that take `options.event_path`'s table. An exit code.
+int InitClickHouseTables(const config::Config& config, const config::SinkConfig& sink,
+                         const InitSinkOptions& options);
 
 }  // namespace fanout
 

@@ -1,6 +1,7 @@
 // `fanout init-sink`: creates ahead of time what the PostgreSQL sinks would create on their first
 // start (the processed-offsets tables and their migration row), for deployments whose runtime
-// database user may not run DDL.
+// database user may not run DDL; and, given a Debezium record, the ClickHouse sinks' tables
+// (app/init_clickhouse_table.cc).
 #include <cstdio>
 #include <string>
 
@@ -26,10 +27,18 @@ int InitSinkCommand(const InitSinkOptions& options) {
   for (const config::SinkConfig& sink : config.sinks) {
     if (options.sink && sink.name != *options.sink) continue;
     named_found = true;
+    if (sink.type == "clickhouse" && options.event_path) {
+      const int code = InitClickHouseTables(config, sink, options);
+      if (code != kExitOk) return code;
+      ++initialised;
+      continue;
+    }
     if (sink.type != "postgres") {
       if (options.sink) {
-        std::fprintf(stderr, "sink '%s' (type %s) has nothing to initialise\n", sink.name.c_str(),
-                     sink.type.c_str());
+        std::fprintf(
+            stderr, "sink '%s' (type %s) has nothing to initialise%s\n", sink.name.c_str(),
+            sink.type.c_str(),
+            sink.type == "clickhouse" ? " without --event (a record with its schema)" : "");
       }
       continue;
     }

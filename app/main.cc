@@ -34,10 +34,18 @@ int main(int argc, char** argv) {
 
   fanout::InitSinkOptions init_options;
   std::string init_sink_name;
+  std::string init_event_path;
   CLI::App* init_sink = app.add_subcommand(
-      "init-sink", "Create the tables the PostgreSQL sinks keep their processed offsets in");
+      "init-sink",
+      "Create the tables the PostgreSQL sinks keep their processed offsets in; with --event, "
+      "print (or --create) the ClickHouse sinks' tables");
   init_sink->add_option("-c,--config", init_options.config_path, "Config file (YAML)")->required();
   init_sink->add_option("--sink", init_sink_name, "Only this sink (default: all that need it)");
+  init_sink->add_option("--event", init_event_path,
+                        "A Debezium record with schemas (as `kcat -C -J` prints it): the "
+                        "ClickHouse routes of its table get a CREATE TABLE from it");
+  init_sink->add_flag("--create", init_options.create,
+                      "Run the ClickHouse CREATE TABLE statements instead of printing them");
 
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Check a config file and report every error");
@@ -96,6 +104,7 @@ int main(int argc, char** argv) {
   if (*status) return fanout::StatusCommand(status_options);
   if (*init_sink) {
     if (!init_sink_name.empty()) init_options.sink = init_sink_name;
+    if (!init_event_path.empty()) init_options.event_path = init_event_path;
     return fanout::InitSinkCommand(init_options);
   }
   if (*config_docs) {

@@ -22,6 +22,8 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 redis-server redis-tools openjdk-17-jdk-headless maven
   # the MariaDB 10.11 source (stack component mariadb; Debezium's MySQL connector reads its binlog)
   mariadb-server mariadb-client
+  # the ClickHouse sink's server (stack component clickhouse; Debian's 18.16, see stack/README.md)
+  clickhouse-server clickhouse-client
   procps psmisc jq kcat
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
@@ -66,5 +68,10 @@ fi
 # Debian's mariadb-server package starts a system service on 3306; the stack runs its own on another port.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mariadb 2>/dev/null; then
   $SUDO systemctl disable --now mariadb >/dev/null 2>&1 || true
+fi
+# Debian's clickhouse-server package enables a system service on 8123/9000; the stack runs its own
+# on 18123/19000.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet clickhouse-server 2>/dev/null; then
+  $SUDO systemctl disable --now clickhouse-server >/dev/null 2>&1 || true
 fi
 echo "install-deps: done"

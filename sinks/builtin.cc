@@ -1,5 +1,6 @@
 #include "sinks/builtin.h"
 
+#include "sinks/clickhouse/clickhouse_sink.h"
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/http/http_sink.h"
 #include "sinks/kafka/spec.h"
@@ -15,6 +16,7 @@ Status RegisterBuiltinSinks(SinkRegistry& registry) {
   FANOUT_RETURN_IF_ERROR(RegisterPostgresSink(registry));
   FANOUT_RETURN_IF_ERROR(registry.Register(KafkaSinkType(), nullptr));
   FANOUT_RETURN_IF_ERROR(RegisterHttpSink(registry));
+  FANOUT_RETURN_IF_ERROR(RegisterClickHouseSink(registry));
   return Status();
 }
 

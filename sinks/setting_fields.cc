@@ -28,11 +28,11 @@ FieldSpec TimeoutField(std::string_view description, std::int64_t max_ms) {
           .max = max_ms};
 }
 
-FieldSpec PoolSizeField() {
+FieldSpec PoolSizeField(std::string_view default_value, std::string_view description) {
   return {.name = "pool_size",
           .type = T::kInteger,
-          .description = "Connections kept open.",
-          .default_value = "4",
+          .description = description,
+          .default_value = default_value,
           .min = 1,
           .max = 256};
 }

@@ -16,8 +16,9 @@ config::FieldSpec PasswordField();
 // `timeout`: above zero, at most `max_ms`, default 10s.
 config::FieldSpec TimeoutField(std::string_view description,
                                std::int64_t max_ms = std::numeric_limits<std::int64_t>::max());
-// `pool_size`: 1 to 256, default 4.
-config::FieldSpec PoolSizeField();
+// `pool_size`: 1 to 256, default `default_value` (4 unless the sink says otherwise).
+config::FieldSpec PoolSizeField(std::string_view default_value = "4",
+                                std::string_view description = "Connections kept open.");
 // `batch_size`: 1 to `max`.
 config::FieldSpec BatchSizeField(std::string_view description, std::string_view default_value,
                                  std::int64_t max);

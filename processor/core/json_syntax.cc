@@ -173,4 +173,34 @@ class JsonSyntax {
 
 bool IsJsonText(std::string_view text) { return JsonSyntax(text).Document(); }
 
+namespace {
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+bool IsJsonNumber(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  if (i < n && text[i] == '-') ++i;
+  if (i >= n) return false;
+  if (text[i] == '0') {
+    ++i;
+  } else if (IsAsciiDigit(text[i])) {
+    while (i < n && IsAsciiDigit(text[i])) ++i;
+  } else {
+    return false;
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    if (i >= n || !IsAsciiDigit(text[i])) return false;
+    while (i < n && IsAsciiDigit(text[i])) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+    if (i >= n || !IsAsciiDigit(text[i])) return false;
+    while (i < n && IsAsciiDigit(text[i])) ++i;
+  }
+  return i == n;
+}
+
 }  // namespace fanout

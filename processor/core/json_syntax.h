@@ -15,6 +15,10 @@ namespace fanout {
 // that, e.g. with simdjson::validate_utf8).
 bool IsJsonText(std::string_view text);
 
+// Whether `text` is one JSON number literal (RFC 8259 §6), nothing around it: the exact decimal
+// text a sink may write unquoted.
+bool IsJsonNumber(std::string_view text);
+
 }  // namespace fanout
 
 #endif  // FANOUT_PROCESSOR_CORE_JSON_SYNTAX_H_

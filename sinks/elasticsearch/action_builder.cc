@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "processor/core/json_syntax.h"
 #include "processor/core/json_writer.h"
 #include "processor/route/field_ref.h"
 #include "sinks/elasticsearch/version.h"
@@ -12,8 +13,6 @@ namespace fanout {
 namespace {
 
 constexpr std::string_view kTemplateNames[] = {"index", "id"};
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The after-image value of `column` with the TOAST rule (unchanged → the before image's value),
 // or InvalidArgument when the source did not send it at all.
@@ -30,32 +29,6 @@ Result<const Value*> AfterValue(const ChangeEvent& event, const Column& column) 
 }
 
 }  // namespace
-
-bool IsJsonNumber(std::string_view text) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  if (i < n && text[i] == '-') ++i;
-  if (i >= n) return false;
-  if (text[i] == '0') {
-    ++i;
-  } else if (IsDigit(text[i])) {
-    while (i < n && IsDigit(text[i])) ++i;
-  } else {
-    return false;
-  }
-  if (i < n && text[i] == '.') {
-    ++i;
-    if (i >= n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) ++i;
-  }
-  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
-    if (i >= n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) ++i;
-  }
-  return i == n;
-}
 
 void AppendBulkActionLine(BulkItemKind kind, std::string_view index, std::string_view id,
                           std::int64_t version, std::string* out) {

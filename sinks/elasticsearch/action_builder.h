@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "processor/core/change_event.h"
+#include "processor/core/json_syntax.h"  // IsJsonNumber, for the decimals option
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/route/router.h"
@@ -90,9 +91,6 @@ class ElasticsearchActionBuilder final : public ActionBuilder {
 // Appends the action line of one item ("{"index":{...}}\n" or "{"delete":{...}}\n").
 void AppendBulkActionLine(BulkItemKind kind, std::string_view index, std::string_view id,
                           std::int64_t version, std::string* out);
-
-// Whether `text` is a JSON number literal (RFC 8259 §6).
-bool IsJsonNumber(std::string_view text);
 
 }  // namespace fanout
 

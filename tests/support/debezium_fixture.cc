@@ -34,7 +34,9 @@ void DebeziumFixture::CreateDatabase(const std::string& schema_sql) {
   ASSERT_TRUE(db_->Exec(schema_sql));
 }
 
-void DebeziumFixture::RegisterConnector(const std::string& tables, int partitions) {
+void DebeziumFixture::RegisterConnector(const std::string& tables, int partitions,
+                                        bool with_schemas) {
+  const char* const schemas = with_schemas ? "true" : "false";
   const std::string path = TempPath("connector.json");
   std::ofstream(path) << R"({
   "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
@@ -53,8 +55,10 @@ void DebeziumFixture::RegisterConnector(const std::string& tables, int partition
   "publication.autocreate.mode": "filtered",
   "table.include.list": ")"
                       << tables << R"(",
-  "key.converter.schemas.enable": "false",
-  "value.converter.schemas.enable": "false",
+  "key.converter.schemas.enable": ")"
+                      << schemas << R"(",
+  "value.converter.schemas.enable": ")"
+                      << schemas << R"(",
   "key.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "snapshot.mode": "initial",

@@ -20,7 +20,9 @@ class DebeziumFixture : public ::testing::Test {
   // Registers a pgoutput connector for `tables` (comma-separated schema.table) with the
   // prefix `topic_prefix()` and waits until it runs. Its topics get `partitions` partitions
   // (Debezium partitions by key, so a key's changes stay in one partition, in order).
-  void RegisterConnector(const std::string& tables, int partitions = 1);
+  // `with_schemas`: JsonConverter with schemas.enable=true (what `fanout init-sink --event`
+  // needs); without, bare payloads.
+  void RegisterConnector(const std::string& tables, int partitions = 1, bool with_schemas = false);
   void TearDown() override;
 
   std::string topic_prefix() const { return name_; }

@@ -58,6 +58,11 @@ class ContractTarget {
   // processed offsets: then "an older version never overwrites a newer one" holds for replays
   // of changes already delivered, not for a change that arrives late for the first time.
   virtual bool guards_versions() const = 0;
+
+  // What a guarding sink answers for a change older than what the server holds: kAlreadyApplied
+  // when the server tells (Redis, OpenSearch), kApplied when it takes the row and its read view
+  // keeps the newer one (ClickHouse's ReplacingMergeTree, read with FINAL).
+  virtual ActionOutcome stale_write_outcome() const { return ActionOutcome::kAlreadyApplied; }
 };
 
 // Makes the target for the running test; `test_name` is unique per test and process.
@@ -76,6 +81,7 @@ std::unique_ptr<ContractTarget> MakeRedisContractTarget(const std::string& test_
 std::unique_ptr<ContractTarget> MakeOpenSearchContractTarget(const std::string& test_name);
 std::unique_ptr<ContractTarget> MakeHttpContractTarget(const std::string& test_name);
 std::unique_ptr<ContractTarget> MakePostgresContractTarget(const std::string& test_name);
+std::unique_ptr<ContractTarget> MakeClickHouseContractTarget(const std::string& test_name);
 
 // ----------------------------------------------------------------------- the contract's events
 

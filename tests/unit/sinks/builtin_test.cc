@@ -31,11 +31,13 @@ const config::FieldSpec& Setting(std::string_view type, std::string_view key) {
 TEST(BuiltinSinksTest, EveryTypeIsRegisteredWithItsSpecAndAsyncOnesWithAFactory) {
   std::vector<std::string_view> names;
   for (const config::SinkTypeSpec* type : BuiltinSinkTypes()) names.push_back(type->type);
-  EXPECT_THAT(names, ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http"));
+  EXPECT_THAT(names,
+              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http", "clickhouse"));
   SinkRegistry registry;
   ASSERT_TRUE(RegisterBuiltinSinks(registry).ok());
   EXPECT_TRUE(registry.Has("redis"));
   EXPECT_TRUE(registry.Has("http"));
+  EXPECT_TRUE(registry.Has("clickhouse"));
   EXPECT_FALSE(registry.Has("kafka")) << "written by the consume loop, not a factory";
   EXPECT_EQ(RegisterBuiltinSinks(registry).code(), StatusCode::kAlreadyExists);
 }
@@ -61,6 +63,8 @@ TEST(BuiltinSinksTest, EachSinkStatesItsOwnBatchSize) {
   EXPECT_EQ(Setting("redis", "batch_size").default_value, "500");
   EXPECT_EQ(Setting("postgres", "timeout").max, 2147483647) << "statement_timeout is an int";
   EXPECT_EQ(Setting("redis", "timeout").min, 1) << "a timeout is above zero";
+  EXPECT_EQ(Setting("clickhouse", "batch_size").default_value, "5000");
+  EXPECT_EQ(Setting("clickhouse", "batch_size").max, 100000);
 }
 
 TEST(BuiltinSinksTest, TheAssembledSpecMergesKeysSeveralTypesDeclare) {
@@ -74,9 +78,9 @@ TEST(BuiltinSinksTest, TheAssembledSpecMergesKeysSeveralTypesDeclare) {
   };
   const config::FieldSpec sinks = child(spec, "sinks");
   EXPECT_THAT(child(sinks, "type").values,
-              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http"));
+              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http", "clickhouse"));
   EXPECT_THAT(child(sinks, "batch_size").sink_types,
-              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http"));
+              ElementsAre("redis", "elasticsearch", "postgres", "kafka", "http", "clickhouse"));
   EXPECT_THAT(child(sinks, "dsn").sink_types, ElementsAre("postgres"));
   const config::FieldSpec routes = child(spec, "routes");
   EXPECT_THAT(child(routes, "value").sink_types, ElementsAre("kafka", "http"));

@@ -1,4 +1,4 @@
-#include "sinks/elasticsearch/version.h"
+#include "sinks/source_version.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,14 +12,14 @@ constexpr std::uint64_t kMaxVersion = std::numeric_limits<std::int64_t>::max();
 Result<std::int64_t> Checked(std::uint64_t value, const SourcePosition& position) {
   if (value > kMaxVersion) {
     return InvalidArgument("source position " + position.ToString() +
-                           " does not fit an Elasticsearch version (over 2^63-1)");
+                           " does not fit a sink version (over 2^63-1)");
   }
   return static_cast<std::int64_t>(value);
 }
 
 }  // namespace
 
-Result<std::int64_t> ElasticsearchVersion(const ChangeEvent& event, const KafkaRecordView& record) {
+Result<std::int64_t> SourceVersion(const ChangeEvent& event, const KafkaRecordView& record) {
   const SourcePosition& p = event.position;
   switch (p.kind) {
     case SourcePosition::Kind::kPostgres:
@@ -28,7 +28,7 @@ Result<std::int64_t> ElasticsearchVersion(const ChangeEvent& event, const KafkaR
       constexpr std::uint64_t kMaxPos = 0xFFFFFFFFu;
       if (p.major > (kMaxVersion >> 32) || p.minor > kMaxPos) {
         return InvalidArgument("source position " + p.ToString() +
-                               " does not fit an Elasticsearch version (binlog file number over "
+                               " does not fit a sink version (binlog file number over "
                                "2^31-1 or position over 2^32-1)");
       }
       const std::uint64_t low = std::min(p.minor + std::min(p.sub, kMaxPos), kMaxPos);
