@@ -42,17 +42,11 @@ std::string ClickHouseQueryTarget(std::string_view base_path, std::string_view q
 std::shared_ptr<const HttpRequest> MakeClickHouseRequest(const InsertContext& context,
                                                          std::string target, std::string body) {
   const http::verb method = body.empty() ? http::verb::get : http::verb::post;
-  auto request = std::make_shared<HttpRequest>(method, std::move(target), 11);
-  request->set(http::field::host, context.host_header);
-  request->set(http::field::user_agent, "fanout");
-  if (!context.authorization.empty()) {
-    request->set(http::field::authorization, context.authorization);
-  }
-  if (method == http::verb::post) request->set(http::field::content_type, "application/x-ndjson");
-  request->keep_alive(true);
-  request->body() = std::move(body);
-  request->prepare_payload();
-  return request;
+  const std::string_view content_type =
+      method == http::verb::post ? "application/x-ndjson" : std::string_view();
+  return MakeHttpRequest(method, std::move(target),
+                         {context.host_header, context.authorization, content_type},
+                         std::move(body));
 }
 
 InsertCall::InsertCall(std::shared_ptr<InsertContext> context,

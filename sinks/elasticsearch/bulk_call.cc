@@ -14,17 +14,11 @@ namespace http = boost::beast::http;
 std::shared_ptr<const HttpRequest> MakeElasticsearchRequest(const BulkContext& context,
                                                             http::verb method, std::string target,
                                                             std::string body) {
-  auto request = std::make_shared<HttpRequest>(method, std::move(target), 11);
-  request->set(http::field::host, context.host_header);
-  request->set(http::field::user_agent, "fanout");
-  if (!context.authorization.empty()) {
-    request->set(http::field::authorization, context.authorization);
-  }
-  if (method == http::verb::post) request->set(http::field::content_type, "application/x-ndjson");
-  request->keep_alive(true);
-  request->body() = std::move(body);
-  request->prepare_payload();
-  return request;
+  const std::string_view content_type =
+      method == http::verb::post ? "application/x-ndjson" : std::string_view();
+  return MakeHttpRequest(method, std::move(target),
+                         {context.host_header, context.authorization, content_type},
+                         std::move(body));
 }
 
 BulkCall::BulkCall(std::shared_ptr<BulkContext> context,

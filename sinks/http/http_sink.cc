@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sinks/begin_write.h"
-#include "sinks/http/errors.h"
 #include "sinks/http/action_builder.h"
+#include "sinks/http/errors.h"
 #include "sinks/http/settings.h"
 #include "sinks/http/spec.h"
 #include "sinks/net/await_on_strand.h"
@@ -71,18 +71,11 @@ Status HttpSink::Start(std::chrono::milliseconds timeout) {
 std::shared_ptr<const HttpRequest> HttpSink::MakeRequest(const std::string& target,
                                                          std::string body,
                                                          const std::string* idempotency_key) const {
-  auto request = std::make_shared<HttpRequest>(http::verb::post, target, 11);
-  request->set(http::field::host, settings_.url.host_header);
-  request->set(http::field::user_agent, "fanout");
-  request->set(http::field::content_type, "application/json");
-  if (!settings_.authorization.empty()) {
-    request->set(http::field::authorization, settings_.authorization);
-  }
+  std::shared_ptr<HttpRequest> request = MakeHttpRequest(
+      http::verb::post, target,
+      {settings_.url.host_header, settings_.authorization, "application/json"}, std::move(body));
   for (const auto& [name, value] : settings_.headers) request->set(name, value);
   if (idempotency_key != nullptr) request->set("Idempotency-Key", *idempotency_key);
-  request->keep_alive(true);
-  request->body() = std::move(body);
-  request->prepare_payload();
   return request;
 }
 

@@ -13,6 +13,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "sinks/net/connection_pool.h"
 #include "sinks/net/http_client_settings.h"
@@ -25,6 +27,18 @@ using HttpClient = ConnectionPool<HttpConnection>;
 // A client of `url`'s host and port with `size` connections; plain TCP when `tls` is null.
 std::shared_ptr<HttpClient> MakeHttpClient(NetStrand strand, const HttpUrl& url, std::size_t size,
                                            std::shared_ptr<const TlsContext> tls);
+
+// The headers every request of one sink carries.
+struct HttpRequestHeaders {
+  std::string_view host_header;    // "host:port" as the URL had it
+  std::string_view authorization;  // the Authorization value; empty: none
+  std::string_view content_type;   // empty: none (a GET)
+};
+
+// An HTTP/1.1 keep-alive request with `headers`, User-Agent "fanout" and `body`, its
+// Content-Length set. Headers may still be added before it is sent.
+std::shared_ptr<HttpRequest> MakeHttpRequest(boost::beast::http::verb method, std::string target,
+                                             const HttpRequestHeaders& headers, std::string body);
 
 }  // namespace fanout
 
