@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "processor/kafka/consumer.h"
+#include "processor/kafka/fetch_nudger.h"
 #include "processor/kafka/kafka_errors.h"
 #include "processor/kafka/kafka_internal.h"
 #include "processor/kafka/partition_queues.h"
@@ -125,6 +126,7 @@ class KafkaConsumer final : public Consumer {
   void Attach(rd_kafka_t* handle) {
     handle_ = handle;
     queues_.Open(handle_);
+    nudger_.Start(handle_);
   }
 
   Status Subscribe(RebalanceListener* listener) override {
@@ -297,6 +299,7 @@ class KafkaConsumer final : public Consumer {
 
   Status Close() override {
     if (handle_ == nullptr) return Status();
+    nudger_.Stop();
     queues_.Release();  // librdkafka wants the application's queue references gone first
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
     rd_kafka_destroy(handle_);
@@ -351,6 +354,7 @@ class KafkaConsumer final : public Consumer {
       rd_kafka_assign(handle_, nullptr);
     }
     queues_.Drop(cooperative ? &list : nullptr);
+    nudger_.Forget(cooperative ? &list : nullptr);
   }
 
   // librdkafka's error callback: connectivity trouble is expected and retried by the client.
@@ -397,6 +401,11 @@ class KafkaConsumer final : public Consumer {
     if (batch.size() >= max_records) return Status();
     taken_.clear();
     Result<std::size_t> taken = queues_.Take(paused_, max_records - batch.size(), taken_);
+    // A queue just emptied while its partition has more on the broker: make sure librdkafka
+    // fetches it now rather than up to a second later (fetch_nudger.h).
+    for (const kafka::PartitionQueues::Emptied& emptied : queues_.emptied()) {
+      nudger_.Consider(*emptied.tp, emptied.next_offset);
+    }
     for (std::size_t m = 0; m < taken_.size(); ++m) {
       Status status = Accept(batch, taken_[m]);
       if (!status.ok()) {
@@ -451,6 +460,7 @@ class KafkaConsumer final : public Consumer {
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
   kafka::PartitionQueues queues_;           // the assigned partitions' own queues, and Wake()
+  kafka::FetchNudger nudger_;               // refetches what Drain emptied (fetch_nudger.h)
   std::vector<rd_kafka_message_t*> taken_;  // Drain's buffer, reused
   Clock::time_point last_connectivity_log_{};
   // Paused partitions and their last high watermark asked of the broker (Positions()).
@@ -592,14 +602,16 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
       // Debezium creates a topic on a table's first change; a ^regex subscription only sees it
       // at the next metadata refresh (librdkafka's default: 5 minutes).
       {"topic.metadata.refresh.interval.ms", "10000"},
-      // librdkafka 2.0 stops fetching for a hard-coded second whenever its prefetch queue is
-      // over either threshold (confluentinc/librdkafka#2879, #3662; `fetch.queue.backoff.ms`
-      // only arrived in 2.2). With the defaults (100k messages, 64 MB) a consumer that drains
-      // the queue in under a second — fanout does, at ~100 MB/s — then idles most of the time:
-      // measured 190k vs 660k records/s. A queue big enough to last out the backoff keeps the
-      // fetcher busy, at the cost of up to this much prefetched memory.
+      // The prefetch, per assigned partition (each has a queue of its own): up to
+      // queued.max.messages.kbytes, plus the last fetch's records decompressed — at most
+      // max.partition.fetch.bytes on the wire, many times that once decompressed (about 90x for
+      // the backlog benchmark's rows). librdkafka 2.0 leaves a partition over these bounds
+      // unfetched until its broker thread wakes up, up to a second later; FetchNudger wakes it
+      // as soon as the queue is emptied, so a small queue keeps up (docs/BENCHMARKS.md,
+      // "Memory under a backlog").
       {"queued.min.messages", "1000000"},
-      {"queued.max.messages.kbytes", "262144"},
+      {"queued.max.messages.kbytes", "8192"},
+      {"max.partition.fetch.bytes", "262144"},
   };
   for (const auto& property : config.properties) effective.push_back(property);
   effective.push_back({"enable.auto.commit", "false"});

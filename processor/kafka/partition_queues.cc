@@ -31,6 +31,7 @@ void PartitionQueues::EnableSignal(rd_kafka_queue_t* queue) {
 }
 
 bool PartitionQueues::Split(const TopicPartition& tp) {
+  emptied_.clear();  // its pointers into queues_ would not survive a push_back
   for (const Entry& entry : queues_) {
     if (entry.tp == tp) return true;
   }
@@ -48,6 +49,7 @@ void PartitionQueues::ReleaseQueue(rd_kafka_queue_t* queue) {
 }
 
 void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
+  emptied_.clear();
   std::erase_if(queues_, [partitions](const Entry& entry) {
     if (partitions != nullptr &&
         std::find(partitions->begin(), partitions->end(), entry.tp) == partitions->end()) {
@@ -60,12 +62,13 @@ void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
 
 Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, std::size_t room,
                                           std::vector<rd_kafka_message_t*>& out) {
+  emptied_.clear();
   const std::size_t count = queues_.size();
   if (count == 0 || room == 0) return std::size_t{0};
   const std::size_t first_size = out.size();
   const std::size_t first = next_++ % count;
   for (std::size_t i = 0; i < count && out.size() - first_size < room; ++i) {
-    const Entry& entry = queues_[(first + i) % count];
+    Entry& entry = queues_[(first + i) % count];
     if (held.contains(entry.tp)) continue;
     const std::size_t at = out.size();
     const std::size_t want = room - (at - first_size);
@@ -75,6 +78,11 @@ Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, 
     if (got < 0) {
       return FromKafkaError(rd_kafka_last_error(), "consume " + ToString(entry.tp));
     }
+    for (std::size_t m = at; m < out.size(); ++m) {
+      if (out[m]->err == RD_KAFKA_RESP_ERR_NO_ERROR) entry.next_offset = out[m]->offset + 1;
+    }
+    if (static_cast<std::size_t>(got) < want)
+      emptied_.push_back(Emptied{&entry.tp, entry.next_offset});
   }
   return out.size() - first_size;
 }

@@ -14,6 +14,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <vector>
 
@@ -45,6 +46,15 @@ class PartitionQueues {
   Result<std::size_t> Take(const std::set<TopicPartition>& held, std::size_t room,
                            std::vector<rd_kafka_message_t*>& out);
 
+  // The partitions whose queue the last Take() emptied (it gave fewer messages than asked for),
+  // with the offset after the last message read from each (-1 when none was read yet): what
+  // FetchNudger considers.
+  struct Emptied {
+    const TopicPartition* tp;  // valid until the next Split() or Drop()
+    std::int64_t next_offset;
+  };
+  const std::vector<Emptied>& emptied() const { return emptied_; }
+
   // Clears the signal; call before reading the queues, then Wait() if there was nothing.
   void ResetSignal();
   // Blocks until a queue turns non-empty, Wake() is called, or `timeout_ms` passes.
@@ -66,12 +76,14 @@ class PartitionQueues {
   struct Entry {
     TopicPartition tp;
     rd_kafka_queue_t* queue;
+    std::int64_t next_offset = -1;
   };
   rd_kafka_t* handle_ = nullptr;
   rd_kafka_queue_t* consumer_queue_ = nullptr;
   std::vector<Entry> queues_;
   std::size_t next_ = 0;  // Take's round-robin start
-  Mutex fd_mutex_;        // written under it; read unlocked by owner_fd() on the consume thread
+  std::vector<Emptied> emptied_;
+  Mutex fd_mutex_;  // written under it; read unlocked by owner_fd() on the consume thread
   int fd_ GUARDED_BY(fd_mutex_) = -1;  // eventfd: librdkafka's "not empty" signal, and Wake()
 };
 
