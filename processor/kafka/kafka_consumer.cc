@@ -610,8 +610,8 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
       // as soon as the queue is emptied, so a small queue keeps up (docs/BENCHMARKS.md,
       // "Memory under a backlog").
       {"queued.min.messages", "1000000"},
-      {"queued.max.messages.kbytes", "8192"},
-      {"max.partition.fetch.bytes", "262144"},
+      {"queued.max.messages.kbytes", "4096"},
+      {"max.partition.fetch.bytes", "131072"},
   };
   for (const auto& property : config.properties) effective.push_back(property);
   effective.push_back({"enable.auto.commit", "false"});
