@@ -8,7 +8,7 @@
 //      re-emission right behind its original, is sent once and its copy gets the same answer);
 //   3. records, again on the worker, the keys the real sink answered kApplied or
 //      kAlreadyApplied, and only then calls back.
-// Why in this order, and what it guarantees: dedup/idempotency_store.h. A store that cannot be
+// Why in this order, and what it guarantees: dedup/README.md. A store that cannot be
 // reached answers the whole batch kUnavailable (it retries without counting attempts): nothing
 // is delivered unchecked. A store that fails otherwise (refused credentials) answers kFatal.
 // A Record that keeps failing after the delivery does not undo it: the batch is answered as the

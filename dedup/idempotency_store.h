@@ -1,20 +1,14 @@
 // IdempotencyStore: remembers which changes a route has already delivered, by idempotency key,
-// for routes whose sink cannot tell a re-delivered change from a new one (HTTP; DESIGN.md §3).
+// for routes whose sink cannot tell a re-delivered change from a new one (HTTP: see
+// docs/ARCHITECTURE.md#guarantees).
 //
 // The key comes from the route and the change's *source position* (see IdempotencyKey in
 // processor/core/idempotency_key.h), never from the Kafka offset alone: Debezium re-emits a change
 // at a new Kafka offset after its own restart, and that re-emission must be recognised too.
 //
-// How it is used (IdempotencySink, dedup/idempotency_sink.h), and why in this order:
-//   1. check   Contains(keys): the known keys are answered "already applied" and not sent;
-//   2. deliver the unknown ones go to the real sink;
-//   3. record  Record(keys of the delivered actions, ttl); only then is the batch reported done
-//              (and only then may its Kafka offsets commit).
-// Recording before delivering would lose a change whose delivery then fails (its key would say
-// "delivered" on the retry). Two checks of one key never race: the delivery core keeps one row
-// key's actions in order, one batch in flight per lane, and the batch's callback runs only after
-// step 3. What remains is the crash window between 2 and 3: a crash there delivers that change
-// once more on restart (the receiver still sees the same Idempotency-Key header).
+// Used by IdempotencySink (dedup/idempotency_sink.h) in the order check (Contains), deliver,
+// record (Record), and only then is the batch reported done; why that order, and the crash window
+// it leaves: dedup/README.md, "Order: check, deliver, record".
 //
 // Retention: a key is forgotten `ttl` after it was recorded; a re-emission later than that is
 // delivered again. Stores with server-side expiry (Redis) need no Purge; the others delete

@@ -7,18 +7,25 @@
 
 namespace fanout {
 
-void RouteSinkCounters::OnOutcome(ActionOutcome outcome, std::int64_t source_ts_ms) {
+namespace {
+
+// Seconds from `since_ms` to `now_ms`, never negative (the source's clock may run ahead).
+double SecondsSince(std::int64_t since_ms, std::int64_t now_ms) {
+  return std::max<double>(0, static_cast<double>(now_ms - since_ms) / 1000.0);
+}
+
+}  // namespace
+
+void RouteSinkCounters::OnOutcome(ActionOutcome outcome, const ChangeTimes& times) {
   Counter* counter = nullptr;
   switch (outcome) {
     case ActionOutcome::kApplied:
       counter = metrics_.applied;
-      if (metrics_.end_to_end != nullptr && source_ts_ms > 0) {
-        metrics_.end_to_end->Observe(
-            std::max<double>(0, static_cast<double>(WallClockMs() - source_ts_ms) / 1000.0));
-      }
+      ObserveAcknowledged(times);
       break;
     case ActionOutcome::kAlreadyApplied:
       counter = metrics_.already_applied;
+      ObserveAcknowledged(times);
       break;
     case ActionOutcome::kRetry:
       counter = metrics_.retried;
@@ -30,6 +37,24 @@ void RouteSinkCounters::OnOutcome(ActionOutcome outcome, std::int64_t source_ts_
       break;
   }
   if (counter != nullptr) counter->Inc();
+}
+
+void RouteSinkCounters::ObserveAcknowledged(const ChangeTimes& times) {
+  const std::int64_t now_ms = WallClockMs();
+  if (times.source_ts_ms > 0) {
+    if (metrics_.source_to_applied != nullptr) {
+      metrics_.source_to_applied->Observe(SecondsSince(times.source_ts_ms, now_ms));
+    }
+    if (times.source_ts_ms > newest_source_ts_ms_) {
+      newest_source_ts_ms_ = times.source_ts_ms;
+      if (metrics_.applied_source_timestamp != nullptr) {
+        metrics_.applied_source_timestamp->Set(static_cast<double>(newest_source_ts_ms_) / 1000.0);
+      }
+    }
+  }
+  if (times.kafka_ts_ms > 0 && metrics_.kafka_to_applied != nullptr) {
+    metrics_.kafka_to_applied->Observe(SecondsSince(times.kafka_ts_ms, now_ms));
+  }
 }
 
 void RouteSinkCounters::OnDeadLettered() {

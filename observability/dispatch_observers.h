@@ -18,11 +18,17 @@ namespace fanout {
 class RouteSinkCounters final : public RouteObserver {
  public:
   explicit RouteSinkCounters(RouteSinkMetrics metrics) : metrics_(metrics) {}
-  void OnOutcome(ActionOutcome outcome, std::int64_t source_ts_ms) override;
+  void OnOutcome(ActionOutcome outcome, const ChangeTimes& times) override;
   void OnDeadLettered() override;
 
  private:
+  // The sink acknowledged a change made at `times`: its freshness.
+  void ObserveAcknowledged(const ChangeTimes& times);
+
   RouteSinkMetrics metrics_;
+  // The newest source commit the sink acknowledged (ms); the gauge only moves forward, since
+  // lanes acknowledge out of order across keys. Consume thread only.
+  std::int64_t newest_source_ts_ms_ = 0;
 };
 
 // One sink's request latency and fanout_sink_up (when `metrics` is set) and its availability in

@@ -75,10 +75,20 @@ PipelineMetrics::PipelineMetrics(MetricsRegistry& registry)
       sink_request_(registry.AddHistogram(
           "fanout_sink_request_duration_seconds",
           "Time from handing a batch to a sink to its answer, per sink.", {"sink"})),
-      end_to_end_(registry.AddHistogram(
-          "fanout_end_to_end_latency_seconds",
-          "Time from the change in the source database (Debezium source.ts_ms) to the sink's "
-          "acknowledgement.",
+      source_to_applied_(registry.AddHistogram(
+          "fanout_source_to_applied_seconds",
+          "Freshness: time from the change's commit in the source database (Debezium "
+          "source.ts_ms) to the sink's acknowledgement (applied or already applied).",
+          {"route", "sink"})),
+      kafka_to_applied_(registry.AddHistogram(
+          "fanout_kafka_to_applied_seconds",
+          "Time from the change's Kafka record timestamp (its append by Debezium) to the sink's "
+          "acknowledgement: fanout's own share of the freshness.",
+          {"route", "sink"})),
+      applied_source_timestamp_(registry.AddGauge(
+          "fanout_applied_source_timestamp_seconds",
+          "Source commit time (Unix seconds) of the newest change the sink acknowledged for the "
+          "route; time() minus it is how stale the sink is while changes wait.",
           {"route", "sink"})),
       sink_up_(registry.AddGauge(
           "fanout_sink_up", "0 while a sink answers as unavailable (down), else 1.", {"sink"})),
@@ -105,7 +115,9 @@ RouteSinkMetrics PipelineMetrics::ForRouteSink(std::string_view route, std::stri
   m.retried = actions_.With({route, sink, "retried"});
   m.unavailable = actions_.With({route, sink, "unavailable"});
   m.dead_lettered = actions_.With({route, sink, "dead_lettered"});
-  m.end_to_end = end_to_end_.With({route, sink});
+  m.source_to_applied = source_to_applied_.With({route, sink});
+  m.kafka_to_applied = kafka_to_applied_.With({route, sink});
+  m.applied_source_timestamp = applied_source_timestamp_.With({route, sink});
   (void)dead_letters_.With({route, sink});
   return m;
 }

@@ -22,7 +22,12 @@ struct RouteSinkMetrics {
   Counter* retried = nullptr;      // a failed attempt that will be tried again (counted)
   Counter* unavailable = nullptr;  // an attempt that found the sink down (not counted)
   Counter* dead_lettered = nullptr;
-  Histogram* end_to_end = nullptr;  // source ts_ms → the sink's acknowledgement
+  // Freshness: the source's commit (ts_ms) → the sink's acknowledgement; the Kafka record's
+  // timestamp → the same (fanout's own share, plus the broker's); the newest acknowledged
+  // source commit, in Unix seconds.
+  Histogram* source_to_applied = nullptr;
+  Histogram* kafka_to_applied = nullptr;
+  Gauge* applied_source_timestamp = nullptr;
 };
 
 // One assigned partition's gauges.
@@ -77,7 +82,9 @@ class PipelineMetrics {
   CounterFamily& route_errors_;
   CounterFamily& dead_letters_;
   HistogramFamily& sink_request_;
-  HistogramFamily& end_to_end_;
+  HistogramFamily& source_to_applied_;
+  HistogramFamily& kafka_to_applied_;
+  GaugeFamily& applied_source_timestamp_;
   GaugeFamily& sink_up_;
   GaugeFamily& lag_records_;
   GaugeFamily& lag_seconds_;

@@ -88,6 +88,50 @@ double Max(const std::vector<MetricSample>& samples, std::string_view name) {
 
 std::string Count(double value) { return fmt::format("{:.0f}", value); }
 
+// The q-quantile of histogram `name` (matching `match`) over what was observed between the two
+// scrapes, interpolated inside its bucket as Prometheus's histogram_quantile does; a negative
+// value when nothing was observed in between.
+double QuantileBetween(const std::vector<MetricSample>& before,
+                       const std::vector<MetricSample>& after, const std::string& name,
+                       const Labels& match, double q) {
+  const std::string bucket = name + "_bucket";
+  std::map<double, double> cumulative;  // upper bound → observations in between
+  for (const MetricSample& s : after) {
+    if (s.name != bucket || !s.labels.count("le")) continue;
+    Labels labels = match;
+    labels.emplace("le", s.labels.at("le"));
+    bool ok = false;
+    const double bound = ParseValue(s.labels.at("le"), &ok);
+    if (!ok || cumulative.count(bound)) continue;
+    cumulative[bound] = Sum(after, bucket, labels) - Sum(before, bucket, labels);
+  }
+  if (cumulative.empty()) return -1;
+  const double total = cumulative.rbegin()->second;
+  if (total <= 0) return -1;
+  const double rank = q * total;
+  double lower = 0;
+  double below = 0;
+  for (const auto& [bound, count] : cumulative) {
+    if (count >= rank) {
+      // The +Inf bucket has no upper bound: report the highest finite one.
+      if (std::isinf(bound)) return lower;
+      const double in_bucket = count - below;
+      return in_bucket <= 0 ? bound : lower + (bound - lower) * (rank - below) / in_bucket;
+    }
+    lower = bound;
+    below = count;
+  }
+  return lower;
+}
+
+// The column FRESH p99 s: the source commit → sink acknowledgement p99 between the scrapes, "-"
+// when the route's sink acknowledged nothing in between (or it is a route to Kafka).
+std::string FreshnessP99(const StatusInput& in, const Labels& route_sink) {
+  const double p99 =
+      QuantileBetween(in.before, in.after, "fanout_source_to_applied_seconds", route_sink, 0.99);
+  return p99 < 0 ? "-" : fmt::format("{:.3f}", p99);
+}
+
 }  // namespace
 
 Result<std::vector<MetricSample>> ParseMetricsText(std::string_view text) {
@@ -147,8 +191,9 @@ std::string RenderStatus(const StatusInput& in) {
     if (!known) rows.emplace(route, "");
   }
   const bool any_paused = Sum(now, "fanout_partitions_paused", {}) > 0;
-  std::vector<std::vector<std::string>> table = {
-      {"ROUTE", "SINK", "RATE/s", "APPLIED", "RETRIED", "ERRORS", "DLQ", "LAG s", "PAUSED"}};
+  std::vector<std::vector<std::string>> table = {{"ROUTE", "SINK", "RATE/s", "APPLIED", "RETRIED",
+                                                  "ERRORS", "DLQ", "LAG s", "FRESH p99 s",
+                                                  "PAUSED"}};
   for (const auto& [route, sink] : rows) {
     const Labels by_route{{"route", route}};
     const double rate = (Sum(now, "fanout_events_routed_total", by_route) -
@@ -172,7 +217,7 @@ std::string RenderStatus(const StatusInput& in) {
                      Count(outcome("retried") + outcome("unavailable")),
                      Count(Sum(now, "fanout_route_errors_total", by_route)),
                      Count(Sum(now, "fanout_dead_letters_total", by_route)),
-                     fmt::format("{:.1f}", lag_seconds),
+                     fmt::format("{:.1f}", lag_seconds), FreshnessP99(in, rs),
                      sink_down ? "yes (sink down)" : (any_paused ? "partly" : "no")});
   }
   std::vector<std::size_t> widths(table.front().size(), 0);

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 source stack/env
 
 started=$(date +%s)
+if [ "${FANOUT_DOCS_CHECKED:-0}" != "1" ]; then  # `make test` runs it before the build
+  echo "== docs say what is there (scripts/check-docs.sh)"
+  ./scripts/check-docs.sh
+fi
 echo "== docs/CONFIG.md is generated from the config spec"
 if ! "$BUILD_DIR/fanout" config-docs | diff -u docs/CONFIG.md - ; then
   echo "docs/CONFIG.md is stale: run 'make docs' and commit it" >&2

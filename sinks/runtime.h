@@ -1,6 +1,7 @@
-// SinkRuntime: the Boost.Asio I/O threads every network sink runs on (DESIGN.md §6). librdkafka
-// never runs here and sinks never run on the consume thread: a sink's Write() only posts work to
-// this context, and its callbacks run on these threads.
+// SinkRuntime: the Boost.Asio I/O threads every network sink runs on
+// (docs/ARCHITECTURE.md#threads-and-bounds). librdkafka never runs here and sinks never run on the
+// consume thread: a sink's Write() only posts work to this context, and its callbacks run on these
+// threads.
 //
 // Thread-safety: context() may be used from any thread. Stop() joins the threads; call it after
 // every sink is closed.

@@ -42,12 +42,12 @@ struct SourcePosition {
 //
 //  * kPostgres: the row's LSN (`minor`). LSNs grow with WAL position and Debezium streams in
 //    commit order, so within one key a later change normally has a larger LSN. Caveats (see
-//    debezium-format.md §2.5): LSNs of overlapping transactions interleave, so a transaction that
-//    began before another but committed after it can carry a *smaller* LSN; and all snapshot rows
-//    share the snapshot's LSN, while a transaction that was open at the snapshot's consistent
-//    point streams afterwards with LSNs *below* it. Such a newer change would be rejected as
-//    stale. The safe scalar is the transaction's commit LSN, which needs transaction metadata
-//    (not done here). Use `external_gte` so that replays (same LSN) are accepted.
+//    docs/ARCHITECTURE.md#source-positions): LSNs of overlapping transactions interleave, so a
+//    transaction that began before another but committed after it can carry a *smaller* LSN; and
+//    all snapshot rows share the snapshot's LSN, while a transaction that was open at the
+//    snapshot's consistent point streams afterwards with LSNs *below* it. Such a newer change would
+//    be rejected as stale. The safe scalar is the transaction's commit LSN, which needs transaction
+//    metadata (not done here). Use `external_gte` so that replays (same LSN) are accepted.
 //  * kBinlog: file number << 32 | pos. `pos` is 32-bit in v4 binlog headers. `row` does not fit,
 //    so the rows of one multi-row event share a version: use `external_gte`.
 //  * kKafka: the offset (weak: Debezium re-emits a change at a new offset after a restart).

@@ -1,8 +1,9 @@
 // Backpressure: which partitions to pause and resume so that the records in flight stay bounded,
-// in total, per partition and in bytes (DESIGN.md §6). A partition pauses when the total reaches
-// `max_total`, the bytes reach `max_total_bytes`, or its own count reaches `max_per_partition`,
-// and resumes once all are back under half of their bound: the gap keeps a partition from
-// flapping at the edge. Large rows reach the byte bound long before the record bound.
+// in total, per partition and in bytes (docs/ARCHITECTURE.md#threads-and-bounds). A partition
+// pauses when the total reaches `max_total`, the bytes reach `max_total_bytes`, or its own count
+// reaches `max_per_partition`, and resumes once all are back under half of their bound: the gap
+// keeps a partition from flapping at the edge. Large rows reach the byte bound long before the
+// record bound.
 //
 // Thread-safety: not thread-safe; the consume loop's thread.
 #ifndef FANOUT_PROCESSOR_DELIVERY_BACKPRESSURE_H_

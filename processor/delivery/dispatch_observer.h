@@ -15,15 +15,22 @@
 
 namespace fanout {
 
+// When the change an action carries was made, and when it reached Kafka: the two starts of its
+// freshness, on the wall clock in milliseconds.
+struct ChangeTimes {
+  std::int64_t source_ts_ms = 0;  // the source's commit (Debezium source.ts_ms); 0: unknown
+  std::int64_t kafka_ts_ms = -1;  // the Kafka record's timestamp; -1: the broker gave none
+};
+
 // What became of one route's actions on its sink.
 class RouteObserver {
  public:
   virtual ~RouteObserver() = default;
   // A sink answered an action of the route: kApplied, kAlreadyApplied, kRetry (a counted failed
   // attempt that will be tried again) or kUnavailable (the sink was down; not counted). For
-  // kApplied, `source_ts_ms` is when the change happened in the source (0: unknown), the start
-  // of its end-to-end latency.
-  virtual void OnOutcome(ActionOutcome outcome, std::int64_t source_ts_ms) = 0;
+  // kApplied and kAlreadyApplied (the sink acknowledged: it holds the change), `times` says when
+  // the change was made and reached Kafka; otherwise it is empty.
+  virtual void OnOutcome(ActionOutcome outcome, const ChangeTimes& times) = 0;
   // An action of the route was dead-lettered (bad record, refused, retries exhausted).
   virtual void OnDeadLettered() = 0;
 };

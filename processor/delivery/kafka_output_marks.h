@@ -1,12 +1,9 @@
 // KafkaOutputMarks: per partition, the offset below which the records' synchronous Kafka outputs
 // are already committed — so that whoever resumes a partition produces none of them twice.
 //
-// Why: a record's Kafka-route records and the dead letters written while handling it are
-// produced into the open transaction at once, but its offset can only be committed once its
-// asynchronous routes (Redis, OpenSearch, PostgreSQL, HTTP) finish, and the offsets committed are
-// the contiguous finished prefix. A transaction therefore often commits outputs of records above
-// the offset it commits. Without more, a crash then has the next owner read those records again
-// and produce their outputs a second time (16 % duplicates were measured with mixed routes).
+// Why: a transaction often commits the Kafka outputs of records above the offset it commits
+// (their asynchronous routes finish later); without this, the next owner would produce them
+// again (docs/GUARANTEES.md, "Mixed routes: Kafka outputs never doubled").
 //
 // How: every commit carries, in the committed offset's metadata (`send_offsets_to_transaction`
 // and group commits carry a string per partition), "through N": every record below N has its

@@ -1,5 +1,6 @@
 // SinkDispatcher: carries the actions of asynchronous sinks (processor/sink/sink.h) from the
-// consume loop to the sinks and their outcomes back, keeping the delivery rules of DESIGN.md §3-4:
+// consume loop to the sinks and their outcomes back, keeping the delivery rules of
+// docs/ARCHITECTURE.md (#guarantees, #failure-handling):
 //
 //   Ordering   Each sink has `max_concurrency()` lanes; an action goes to the lane its record's
 //              key hashes to, and a lane has at most one batch in flight. Same key: in order.
@@ -197,7 +198,7 @@ class SinkDispatcher {
                     const DeadLetterWriter& dead_letters);
   static void SetAvailable(SinkLanes& lanes, bool available);
   static void CountOutcome(const DispatchRoute& route, ActionOutcome outcome,
-                           std::int64_t source_ts_ms);
+                           const ChangeTimes& times);
 
   std::vector<std::unique_ptr<SinkLanes>> sinks_;
   std::function<void()> wake_;

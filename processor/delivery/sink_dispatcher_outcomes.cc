@@ -68,7 +68,8 @@ Status SinkDispatcher::OnAnswer(Answers& answers, QueuedAction& item, const Acti
 }
 
 void SinkDispatcher::OnDone(Answers& answers, QueuedAction& item, const ActionResult& result) {
-  CountOutcome(*item.route, result.outcome, item.record->source_ts_ms);
+  CountOutcome(*item.route, result.outcome,
+               ChangeTimes{item.record->source_ts_ms, item.record->timestamp_ms});
   if (answers.lanes.unavailable) SetAvailable(answers.lanes, true);
   answers.lanes.unavailable = false;
   answers.lane.unavailable_streak = 0;
@@ -77,7 +78,7 @@ void SinkDispatcher::OnDone(Answers& answers, QueuedAction& item, const ActionRe
 
 void SinkDispatcher::OnUnavailable(Answers& answers, QueuedAction& item,
                                    const ActionResult& result) {
-  CountOutcome(*item.route, result.outcome, 0);
+  CountOutcome(*item.route, result.outcome, {});
   answers.unavailable = true;
   answers.wait = std::max(answers.wait, result.retry_after);
   answers.again.push_back(std::move(item));
@@ -94,7 +95,7 @@ Status SinkDispatcher::OnRetry(Answers& answers, QueuedAction& item, const Actio
   if (backoff) {
     spdlog::debug("route '{}': attempt {} failed, retrying in {} ms: {}", route.name,
                   item.retry->attempts(), backoff->count(), result.message);
-    CountOutcome(route, result.outcome, 0);
+    CountOutcome(route, result.outcome, {});
     answers.wait = std::max({answers.wait, *backoff, result.retry_after});
     answers.again.push_back(std::move(item));
     return Status();
@@ -120,7 +121,7 @@ Status SinkDispatcher::OnRefused(Answers& answers, QueuedAction& item, const Act
   FANOUT_ASSIGN_OR_RETURN(const bool reachable,
                           ProbeAfterRefusal(answers.lanes, item.route->sink_name, result.message));
   if (!reachable) {  // judged once the server answers again
-    CountOutcome(*item.route, ActionOutcome::kUnavailable, 0);
+    CountOutcome(*item.route, ActionOutcome::kUnavailable, {});
     answers.unavailable = true;
     answers.again.push_back(std::move(item));
     return Status();
@@ -213,8 +214,8 @@ void SinkDispatcher::SetAvailable(SinkLanes& lanes, bool available) {
 }
 
 void SinkDispatcher::CountOutcome(const DispatchRoute& route, ActionOutcome outcome,
-                                  std::int64_t source_ts_ms) {
-  if (route.observer != nullptr) route.observer->OnOutcome(outcome, source_ts_ms);
+                                  const ChangeTimes& times) {
+  if (route.observer != nullptr) route.observer->OnOutcome(outcome, times);
 }
 
 }  // namespace fanout

@@ -32,7 +32,7 @@
 #include "processor/delivery/sink_dispatcher.h"
 #include "processor/kafka/producer.h"
 #include "processor/pipeline/event_observer.h"
-#include "processor/pipeline/kafka_output.h"
+#include "processor/sink/kafka_output.h"
 #include "processor/route/router.h"
 #include "processor/sink/sink.h"
 

@@ -53,7 +53,8 @@ enum class ActionOutcome : std::uint8_t {
                     // after a backoff, counting towards the route's max_attempts
   kUnavailable,     // the server cannot be reached at all (connection refused or reset, 503):
                     // tried again after a backoff without counting, because a sink that is
-                    // down is not a reason to dead-letter (DESIGN.md §4)
+                    // down is not a reason to dead-letter (see
+                    // docs/ARCHITECTURE.md#failure-handling)
   kBadRecord,       // can never succeed as built (mapping error, 4xx): dead-lettered
   kRefused,         // the server refused this action (401/403, NOPERM, insufficient privilege,
                     // an invalid name) for a reason that may be the record's (a key, index,

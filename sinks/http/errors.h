@@ -1,16 +1,7 @@
-// The one place where the HTTP sink decides what became of a request (DESIGN.md §4):
-//
-//   2xx                                      applied
-//   408, 409, 429, 5xx other than 503        retry (counted), honouring Retry-After
-//   503                                      unavailable (not counted), honouring Retry-After
-//   401, 403                                 fatal: the credentials are wrong, and dead-lettering
-//                                            every event until someone notices would be worse
-//   3xx                                      bad record: redirects are not followed
-//   other 4xx                                bad record, with the status and a body snippet
-//   no response at all                       as the HTTP client classifies it
-//                                            (sinks/net/http_exchange.h): refused, reset, EOF,
-//                                            DNS failure, connect timeout, Close() → unavailable;
-//                                            timeout while sending or waiting → retry
+// The one place where the HTTP sink decides what became of a request: each status and each
+// transport failure becomes one ActionOutcome (docs/ARCHITECTURE.md#failure-handling). The
+// answers and their outcomes are tabled in README.md here, "Outcomes"; tests/unit/sinks/http/
+// errors_test.cc holds this file to that table.
 //
 // Pure: no I/O; `now` is passed in so HTTP-date Retry-After values are testable.
 #ifndef FANOUT_SINKS_HTTP_ERRORS_H_

@@ -9,7 +9,7 @@
 
 #include "sinks/begin_write.h"
 #include "sinks/http/errors.h"
-#include "sinks/http/request_builder.h"
+#include "sinks/http/action_builder.h"
 #include "sinks/http/settings.h"
 #include "sinks/http/spec.h"
 #include "sinks/net/await_on_strand.h"

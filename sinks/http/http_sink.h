@@ -1,6 +1,7 @@
 // The HTTP sink (`type: http`): POSTs each route's actions as JSON to one HTTP/1.1 server over
-// a pool of keep-alive connections, with an Idempotency-Key per action (DESIGN.md §3: at least
-// once, deduplicated by the receiver). Semantics, settings and error classes: README.md here.
+// a pool of keep-alive connections, with an Idempotency-Key per action (at least once,
+// deduplicated by the receiver: docs/ARCHITECTURE.md#guarantees). Semantics, settings and error
+// classes: README.md here.
 #ifndef FANOUT_SINKS_HTTP_HTTP_SINK_H_
 #define FANOUT_SINKS_HTTP_HTTP_SINK_H_
 

@@ -18,7 +18,7 @@
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
 #include "processor/kafka/producer.h"
-#include "processor/pipeline/kafka_output.h"
+#include "processor/sink/kafka_output.h"
 #include "processor/route/router.h"
 
 namespace fanout {

@@ -1,5 +1,5 @@
 // SinkStream: the byte stream under a sink's connection: plain TCP, or TLS over TCP, chosen once
-// when the connection is made. Connections (sinks/redis/connection.h, sinks/http/connection.h)
+// when the connection is made. Connections (sinks/net/tcp_connection.h, under Redis's and HTTP's)
 // connect its tcp() layer, call AsyncHandshake() (a no-op without TLS), then read and write it
 // like any Asio stream; deadlines stay on the tcp() layer, which bounds the TLS records too.
 //

@@ -36,9 +36,9 @@ std::int32_t ParseTypmod(const std::optional<std::string>& text) {
 }
 
 // The first failed query of a pipeline, or nullptr.
-const PgQueryResult* FirstError(const PgPipelineResult& result, std::size_t* index) {
+const PostgresQueryResult* FirstError(const PostgresPipelineResult& result, std::size_t* index) {
   for (std::size_t i = 0; i < result.results.size(); ++i) {
-    if (result.results[i].state == PgQueryResult::State::kError) {
+    if (result.results[i].state == PostgresQueryResult::State::kError) {
       *index = i;
       return &result.results[i];
     }
@@ -48,7 +48,7 @@ const PgQueryResult* FirstError(const PgPipelineResult& result, std::size_t* ind
 
 // A failure of the sink's own statements (migration, catalog, ALTER TABLE): a bad-record class
 // there is the sink's configuration, not a record.
-ActionResult SinkStatementFailure(const PgQueryResult& error, std::string_view what) {
+ActionResult SinkStatementFailure(const PostgresQueryResult& error, std::string_view what) {
   ActionResult result = ClassifySqlState(error.sqlstate, error.message);
   result.message = std::string(what) + ": " + result.message;
   if (result.outcome == ActionOutcome::kBadRecord) result.outcome = ActionOutcome::kFatal;
@@ -79,8 +79,8 @@ constexpr std::size_t kMaxRunBytes = std::size_t{32} << 20;
 
 }  // namespace
 
-PgBatch::PgBatch(std::shared_ptr<PgSinkState> state, std::vector<const PostgresAction*> actions,
-                 Done done)
+PostgresBatch::PostgresBatch(std::shared_ptr<PostgresSinkState> state,
+                             std::vector<const PostgresAction*> actions, Done done)
     : state_(std::move(state)),
       actions_(std::move(actions)),
       results_(actions_.size()),
@@ -88,7 +88,7 @@ PgBatch::PgBatch(std::shared_ptr<PgSinkState> state, std::vector<const PostgresA
       settled_(actions_.size(), false),
       done_(std::move(done)) {}
 
-void PgBatch::Run(std::shared_ptr<PgConnection> connection) {
+void PostgresBatch::Run(std::shared_ptr<PostgresConnection> connection) {
   connection_ = std::move(connection);
   if (connection_->connected()) return Step();
   connection_->Connect(state_->settings.timeout, [self = shared_from_this()](std::string error) {
@@ -97,7 +97,7 @@ void PgBatch::Run(std::shared_ptr<PgConnection> connection) {
   });
 }
 
-void PgBatch::Step() {
+void PostgresBatch::Step() {
   if (!state_->migrated) return Migrate();
   for (const PostgresAction* action : actions_) {
     if (!state_->tables.contains(action->table)) return LoadTables();
@@ -106,7 +106,7 @@ void PgBatch::Step() {
   Transact();
 }
 
-void PgBatch::FailConnection(const PgPipelineResult& result) {
+void PostgresBatch::FailConnection(const PostgresPipelineResult& result) {
   if (result.timed_out) {
     FailAll(ActionResult::Retry("postgres: no answer within the sink's timeout (" +
                                 std::to_string(state_->settings.timeout.count()) + " ms)"));
@@ -115,14 +115,14 @@ void PgBatch::FailConnection(const PgPipelineResult& result) {
   }
 }
 
-void PgBatch::Migrate() {
-  std::vector<PgQuery> queries;
+void PostgresBatch::Migrate() {
+  std::vector<PostgresQuery> queries;
   for (std::string& sql : state_->offsets_sql.Migrate()) queries.push_back({std::move(sql), {}});
   connection_->Run(std::move(queries), state_->settings.timeout,
-                   [self = shared_from_this()](PgPipelineResult result) {
+                   [self = shared_from_this()](PostgresPipelineResult result) {
                      if (!result.connection_error.empty()) return self->FailConnection(result);
                      std::size_t index = 0;
-                     if (const PgQueryResult* error = FirstError(result, &index)) {
+                     if (const PostgresQueryResult* error = FirstError(result, &index)) {
                        return self->FailAll(
                            SinkStatementFailure(*error, "creating the processed-offsets tables"));
                      }
@@ -131,7 +131,7 @@ void PgBatch::Migrate() {
                    });
 }
 
-void PgBatch::LoadTables() {
+void PostgresBatch::LoadTables() {
   std::vector<std::string> names;
   for (const PostgresAction* action : actions_) {
     if (!state_->tables.contains(action->table) &&
@@ -139,15 +139,15 @@ void PgBatch::LoadTables() {
       names.push_back(action->table);
     }
   }
-  std::vector<PgQuery> queries;
+  std::vector<PostgresQuery> queries;
   for (const std::string& name : names) {
     queries.push_back({TableInfoSql(), {name}});
   }
   connection_->Run(std::move(queries), state_->settings.timeout,
-                   [self = shared_from_this(), names](PgPipelineResult result) {
+                   [self = shared_from_this(), names](PostgresPipelineResult result) {
                      if (!result.connection_error.empty()) return self->FailConnection(result);
                      std::size_t index = 0;
-                     if (const PgQueryResult* error = FirstError(result, &index)) {
+                     if (const PostgresQueryResult* error = FirstError(result, &index)) {
                        return self->FailAll(
                            SinkStatementFailure(*error, "reading the columns of " + names[index]));
                      }
@@ -158,9 +158,9 @@ void PgBatch::LoadTables() {
                          info.types[*row[0]] = *row[1];
                          if (row[2] != "t") info.unrunnable.insert(*row[0]);
                          if (row[3]) info.rounded[*row[0]] = *row[3];
-                         const PgColumnType type = ColumnTypeOf(
+                         const PostgresColumnType type = ColumnTypeOf(
                              row[4].value_or(""), row[5].value_or(""), ParseTypmod(row[6]));
-                         if (type.form != PgColumnForm::kAsIs) info.forms[*row[0]] = type;
+                         if (type.form != PostgresColumnForm::kAsIs) info.forms[*row[0]] = type;
                        }
                        info.exists = !info.types.empty();
                        self->state_->tables[names[i]] = std::move(info);
@@ -169,9 +169,9 @@ void PgBatch::LoadTables() {
                    });
 }
 
-bool PgBatch::HandleDrift() {
+bool PostgresBatch::HandleDrift() {
   const PostgresSinkSettings& settings = state_->settings;
-  std::vector<PgQuery> alters;
+  std::vector<PostgresQuery> alters;
   std::set<std::string> altered_tables;
   const PostgresAction* complete = nullptr;  // the last action whose columns all exist
   for (std::size_t i = 0; i < actions_.size(); ++i) {
@@ -214,10 +214,10 @@ bool PgBatch::HandleDrift() {
   if (alters.empty()) return true;
   evolved_ = true;
   connection_->Run(std::move(alters), settings.timeout,
-                   [self = shared_from_this(), altered_tables](PgPipelineResult result) {
+                   [self = shared_from_this(), altered_tables](PostgresPipelineResult result) {
                      if (!result.connection_error.empty()) return self->FailConnection(result);
                      std::size_t index = 0;
-                     if (const PgQueryResult* error = FirstError(result, &index)) {
+                     if (const PostgresQueryResult* error = FirstError(result, &index)) {
                        return self->FailAll(SinkStatementFailure(*error, "auto_evolve"));
                      }
                      for (const std::string& table : altered_tables) {
@@ -228,7 +228,7 @@ bool PgBatch::HandleDrift() {
   return false;
 }
 
-void PgBatch::Transact() {
+void PostgresBatch::Transact() {
   if (rounds_++ > 2 * actions_.size() + 2) {
     // Every round settles or isolates something; a claim lost again and again means another
     // writer keeps advancing these partitions.
@@ -255,7 +255,7 @@ void PgBatch::Transact() {
     }
   }
   plan_ = Plan();
-  std::vector<PgQuery> queries;
+  std::vector<PostgresQuery> queries;
   auto add = [&](std::string text, std::vector<std::optional<std::string>> params, Role role,
                  std::size_t index) {
     queries.push_back({std::move(text), std::move(params)});
@@ -326,13 +326,13 @@ void PgBatch::Transact() {
     add(sql.Advance(), std::move(params), Role::kBookkeeping, 0);
   }
   connection_->Run(std::move(queries), state_->settings.timeout,
-                   [self = shared_from_this()](PgPipelineResult result) {
+                   [self = shared_from_this()](PostgresPipelineResult result) {
                      self->OnTransaction(std::move(result));
                    });
 }
 
-void PgBatch::AddWrite(const std::vector<std::size_t>& run, bool single,
-                       std::vector<PgQuery>* queries) {
+void PostgresBatch::AddWrite(const std::vector<std::size_t>& run, bool single,
+                             std::vector<PostgresQuery>* queries) {
   std::vector<const PostgresAction*> actions;
   actions.reserve(run.size());
   for (std::size_t i : run) actions.push_back(actions_[i]);
@@ -350,10 +350,10 @@ void PgBatch::AddWrite(const std::vector<std::size_t>& run, bool single,
   plan_.writes.push_back(run);
 }
 
-void PgBatch::OnTransaction(PgPipelineResult result) {
+void PostgresBatch::OnTransaction(PostgresPipelineResult result) {
   if (!result.connection_error.empty()) return FailConnection(result);
   std::size_t index = 0;
-  if (const PgQueryResult* error = FirstError(result, &index)) {
+  if (const PostgresQueryResult* error = FirstError(result, &index)) {
     const auto [role, which] = plan_.queries[index];
     if (role == Role::kClaim && error->sqlstate == kClaimLost) return SettleClaimed(result);
     if (role == Role::kWrite) {
@@ -393,15 +393,15 @@ void PgBatch::OnTransaction(PgPipelineResult result) {
   Finish();
 }
 
-void PgBatch::SettleClaimed(const PgPipelineResult& result) {
+void PostgresBatch::SettleClaimed(const PostgresPipelineResult& result) {
   // LockRow and SelectRejected ran before the failed claim, under the row lock: their answers
   // are what the database held then.
   std::map<OffsetsKey, std::int64_t> stored;
   std::map<std::pair<OffsetsKey, std::int64_t>, std::string> rejected;
   for (std::size_t q = 0; q < plan_.queries.size() && q < result.results.size(); ++q) {
     const auto [role, k] = plan_.queries[q];
-    const PgQueryResult& answer = result.results[q];
-    if (answer.state != PgQueryResult::State::kOk) continue;
+    const PostgresQueryResult& answer = result.results[q];
+    if (answer.state != PostgresQueryResult::State::kOk) continue;
     if (role == Role::kLock && !answer.rows.empty() && !answer.rows[0].empty() &&
         answer.rows[0][0]) {
       // Not a number (never, from a bigint column): left out, so the claim is retried.
@@ -442,7 +442,7 @@ void PgBatch::SettleClaimed(const PgPipelineResult& result) {
   Transact();
 }
 
-void PgBatch::FailAll(const ActionResult& result) {
+void PostgresBatch::FailAll(const ActionResult& result) {
   for (std::size_t i = 0; i < results_.size(); ++i) {
     // Bad records found so far were not committed either: they are decided again next time.
     if (!settled_[i]) results_[i] = result;
@@ -450,7 +450,7 @@ void PgBatch::FailAll(const ActionResult& result) {
   Finish();
 }
 
-void PgBatch::Finish() {
+void PostgresBatch::Finish() {
   std::vector<ActionResult> results;
   results.reserve(results_.size());
   for (std::optional<ActionResult>& slot : results_) {

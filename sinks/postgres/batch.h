@@ -1,5 +1,5 @@
-// PgBatch: one Write of the PostgreSQL sink on one connection, as a small state machine on the
-// sink's strand:
+// PostgresBatch: one Write of the PostgreSQL sink on one connection, as a small state machine on
+// the sink's strand:
 //
 //   connect (if needed) → migrate the offsets tables (once per sink) → read the target tables'
 //   columns (cached) → schema drift (ALTER TABLE ADD COLUMN when auto_evolve, else the action is
@@ -45,8 +45,8 @@
 namespace fanout {
 
 // What the batches of one sink share (strand only, except `view`, which is thread-safe).
-struct PgSinkState {
-  PgSinkState(PostgresSinkSettings s)  // NOLINT: implicit for make_shared
+struct PostgresSinkState {
+  PostgresSinkState(PostgresSinkSettings s)  // NOLINT: implicit for make_shared
       : settings(std::move(s)),
         offsets_sql(settings.offsets_table),
         view(std::make_shared<ProcessedOffsetsView>()) {}
@@ -57,14 +57,14 @@ struct PgSinkState {
   std::map<std::string, TableInfo, std::less<>> tables;  // target table → columns
 };
 
-class PgBatch : public std::enable_shared_from_this<PgBatch> {
+class PostgresBatch : public std::enable_shared_from_this<PostgresBatch> {
  public:
   using Done = std::function<void(std::vector<ActionResult>)>;
-  PgBatch(std::shared_ptr<PgSinkState> state, std::vector<const PostgresAction*> actions,
-          Done done);
+  PostgresBatch(std::shared_ptr<PostgresSinkState> state,
+                std::vector<const PostgresAction*> actions, Done done);
 
   // Runs the batch on `connection` (connecting it first if needed); `done` runs once.
-  void Run(std::shared_ptr<PgConnection> connection);
+  void Run(std::shared_ptr<PostgresConnection> connection);
   // Finishes a batch that never ran: every action gets `result`.
   void Cancel(const ActionResult& result) { FailAll(result); }
 
@@ -83,22 +83,23 @@ class PgBatch : public std::enable_shared_from_this<PgBatch> {
   bool HandleDrift();  // false: waiting for ALTER TABLE
   void Transact();
   // Appends the write statement(s) of `run` (actions of one shape) to `queries`.
-  void AddWrite(const std::vector<std::size_t>& run, bool single, std::vector<PgQuery>* queries);
-  void OnTransaction(PgPipelineResult result);
+  void AddWrite(const std::vector<std::size_t>& run, bool single,
+                std::vector<PostgresQuery>* queries);
+  void OnTransaction(PostgresPipelineResult result);
   // The claim failed: settles the actions below the stored next_offsets, then runs the rest.
-  void SettleClaimed(const PgPipelineResult& result);
+  void SettleClaimed(const PostgresPipelineResult& result);
   // Every unsettled action gets `result`; then finishes.
   void FailAll(const ActionResult& result);
-  void FailConnection(const PgPipelineResult& result);
+  void FailConnection(const PostgresPipelineResult& result);
   void Finish();
 
-  std::shared_ptr<PgSinkState> state_;
+  std::shared_ptr<PostgresSinkState> state_;
   std::vector<const PostgresAction*> actions_;
   std::vector<std::optional<ActionResult>> results_;
   std::vector<bool> alone_;    // written by a statement of its own (its run failed)
   std::vector<bool> settled_;  // outcome final and already in the database: not written again
   Done done_;
-  std::shared_ptr<PgConnection> connection_;
+  std::shared_ptr<PostgresConnection> connection_;
   Plan plan_;
   bool evolved_ = false;  // ALTER TABLE ran for this batch (once)
   std::size_t rounds_ = 0;

@@ -251,20 +251,20 @@ Status AppendBase64AsHex(std::string_view base64, std::string* out) {
 }
 
 // One element of an array: null, a nested array (a dimension), or a value per `element`.
-Status AppendPgArray(JsonReader& in, PgElementForm element, int depth, std::string* out);
+Status AppendPgArray(JsonReader& in, PostgresElementForm element, int depth, std::string* out);
 
-Status AppendPgElement(JsonReader& in, PgElementForm element, int depth, std::string* out) {
+Status AppendPgElement(JsonReader& in, PostgresElementForm element, int depth, std::string* out) {
   const char c = in.Peek();
-  if (c == '[' && element != PgElementForm::kJson)
+  if (c == '[' && element != PostgresElementForm::kJson)
     return AppendPgArray(in, element, depth + 1, out);
   std::string text;
   if (c == '"') {
     FANOUT_RETURN_IF_ERROR(in.String(&text));
-    if (element == PgElementForm::kBytea) {
+    if (element == PostgresElementForm::kBytea) {
       std::string hex;
       FANOUT_RETURN_IF_ERROR(AppendBase64AsHex(text, &hex));
       text = std::move(hex);
-    } else if (element == PgElementForm::kHstore) {
+    } else if (element == PostgresElementForm::kHstore) {
       // Debezium's Json item: the hstore as JSON text.
       JsonReader item(text);
       std::string hstore;
@@ -272,7 +272,7 @@ Status AppendPgElement(JsonReader& in, PgElementForm element, int depth, std::st
       text = std::move(hstore);
     }
     // kJson: a Json item is the element's JSON text, already.
-  } else if (c == '{' && element == PgElementForm::kHstore) {
+  } else if (c == '{' && element == PostgresElementForm::kHstore) {
     FANOUT_RETURN_IF_ERROR(AppendHstore(in, &text));
   } else if (c == '[' || c == '{') {
     FANOUT_ASSIGN_OR_RETURN(std::string_view raw, in.Raw(depth));
@@ -289,7 +289,7 @@ Status AppendPgElement(JsonReader& in, PgElementForm element, int depth, std::st
   return Status();
 }
 
-Status AppendPgArray(JsonReader& in, PgElementForm element, int depth, std::string* out) {
+Status AppendPgArray(JsonReader& in, PostgresElementForm element, int depth, std::string* out) {
   if (depth > kMaxJsonDepth) return JsonError("an array nested too deeply");
   if (!in.Consume('[')) return JsonError("an array value is not a JSON array");
   out->push_back('{');
@@ -379,7 +379,7 @@ void AppendArrayElement(const std::optional<std::string>& text, std::string* out
   out->push_back('"');
 }
 
-Result<std::string> JsonArrayToPgArray(std::string_view json, PgElementForm element) {
+Result<std::string> JsonArrayToPgArray(std::string_view json, PostgresElementForm element) {
   JsonReader in(json);
   std::string out;
   out.reserve(json.size() + 8);
@@ -396,49 +396,51 @@ Result<std::string> JsonObjectToHstore(std::string_view json) {
   return out;
 }
 
-PgColumnType ColumnTypeOf(std::string_view type, std::string_view element, std::int32_t typmod) {
-  PgColumnType out;
+PostgresColumnType ColumnTypeOf(std::string_view type, std::string_view element,
+                                std::int32_t typmod) {
+  PostgresColumnType out;
   if (!element.empty()) {
-    out.form = PgColumnForm::kArray;
-    if (element == "bytea") out.element = PgElementForm::kBytea;
-    if (element == "json" || element == "jsonb") out.element = PgElementForm::kJson;
-    if (element == "hstore") out.element = PgElementForm::kHstore;
+    out.form = PostgresColumnForm::kArray;
+    if (element == "bytea") out.element = PostgresElementForm::kBytea;
+    if (element == "json" || element == "jsonb") out.element = PostgresElementForm::kJson;
+    if (element == "hstore") out.element = PostgresElementForm::kHstore;
   } else if (type == "bit") {
-    out.form = PgColumnForm::kBit;
+    out.form = PostgresColumnForm::kBit;
     out.bits = typmod;
   } else if (type == "varbit") {
-    out.form = PgColumnForm::kVarbit;
+    out.form = PostgresColumnForm::kVarbit;
   } else if (type == "interval") {
-    out.form = PgColumnForm::kInterval;
+    out.form = PostgresColumnForm::kInterval;
   } else if (type == "hstore") {
-    out.form = PgColumnForm::kHstore;
+    out.form = PostgresColumnForm::kHstore;
   } else if (type == "point") {
-    out.form = PgColumnForm::kPoint;
+    out.form = PostgresColumnForm::kPoint;
   }
   return out;
 }
 
-Result<std::string> ToColumnText(std::string text, Value::Kind kind, const PgColumnType& type) {
+Result<std::string> ToColumnText(std::string text, Value::Kind kind,
+                                 const PostgresColumnType& type) {
   switch (type.form) {
-    case PgColumnForm::kAsIs:
+    case PostgresColumnForm::kAsIs:
       break;
-    case PgColumnForm::kArray:
+    case PostgresColumnForm::kArray:
       if (kind == Value::Kind::kJson) return JsonArrayToPgArray(text, type.element);
       break;
-    case PgColumnForm::kBit:
-    case PgColumnForm::kVarbit:
+    case PostgresColumnForm::kBit:
+    case PostgresColumnForm::kVarbit:
       if (kind == Value::Kind::kBool) return std::string(text == "true" ? "1" : "0");
       if (kind == Value::Kind::kBytes) {
-        return BitsText(text, type.form == PgColumnForm::kBit ? std::max(type.bits, 1) : -1);
+        return BitsText(text, type.form == PostgresColumnForm::kBit ? std::max(type.bits, 1) : -1);
       }
       break;
-    case PgColumnForm::kInterval:
+    case PostgresColumnForm::kInterval:
       if (kind == Value::Kind::kInt) return text + " microseconds";
       break;
-    case PgColumnForm::kHstore:
+    case PostgresColumnForm::kHstore:
       if (kind == Value::Kind::kJson) return JsonObjectToHstore(text);
       break;
-    case PgColumnForm::kPoint:
+    case PostgresColumnForm::kPoint:
       if (kind == Value::Kind::kJson) return PointText(text);
       break;
   }

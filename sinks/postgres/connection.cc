@@ -29,15 +29,15 @@ std::string Field(const PGresult* result, int field) {
 
 }  // namespace
 
-PgConnection::PgConnection(PgStrand strand, std::string dsn)
+PostgresConnection::PostgresConnection(PostgresStrand strand, std::string dsn)
     : strand_(std::move(strand)), dsn_(std::move(dsn)), socket_(strand_), timer_(strand_) {}
 
-PgConnection::~PgConnection() {
+PostgresConnection::~PostgresConnection() {
   DetachSocket();
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
-bool PgConnection::AttachSocket() {
+bool PostgresConnection::AttachSocket() {
   const int fd = PQsocket(conn_);
   if (fd < 0) return false;
   if (fd == socket_fd_) return true;
@@ -49,7 +49,7 @@ bool PgConnection::AttachSocket() {
   return true;
 }
 
-void PgConnection::DetachSocket() {
+void PostgresConnection::DetachSocket() {
   if (socket_fd_ >= 0) {
     boost::system::error_code ec;
     socket_.cancel(ec);
@@ -60,7 +60,7 @@ void PgConnection::DetachSocket() {
   write_waiting_ = false;
 }
 
-void PgConnection::ArmTimer(std::chrono::milliseconds timeout) {
+void PostgresConnection::ArmTimer(std::chrono::milliseconds timeout) {
   timer_.expires_after(timeout);
   timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
     if (ec || gen != self->generation_) return;
@@ -68,7 +68,7 @@ void PgConnection::ArmTimer(std::chrono::milliseconds timeout) {
   });
 }
 
-void PgConnection::Wait(bool write) {
+void PostgresConnection::Wait(bool write) {
   bool& waiting = write ? write_waiting_ : read_waiting_;
   if (waiting || socket_fd_ < 0) return;
   waiting = true;
@@ -99,8 +99,8 @@ void RouteNoticesToLog(pg_conn* conn) {
       nullptr);
 }
 
-void PgConnection::Connect(std::chrono::milliseconds timeout,
-                           std::function<void(std::string error)> done) {
+void PostgresConnection::Connect(std::chrono::milliseconds timeout,
+                                 std::function<void(std::string error)> done) {
   Close();
   conn_ = PQconnectStart(dsn_.c_str());
   if (conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD || PQsetnonblocking(conn_, 1) != 0) {
@@ -119,7 +119,7 @@ void PgConnection::Connect(std::chrono::milliseconds timeout,
   Wait(/*write=*/true);  // libpq: start as if PQconnectPoll said PGRES_POLLING_WRITING
 }
 
-void PgConnection::PollConnect() {
+void PostgresConnection::PollConnect() {
   const PostgresPollingStatusType status = PQconnectPoll(conn_);
   if (status == PGRES_POLLING_FAILED) return Finish(ErrorOf(conn_, "connection failed"));
   // The socket may change while libpq tries the hosts of a multi-host DSN.
@@ -139,11 +139,11 @@ void PgConnection::PollConnect() {
   }
 }
 
-void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds timeout,
-                       std::function<void(PgPipelineResult)> done) {
+void PostgresConnection::Run(std::vector<PostgresQuery> queries, std::chrono::milliseconds timeout,
+                             std::function<void(PostgresPipelineResult)> done) {
   if (state_ != State::kReady) {
     boost::asio::post(strand_, [done = std::move(done)] {
-      PgPipelineResult result;
+      PostgresPipelineResult result;
       result.connection_error = "not connected";
       done(std::move(result));
     });
@@ -152,7 +152,7 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
   state_ = State::kRunning;
   ++generation_;
   run_done_ = std::move(done);
-  result_ = PgPipelineResult();
+  result_ = PostgresPipelineResult();
   result_.results.resize(queries.size());
   query_sql_.resize(queries.size());
   expected_.clear();
@@ -161,7 +161,7 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
   std::unordered_map<std::string, std::string> preparing;  // sql → name, this pipeline
   std::vector<const char*> values;
   for (std::size_t i = 0; i < queries.size(); ++i) {
-    const PgQuery& query = queries[i];
+    const PostgresQuery& query = queries[i];
     values.clear();
     for (const auto& param : query.params) values.push_back(param ? param->c_str() : nullptr);
     const int n = static_cast<int>(values.size());
@@ -194,7 +194,7 @@ void PgConnection::Run(std::vector<PgQuery> queries, std::chrono::milliseconds t
   Drive();
 }
 
-void PgConnection::Drive() {
+void PostgresConnection::Drive() {
   if (flushing_) {
     const int flushed = PQflush(conn_);
     if (flushed < 0) return Finish(ErrorOf(conn_, "connection lost while sending"));
@@ -206,7 +206,7 @@ void PgConnection::Drive() {
   Wait(false);
 }
 
-bool PgConnection::ReadResults() {
+bool PostgresConnection::ReadResults() {
   while (true) {
     if (PQisBusy(conn_) == 1) return true;  // wait for more input
     PGresult* res = PQgetResult(conn_);
@@ -228,7 +228,7 @@ bool PgConnection::ReadResults() {
       return false;
     }
     const Expected& expected = expected_[next_expected_];
-    PgQueryResult& out = result_.results[expected.query];
+    PostgresQueryResult& out = result_.results[expected.query];
     if (!in_result_) {
       switch (status) {
         case PGRES_COMMAND_OK:
@@ -236,7 +236,7 @@ bool PgConnection::ReadResults() {
           if (expected.prepare) {
             prepared_[expected.sql] = expected.name;
           } else {
-            out.state = PgQueryResult::State::kOk;
+            out.state = PostgresQueryResult::State::kOk;
             const int rows = PQntuples(res);
             const int fields = PQnfields(res);
             for (int r = 0; r < rows; ++r) {
@@ -253,10 +253,11 @@ bool PgConnection::ReadResults() {
           }
           break;
         case PGRES_PIPELINE_ABORTED:
-          if (out.state != PgQueryResult::State::kError) out.state = PgQueryResult::State::kAborted;
+          if (out.state != PostgresQueryResult::State::kError)
+            out.state = PostgresQueryResult::State::kAborted;
           break;
         default:  // PGRES_FATAL_ERROR and anything unexpected
-          out.state = PgQueryResult::State::kError;
+          out.state = PostgresQueryResult::State::kError;
           out.sqlstate = Field(res, PG_DIAG_SQLSTATE);
           out.message = Field(res, PG_DIAG_MESSAGE_PRIMARY);
           if (out.sqlstate.empty()) out.sqlstate = "XX000";
@@ -281,7 +282,7 @@ bool PgConnection::ReadResults() {
   }
 }
 
-void PgConnection::Finish(std::string error, bool timed_out) {
+void PostgresConnection::Finish(std::string error, bool timed_out) {
   ++generation_;
   timer_.cancel();
   flushing_ = false;
@@ -303,14 +304,14 @@ void PgConnection::Finish(std::string error, bool timed_out) {
   }
   auto done = std::move(run_done_);
   run_done_ = nullptr;
-  PgPipelineResult result = std::move(result_);
-  result_ = PgPipelineResult();
+  PostgresPipelineResult result = std::move(result_);
+  result_ = PostgresPipelineResult();
   result.connection_error = std::move(error);
   result.timed_out = timed_out;
   if (done) done(std::move(result));
 }
 
-void PgConnection::Close(const std::string& why) {
+void PostgresConnection::Close(const std::string& why) {
   if (state_ == State::kConnecting || state_ == State::kRunning) return Finish(why);
   DetachSocket();
   if (conn_ != nullptr) PQfinish(conn_);

@@ -1,5 +1,6 @@
-// PgConnection: one libpq connection in non-blocking pipeline mode, its socket watched by
-// Boost.Asio (DESIGN.md §6), so a sink's I/O threads never block on the database.
+// PostgresConnection: one libpq connection in non-blocking pipeline mode, its socket watched by
+// Boost.Asio (docs/ARCHITECTURE.md#threads-and-bounds), so a sink's I/O threads never block on the
+// database.
 //
 // Run() sends a list of statements as one pipeline ended by one Sync: the server runs them as
 // one implicit transaction (all or nothing), and reports each statement's result; after the
@@ -31,38 +32,38 @@ struct pg_result;
 
 namespace fanout {
 
-using PgStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using PostgresStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-struct PgQuery {
+struct PostgresQuery {
   std::string sql;
   std::vector<std::optional<std::string>> params;  // text; nullopt is NULL
 };
 
-struct PgQueryResult {
+struct PostgresQueryResult {
   enum class State : std::uint8_t { kOk, kError, kAborted } state = State::kAborted;
   std::string sqlstate;  // kError
   std::string message;   // kError: the server's primary message
   std::vector<std::vector<std::optional<std::string>>> rows;  // of a SELECT
 };
 
-struct PgPipelineResult {
+struct PostgresPipelineResult {
   // Empty when the pipeline ran to its Sync; else why the connection failed (libpq's message,
   // or a timeout). The connection is closed then and results may be incomplete.
   std::string connection_error;
   bool timed_out = false;
-  std::vector<PgQueryResult> results;  // one per query, in order
+  std::vector<PostgresQueryResult> results;  // one per query, in order
 };
 
 // Sends the server's notices on `conn` (e.g. CREATE TABLE IF NOT EXISTS's "already exists,
 // skipping") to the debug log instead of libpq's default, stderr.
 void RouteNoticesToLog(pg_conn* conn);
 
-class PgConnection : public std::enable_shared_from_this<PgConnection> {
+class PostgresConnection : public std::enable_shared_from_this<PostgresConnection> {
  public:
-  PgConnection(PgStrand strand, std::string dsn);
-  ~PgConnection();
-  PgConnection(const PgConnection&) = delete;
-  PgConnection& operator=(const PgConnection&) = delete;
+  PostgresConnection(PostgresStrand strand, std::string dsn);
+  ~PostgresConnection();
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
 
   bool connected() const { return state_ == State::kReady; }
   bool busy() const { return state_ == State::kConnecting || state_ == State::kRunning; }
@@ -72,8 +73,8 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   void Connect(std::chrono::milliseconds timeout, std::function<void(std::string error)> done);
 
   // Runs `queries` as one pipeline (one implicit transaction). REQUIRES: connected().
-  void Run(std::vector<PgQuery> queries, std::chrono::milliseconds timeout,
-           std::function<void(PgPipelineResult)> done);
+  void Run(std::vector<PostgresQuery> queries, std::chrono::milliseconds timeout,
+           std::function<void(PostgresPipelineResult)> done);
 
   // Closes the connection; a callback in progress gets a connection error. Idempotent.
   void Close(const std::string& why = "connection closed");
@@ -99,7 +100,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   bool AttachSocket();
   void DetachSocket();
 
-  PgStrand strand_;
+  PostgresStrand strand_;
   std::string dsn_;
   pg_conn* conn_ = nullptr;
   State state_ = State::kClosed;
@@ -112,8 +113,8 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   bool flushing_ = false;
 
   std::function<void(std::string)> connect_done_;
-  std::function<void(PgPipelineResult)> run_done_;
-  PgPipelineResult result_;
+  std::function<void(PostgresPipelineResult)> run_done_;
+  PostgresPipelineResult result_;
   std::vector<Expected> expected_;
   std::size_t next_expected_ = 0;
   bool in_result_ = false;  // a result of expected_[next_expected_] was seen

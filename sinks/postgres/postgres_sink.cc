@@ -124,11 +124,11 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
   PostgresSink(std::string name, PostgresSinkSettings settings, SinkRuntime& runtime)
       : name_(std::move(name)),
         strand_(boost::asio::make_strand(runtime.context())),
-        state_(std::make_shared<PgSinkState>(std::move(settings))),
+        state_(std::make_shared<PostgresSinkState>(std::move(settings))),
         pool_(std::make_shared<Pool>(strand_)),
         tracker_(std::make_shared<WriteTracker>()) {
     for (std::size_t i = 0; i < state_->settings.pool_size; ++i) {
-      auto connection = std::make_shared<PgConnection>(strand_, state_->settings.dsn);
+      auto connection = std::make_shared<PostgresConnection>(strand_, state_->settings.dsn);
       pool_->all.push_back(connection);
       pool_->idle.push_back(connection);
     }
@@ -165,7 +165,7 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
   Status OnPartitionsAssigned(std::span<const TopicPartition> partitions) override;
 
  private:
-  using Holder = std::shared_ptr<std::shared_ptr<PgConnection>>;
+  using Holder = std::shared_ptr<std::shared_ptr<PostgresConnection>>;
   using PartitionKey = std::pair<std::string, std::int32_t>;  // topic, partition
 
   // One Write on the strand. A Write whose partitions overlap one still in progress is chained
@@ -174,8 +174,8 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
   // with the same outcome without running if the first fails as a whole, so that the core can
   // requeue both in their order (ChainedWriter).
   struct Job {
-    std::shared_ptr<PgBatch> batch;
-    Holder holder = std::make_shared<std::shared_ptr<PgConnection>>();
+    std::shared_ptr<PostgresBatch> batch;
+    Holder holder = std::make_shared<std::shared_ptr<PostgresConnection>>();
     std::vector<PartitionKey> partitions;
     std::shared_ptr<Job> next;
     bool finished = false;
@@ -184,17 +184,17 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
 
   // Connections and the batches waiting for one (strand only).
   struct Pool {
-    explicit Pool(PgStrand s) : strand(std::move(s)) {}
-    PgStrand strand;
-    std::vector<std::shared_ptr<PgConnection>> all;
-    std::deque<std::shared_ptr<PgConnection>> idle;
-    std::deque<std::pair<std::shared_ptr<PgBatch>, Holder>> waiting;
+    explicit Pool(PostgresStrand s) : strand(std::move(s)) {}
+    PostgresStrand strand;
+    std::vector<std::shared_ptr<PostgresConnection>> all;
+    std::deque<std::shared_ptr<PostgresConnection>> idle;
+    std::deque<std::pair<std::shared_ptr<PostgresBatch>, Holder>> waiting;
     std::map<PartitionKey, std::shared_ptr<Job>> last;  // the latest Job per partition
     bool closed = false;
   };
 
   // On the strand: runs `batch` on an idle connection (noted in *holder), or queues it.
-  static void Schedule(const std::shared_ptr<Pool>& pool, std::shared_ptr<PgBatch> batch,
+  static void Schedule(const std::shared_ptr<Pool>& pool, std::shared_ptr<PostgresBatch> batch,
                        Holder holder) {
     if (pool->idle.empty()) {
       pool->waiting.emplace_back(std::move(batch), std::move(holder));
@@ -206,7 +206,8 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
   }
 
   // On the strand: a batch is done with `connection`; the next waiting batch gets it.
-  static void Release(const std::shared_ptr<Pool>& pool, std::shared_ptr<PgConnection> connection) {
+  static void Release(const std::shared_ptr<Pool>& pool,
+                      std::shared_ptr<PostgresConnection> connection) {
     if (!connection || pool->closed) return;
     if (pool->waiting.empty()) {
       pool->idle.push_back(std::move(connection));
@@ -231,9 +232,9 @@ class PostgresSink final : public Sink, public ChainedWriter, public PartitionAs
   void Submit(std::span<const SinkAction* const> batch, WriteCallback done, bool behind);
 
   const std::string name_;
-  PgStrand strand_;
-  std::shared_ptr<PgSinkState> state_;  // strand only, except state_->view and settings
-  std::shared_ptr<Pool> pool_;          // strand only
+  PostgresStrand strand_;
+  std::shared_ptr<PostgresSinkState> state_;  // strand only, except state_->view and settings
+  std::shared_ptr<Pool> pool_;                // strand only
   std::shared_ptr<WriteTracker> tracker_;
 };
 
@@ -266,9 +267,9 @@ void PostgresSink::Submit(std::span<const SinkAction* const> batch, WriteCallbac
         job->partitions.push_back(std::move(key));
       }
     }
-    job->batch = std::make_shared<PgBatch>(
+    job->batch = std::make_shared<PostgresBatch>(
         state, std::move(actions),
-        // Holds its Job until done (PgBatch drops the callback once it has run): the Job may
+        // Holds its Job until done (PostgresBatch drops the callback once it has run): the Job may
         // be in no other hands then (pool->last moves on to the next Write of its partitions).
         [pool, owner = job,
          complete = std::move(complete)](std::vector<ActionResult> results) mutable {
@@ -320,7 +321,7 @@ void PostgresSink::Finished(const std::shared_ptr<Pool>& pool, Job& job,
   // Stays in pool->last: a batch sent behind it may still arrive (WriteBehind).
   job.finished = true;
   job.failure = failure;
-  std::shared_ptr<PgConnection> connection = std::move(*job.holder);
+  std::shared_ptr<PostgresConnection> connection = std::move(*job.holder);
   std::shared_ptr<Job> next = std::move(job.next);
   if (next == nullptr) return Release(pool, std::move(connection));
   if (failure || pool->closed || connection == nullptr) {

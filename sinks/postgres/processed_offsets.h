@@ -1,6 +1,6 @@
 // Processed offsets: how a database sink remembers, in the same transaction as its writes, which
 // Kafka records it has applied, so that after a crash at any point it neither loses nor repeats
-// a row change (DESIGN.md §3, postgres: exactly once).
+// a row change (postgres: exactly once; docs/ARCHITECTURE.md#guarantees).
 //
 // Tables (created by Migrate statements, versioned in `fanout_migrations`):
 //
@@ -16,10 +16,11 @@
 //       "bad record" again from this table instead of skipping it, so the dead letter is not
 //       lost (and, since that Kafka transaction also carries the group offset, not doubled).
 //
-// Every data statement is guarded by `NOT EXISTS (... next_offset > $offset)` and every
-// transaction first locks its (route, partition) rows, so a record the database already has is
-// skipped by the server itself: also after a rewind without rebalance, and against a zombie
-// instance still writing after its partitions moved. ProcessedOffsetsView is the client-side
+// Every transaction first locks its (route, partition) rows and then claims them (Claim(): it
+// fails when next_offset is above the batch's lowest offset there), so a batch holding a record
+// the database already has rolls back as a whole and is settled against the stored next_offset:
+// also after a rewind without rebalance, and against a zombie instance still writing after its
+// partitions moved. ProcessedOffsetsView is the client-side
 // copy read at partition assignment, which lets the engine not even send those records.
 //
 // SQL builders are pure; the view is thread-safe.

@@ -149,14 +149,14 @@ Result<const std::string*> CachedSql(const PostgresAction& action, TableInfo& ta
 
 // How the value of `column` must be adapted to its target column (TableInfo::forms), or null
 // when its text goes as it is.
-const PgColumnType* FormOf(const TableInfo& table, const PostgresColumn& column) {
+const PostgresColumnType* FormOf(const TableInfo& table, const PostgresColumn& column) {
   if (!column.text || table.forms.empty()) return nullptr;
   auto it = table.forms.find(column.name);
   return it == table.forms.end() ? nullptr : &it->second;
 }
 
 Result<std::optional<std::string>> ColumnText(const PostgresColumn& column,
-                                              const PgColumnType& type) {
+                                              const PostgresColumnType& type) {
   Result<std::string> text = ToColumnText(*column.text, column.kind, type);
   if (!text.ok()) {
     return InvalidArgument("column '" + column.name + "': " + std::string(text.status().message()));
@@ -260,7 +260,7 @@ Result<PostgresStatement> RunStatement(std::span<const PostgresAction* const> ru
       } else {
         arrays[i].push_back(',');
       }
-      if (const PgColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
+      if (const PostgresColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
         Result<std::optional<std::string>> text = ColumnText(c, *type);
         if (text.ok()) {
           AppendArrayElement(*text, &arrays[i]);
@@ -288,7 +288,7 @@ Result<PostgresStatement> SingleStatement(const PostgresAction& action, TableInf
   out.sql = *sql;
   Status status;
   ForEachParamColumn(action, [&](const PostgresColumn& c) {
-    if (const PgColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
+    if (const PostgresColumnType* type = FormOf(table, c); type != nullptr && status.ok()) {
       Result<std::optional<std::string>> text = ColumnText(c, *type);
       if (text.ok()) {
         out.params.push_back(std::move(*text));

@@ -53,9 +53,9 @@ struct TableInfo {
   std::map<std::string, std::string, std::less<>> rounded;
   // Columns a run cannot carry (TableInfoSql: arrays, composites, box): written row by row.
   std::set<std::string, std::less<>> unrunnable;
-  // Columns whose values need more than their text form (column_text.h PgColumnForm): arrays, bit
-  // strings, interval, hstore, point. Absent: kAsIs.
-  std::map<std::string, PgColumnType, std::less<>> forms;
+  // Columns whose values need more than their text form (column_text.h PostgresColumnForm): arrays,
+  // bit strings, interval, hstore, point. Absent: kAsIs.
+  std::map<std::string, PostgresColumnType, std::less<>> forms;
   // Statement text by ShapeOf() + form: built once per shape while the columns stay the same
   // (a TableInfo is replaced when they change).
   std::unordered_map<std::string, std::string> sql;

@@ -37,7 +37,7 @@ std::string QuoteQualified(std::string_view qualified);
 //                                             as the Redis guard (sinks/redis/guard.h); no int64
 //                                             limit here, so no max() approximation is needed
 //   MySQL       file * 2^64 + pos * 2^32 + row
-//   Kafka       the offset (fallback; weaker, see DESIGN.md §3)
+//   Kafka       the offset (fallback; weaker, see docs/ARCHITECTURE.md#source-positions)
 // InvalidArgument when a MySQL pos or row is 2^32 or more, or there is neither a position nor
 // an offset.
 Result<std::string> PostgresVersion(const ChangeEvent& event, const KafkaRecordView& record);

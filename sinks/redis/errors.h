@@ -1,33 +1,10 @@
-// The one place where the Redis sink decides what became of a command (DESIGN.md §4):
+// The one place where the Redis sink decides what became of a command: each reply and each
+// transport failure becomes one ActionOutcome (docs/ARCHITECTURE.md#failure-handling). The
+// replies and their outcomes are tabled in README.md here, "Outcomes"; tests/unit/sinks/redis/
+// errors_test.cc holds this file to that table.
 //
-//   reply                                        outcome
-//   integer (UNLINK, PUBLISH, guard script: 1)   applied
-//   guard script: 0 (the stored version is newer) already applied
-//   LOADING, MASTERDOWN, READONLY, MISCONF,
-//   ERR max number of clients reached            unavailable: the server takes no writes at all
-//                                                right now (and the connection is replaced)
-//   BUSY, TRYAGAIN, CLUSTERDOWN, OOM             retry (counted)
-//   NOAUTH, WRONGPASS, NOPERM,
-//   ERR unknown command / subcommand,
-//   MOVED, ASK, CROSSSLOT (Redis Cluster)        fatal: fanout cannot go on with this server
-//   WRONGTYPE, any other error reply             bad record, with the server's message
-//   an unexpected reply type                     retry
-//
-//   transport                                    outcome
-//   no reply at all                              as sinks/net/transport_errors.h says:
-//                                                DNS failure, refused, reset, EOF, any failure
-//                                                (timeouts too) before the commands are sent
-//                                                (resolve, connect, handshake) → unavailable;
-//                                                timeout while sending or awaiting replies →
-//                                                retry; connection lost → unavailable
-//   malformed reply                              retry (the connection is replaced); during
-//                                                the handshake (not a Redis server?) unavailable
-//   cancelled by Close()                         unavailable
-//   handshake refused (AUTH, SELECT, SCRIPT LOAD) fatal, unless LOADING/BUSY-like: unavailable
-//
-// An action with several commands gets the worst of their outcomes, in the order
-// applied < already applied < retry < unavailable < bad record < fatal: a command that can never
-// succeed makes the whole action a bad record (it is dead-lettered whole and replayed whole).
+// An action with several commands gets the worst of their outcomes (KeepWorse): a command that
+// can never succeed makes the whole action a bad record, dead-lettered whole and replayed whole.
 //
 // Pure: no I/O.
 #ifndef FANOUT_SINKS_REDIS_ERRORS_H_

@@ -1,7 +1,7 @@
-// The version guard of the Redis sink's `upsert` (DESIGN.md §3: "cache writes go through a Lua
-// script that applies only a newer-or-equal version"): how a source position becomes a stored
-// version, the Lua script that compares and writes atomically, and the EVALSHA command that
-// runs it. Pure: no I/O.
+// The version guard of the Redis sink's `upsert` (docs/ARCHITECTURE.md#guarantees: "cache writes go
+// through a Lua script that applies only a newer-or-equal version"): how a source position becomes
+// a stored version, the Lua script that compares and writes atomically, and the EVALSHA command
+// that runs it. Pure: no I/O.
 //
 // Versions are text, "<domain>@<ordinal>", compared by the script only within one domain:
 //
@@ -11,9 +11,7 @@
 //
 // Every number is 20 zero-padded digits, so comparing equal-length ordinals as strings is
 // comparing the tuples; the script never turns them into numbers (Lua numbers are doubles, exact
-// only to 2^53). Unlike Elasticsearch, nothing limits the version to one int64 here, so the full
-// commit-ordered tuple is kept rather than ToExternalVersion's row LSN, which is not monotonic
-// across overlapping transactions.
+// only to 2^53). Why the whole commit-ordered tuple: README.md here, "The version guard".
 // A stored version of another domain (or an unparsable one) does not block a write: positions
 // of different sources, or of two Kafka partitions, say nothing about order.
 //

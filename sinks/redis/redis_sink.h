@@ -1,7 +1,8 @@
 // The Redis sink (`type: redis`): cache invalidation (UNLINK), versioned cache writes (a Lua
 // guard that applies only a newer-or-equal source version, deletes leaving a tombstone) and
 // invalidation messages (PUBLISH), pipelined over a pool of plain-TCP RESP connections
-// (DESIGN.md §3: effectively once). Semantics, settings and error classes: README.md here.
+// (effectively once: docs/ARCHITECTURE.md#guarantees). Semantics, settings and error classes:
+// README.md here.
 #ifndef FANOUT_SINKS_REDIS_REDIS_SINK_H_
 #define FANOUT_SINKS_REDIS_REDIS_SINK_H_
 

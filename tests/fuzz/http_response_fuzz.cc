@@ -1,5 +1,5 @@
 // libFuzzer target for the HTTP sink's response handling: raw response bytes through Beast's
-// response_parser, set up and read as HttpConnection::OnRead does (sinks/http/connection.cc:
+// response_parser, set up and read as HttpConnection::OnRead does (sinks/net/http_connection.cc:
 // body limit kMaxResponseBody, a cut-off body still counts, Retry-After and the body kept), then
 // the classification of the exchange (sinks/http/errors.cc: ClassifyExchange, ParseRetryAfter,
 // BodySnippet). Build and run: tests/fuzz/README.md.

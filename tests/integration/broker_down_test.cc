@@ -28,6 +28,7 @@ TEST(BrokerDownTest, RetriesWithAClearLogLineAndStopsCleanly) {
       WaitFor([&] { return ReadFile(log).find("cannot reach 127.0.0.1:1") != std::string::npos; },
               std::chrono::seconds(20)))
       << ReadFile(log);
+  // Time passes on purpose: fanout must still be running (retrying) 2 s after the first failure.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_TRUE(fanout.running()) << "fanout must keep retrying, not exit:\n" << ReadFile(log);
   fanout.Signal(SIGTERM);

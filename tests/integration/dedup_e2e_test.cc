@@ -233,7 +233,7 @@ TEST_P(DedupEndToEndTest, DebeziumReEmissionsAreDeliveredOnceWithAStoreAndTwiceW
   const std::vector<std::int64_t> late = Generate(kLateChanges, kEarlyChanges);
   ASSERT_TRUE(WaitFor([&] { return service.Has(late.back()); }, std::chrono::seconds(90)))
       << ReadFile(log);
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a duplicate on its way shows up now
   fanout.Signal(SIGTERM);
   EXPECT_EQ(fanout.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
 

@@ -117,7 +117,7 @@ TEST_P(IdempotencyStoreTest, KeysExpireAfterTheirTtl) {
   ASSERT_TRUE(store_->Record(K({"short"}), 1500ms).ok());
   ASSERT_TRUE(store_->Record(K({"long"}), 1h).ok());
   EXPECT_THAT(Contains(*store_, {"short", "long"}), ElementsAre(true, true));
-  std::this_thread::sleep_for(2s);
+  std::this_thread::sleep_for(2s);  // past the 1.5 s TTL, the point of the test
   EXPECT_THAT(Contains(*store_, {"short", "long"}), ElementsAre(false, true));
   // Recorded again after it expired (a re-emission delivered again): remembered again.
   ASSERT_TRUE(store_->Record(K({"short"}), 1h).ok());
@@ -127,14 +127,14 @@ TEST_P(IdempotencyStoreTest, KeysExpireAfterTheirTtl) {
 TEST_P(IdempotencyStoreTest, ARecordAgainKeepsTheFirstExpiry) {
   ASSERT_TRUE(store_->Record(K({"first"}), 1500ms).ok());
   ASSERT_TRUE(store_->Record(K({"first"}), 1h).ok());  // not expired: left as it is
-  std::this_thread::sleep_for(2s);
+  std::this_thread::sleep_for(2s);  // past the first 1.5 s TTL, the point of the test
   EXPECT_THAT(Contains(*store_, {"first"}), ElementsAre(false));
 }
 
 TEST_P(IdempotencyStoreTest, RetentionRemovesExpiredKeysFromTheServer) {
   ASSERT_TRUE(store_->Record(K({"gone-1", "gone-2"}), 1s).ok());
   ASSERT_TRUE(store_->Record(K({"kept"}), 1h).ok());
-  std::this_thread::sleep_for(1500ms);
+  std::this_thread::sleep_for(1500ms);  // past the 1 s TTL: Purge must find them expired
   Result<std::size_t> purged = store_->Purge();
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   if (GetParam() == Kind::kPostgres) {

@@ -205,6 +205,7 @@ admin: { listen: "127.0.0.1:0" }
             seen = std::max(seen, seq);
           }
         }
+        // The sampling period, the point: a regression must be seen while it lasts.
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
@@ -275,6 +276,7 @@ admin: { listen: "127.0.0.1:0" }
         ++kinds_[change.kind];
       }
       ++generated_;
+      // Pacing, the point: changes keep streaming while fanout is killed or OpenSearch is down.
       std::this_thread::sleep_for(
           std::chrono::milliseconds(random() % static_cast<unsigned>(max_pause_ms)));
     }
@@ -337,6 +339,7 @@ TEST_F(ElasticsearchE2eTest, IndexConvergesUnderKillNine) {
   int kills = 0;
   int kills_while_generating = 0;
   for (; kills < kKills; ++kills) {
+    // The kill lands at a random moment of the work, the point of the test.
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 1300));
     if (generated_ < kChanges) ++kills_while_generating;
     fanout->Signal(SIGKILL);
@@ -491,6 +494,7 @@ TEST_F(ElasticsearchE2eTest, OutageOf30SecondsPausesReportsNotReadyAndConverges)
       std::cout << "WARNING: OpenSearch answered again after " << Seconds(stopped)
                 << " s: started by someone else; the outage was shorter than planned\n";
     }
+    // The outage lasts its planned time whatever fanout does (the point); /readyz is polled.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   const int during = generated_ - at_stop;

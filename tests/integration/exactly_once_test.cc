@@ -109,6 +109,7 @@ routes:
         present.insert(id);
         std::string seq = db.Scalar(sql + " returning seq");
         if (!seq.empty()) generated_.insert(std::stoll(seq));
+        // Pacing, the point: changes keep streaming while fanout is killed.
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
       }
       generating_ = false;
@@ -127,6 +128,7 @@ routes:
       ASSERT_TRUE(
           WaitFor([&] { return Assignments(log) > assigned_before; }, std::chrono::seconds(60)))
           << ReadFile(log);
+      // The kill lands at a random moment of the work, the point of the test.
       std::this_thread::sleep_for(std::chrono::milliseconds(min_ms + random() % spread_ms));
       fanout.Signal(SIGKILL);
       ASSERT_EQ(fanout.Wait(std::chrono::seconds(10)), std::optional<int>(128 + SIGKILL));
@@ -292,7 +294,7 @@ TEST_F(ExactlyOnceTest, MixedWithASlowAsynchronousRouteNothingIsDoubled) {
         return ReadTopic(dlq_topic_).size() >= n;
       },
       std::chrono::seconds(60));
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // anything extra would show up now
   CheckDeadLetters();
   last.Signal(SIGTERM);
   EXPECT_EQ(last.Wait(std::chrono::seconds(30)), std::optional<int>(0)) << ReadFile(log);
@@ -323,6 +325,7 @@ TEST_F(ExactlyOnceTest, ThreeInstancesShareThePartitionsAndSurviveKills) {
   std::mt19937 random(kSeed + 2);
   int kills = 0;
   while (generating_) {
+    // The kill lands at a random moment of the work, the point of the test.
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 800));
     const std::size_t i = random() % kInstances;
     instances[i]->Signal(SIGKILL);

@@ -2,7 +2,8 @@
 // service that is down at first (503), then throttles (429 with Retry-After), and rejects one
 // change for good (400); fanout is killed with SIGKILL once along the way and restarted.
 //
-// What must hold (DESIGN.md §3: HTTP is at least once, deduplicated by Idempotency-Key):
+// What must hold (HTTP is at least once, deduplicated by Idempotency-Key:
+// docs/ARCHITECTURE.md#guarantees):
 //   - every change is accepted by the service at least once, and the distinct idempotency keys
 //     of the accepted requests are exactly one per change (the rejected one aside);
 //   - the first acceptance of each change comes in per-key order;
@@ -164,6 +165,7 @@ dead_letter: { topic: )" + dlq_topic + R"( }
       const std::int64_t seq = std::stoll(db.Scalar(sql + " returning seq"));
       generated.insert(seq);
       if (note == "poison") poison_seq = seq;
+      // Pacing, the point: changes keep streaming while fanout is killed.
       std::this_thread::sleep_for(std::chrono::milliseconds(random() % 40));
     }
   });

@@ -182,7 +182,9 @@ TEST_F(ObservabilityTest, MetricsReadinessAndLagFollowASinkOutage) {
     EXPECT_EQ(Value(m, "fanout_ready"), 1);
     EXPECT_EQ(Value(m, "fanout_sink_up", {{"sink", "svc"}}), 1);
     EXPECT_GE(Value(m, "fanout_sink_request_duration_seconds_count", {{"sink", "svc"}}), 1);
-    EXPECT_EQ(Value(m, "fanout_end_to_end_latency_seconds_count", route), kFirst);
+    EXPECT_EQ(Value(m, "fanout_source_to_applied_seconds_count", route), kFirst);
+    EXPECT_EQ(Value(m, "fanout_kafka_to_applied_seconds_count", route), kFirst);
+    EXPECT_GT(Value(m, "fanout_applied_source_timestamp_seconds", route), 1.7e9);
     EXPECT_GT(Value(m, "process_resident_memory_bytes"), 1e6);
     EXPECT_GT(Value(m, "fanout_uptime_seconds"), 0);
   }

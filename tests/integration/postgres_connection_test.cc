@@ -1,6 +1,6 @@
-// PgConnection (the PostgreSQL sink's libpq pipeline) against the stack's real replica cluster
-// (FANOUT_REPLICA_PG_URL): what the server prepared stays known to the connection, also when the
-// pipeline that prepared it failed later on.
+// PostgresConnection (the PostgreSQL sink's libpq pipeline) against the stack's real replica
+// cluster (FANOUT_REPLICA_PG_URL): what the server prepared stays known to the connection, also
+// when the pipeline that prepared it failed later on.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -20,11 +20,11 @@ namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(10);
 
-class PgConnectionTest : public ::testing::Test {
+class PostgresConnectionTest : public ::testing::Test {
  protected:
-  PgConnectionTest()
-      : connection_(std::make_shared<PgConnection>(boost::asio::make_strand(io_),
-                                                   RequireEnv("FANOUT_REPLICA_PG_URL"))) {}
+  PostgresConnectionTest()
+      : connection_(std::make_shared<PostgresConnection>(boost::asio::make_strand(io_),
+                                                         RequireEnv("FANOUT_REPLICA_PG_URL"))) {}
 
   std::string Connect() {
     std::optional<std::string> error;
@@ -33,12 +33,12 @@ class PgConnectionTest : public ::testing::Test {
     return error.value_or("no answer");
   }
 
-  PgPipelineResult Run(std::vector<PgQuery> queries) {
-    std::optional<PgPipelineResult> result;
+  PostgresPipelineResult Run(std::vector<PostgresQuery> queries) {
+    std::optional<PostgresPipelineResult> result;
     connection_->Run(std::move(queries), kTimeout,
-                     [&](PgPipelineResult r) { result = std::move(r); });
+                     [&](PostgresPipelineResult r) { result = std::move(r); });
     RunUntil([&] { return result.has_value(); });
-    return result.value_or(PgPipelineResult{"no answer", false, {}});
+    return result.value_or(PostgresPipelineResult{"no answer", false, {}});
   }
 
   template <typename Done>
@@ -51,30 +51,30 @@ class PgConnectionTest : public ::testing::Test {
   }
 
   boost::asio::io_context io_;
-  std::shared_ptr<PgConnection> connection_;
+  std::shared_ptr<PostgresConnection> connection_;
 };
 
-TEST_F(PgConnectionTest, AStatementPreparedInAPipelineThatFailedIsReused) {
+TEST_F(PostgresConnectionTest, AStatementPreparedInAPipelineThatFailedIsReused) {
   ASSERT_EQ(Connect(), "");
   const std::string sql = "SELECT 40 + $1::int";
-  PgPipelineResult first = Run({{sql, {"1"}}, {"SELECT 1 / $1::int", {"0"}}});
+  PostgresPipelineResult first = Run({{sql, {"1"}}, {"SELECT 1 / $1::int", {"0"}}});
   ASSERT_EQ(first.connection_error, "");
   ASSERT_EQ(first.results.size(), 2u);
-  EXPECT_EQ(first.results[0].state, PgQueryResult::State::kOk);
-  EXPECT_EQ(first.results[1].state, PgQueryResult::State::kError);
+  EXPECT_EQ(first.results[0].state, PostgresQueryResult::State::kOk);
+  EXPECT_EQ(first.results[1].state, PostgresQueryResult::State::kError);
   EXPECT_EQ(first.results[1].sqlstate, "22012");
 
   // The first statement was prepared although its pipeline failed: it is used again, not
   // prepared a second time under a new name (which would leave the first on the server).
-  PgPipelineResult second = Run(
+  PostgresPipelineResult second = Run(
       {{sql, {"2"}},
        {"SELECT count(*)::text FROM pg_prepared_statements WHERE statement = $1::text", {sql}}});
   ASSERT_EQ(second.connection_error, "");
   ASSERT_EQ(second.results.size(), 2u);
-  ASSERT_EQ(second.results[0].state, PgQueryResult::State::kOk);
+  ASSERT_EQ(second.results[0].state, PostgresQueryResult::State::kOk);
   ASSERT_EQ(second.results[0].rows.size(), 1u);
   EXPECT_EQ(second.results[0].rows[0][0], std::optional<std::string>("42"));
-  ASSERT_EQ(second.results[1].state, PgQueryResult::State::kOk);
+  ASSERT_EQ(second.results[1].state, PostgresQueryResult::State::kOk);
   ASSERT_EQ(second.results[1].rows.size(), 1u);
   EXPECT_EQ(second.results[1].rows[0][0], std::optional<std::string>("1"));
   connection_->Close();

@@ -238,6 +238,7 @@ class PostgresE2eTest : public DebeziumFixture {
         std::string("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D ") + run_dir +
         "/replica/data -m fast -w ";
     if (std::system((pg_ctl + "stop >/dev/null").c_str()) != 0) return false;
+    // The replica stays down for a while, the point: fanout must meet the outage.
     std::this_thread::sleep_for(std::chrono::seconds(2));
     return std::system((pg_ctl + "-l " + run_dir + "/logs/replica.log start >/dev/null").c_str()) ==
            0;
@@ -272,6 +273,7 @@ TEST_F(PostgresE2eTest, ReplicaAndAuditExactlyOnceUnderKillNineAndReplicaRestart
     for (int i = 0; i < kChanges && !stop_; ++i) {
       Step(i, random, db);
       ++generated_;
+      // Pacing, the point: changes keep streaming while fanout is killed.
       std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
     }
   });
@@ -280,6 +282,7 @@ TEST_F(PostgresE2eTest, ReplicaAndAuditExactlyOnceUnderKillNineAndReplicaRestart
   int kills_while_generating = 0;
   bool restarted_replica = false;
   for (int kill = 0; kill < kKills; ++kill) {
+    // The kill (or the replica restart) lands at a random moment of the work, the point.
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 1200));
     if (kill == 1) {
       // The replica database goes away under a running fanout, and comes back.

@@ -202,6 +202,7 @@ admin: { listen: "127.0.0.1:0" }
         ++kinds_[change.kind];
       }
       ++generated_;
+      // Pacing, the point: changes keep streaming while fanout is killed or Redis is down.
       std::this_thread::sleep_for(
           std::chrono::milliseconds(random() % static_cast<unsigned>(max_pause_ms)));
     }
@@ -264,6 +265,7 @@ admin: { listen: "127.0.0.1:0" }
             }
           }
         }
+        // The sampling period, the point: a regression must be seen while it lasts.
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
@@ -423,6 +425,7 @@ TEST_F(RedisE2eTest, CacheConvergesUnderKillNine) {
   int kills = 0;
   int kills_while_generating = 0;
   for (; kills < kKills; ++kills) {
+    // The kill lands at a random moment of the work, the point of the test.
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 1300));
     if (generated_ < kChanges) ++kills_while_generating;
     fanout->Signal(SIGKILL);
@@ -501,6 +504,7 @@ TEST_F(RedisE2eTest, OutageRetriesWithoutDeadLettersAndConverges) {
                   << "\n";
       }
     }
+    // The outage lasts kOutage whatever fanout does (the point); /readyz is polled meanwhile.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   const int during = generated_ - at_stop;  // changes made while it was down

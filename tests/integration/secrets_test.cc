@@ -7,11 +7,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/http_test_server.h"
@@ -128,8 +128,20 @@ TEST(SecretsTest, NoConfiguredSecretReachesAnyOutput) {
       },
       std::chrono::seconds(60)))
       << ReadFile(log);
-  // Let the down sinks retry and log for a while.
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // Every down sink has failed, logged why and is retrying: /metrics reports each one down.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const std::string text = Capture("curl -s -m 5 http://" + admin + "/metrics");
+        for (const char* sink :
+             {"down_redis", "down_redis2", "down_search", "down_db", "down_hook"}) {
+          const std::string down = "fanout_sink_up{sink=\"" + std::string(sink) + "\"} 0";
+          if (text.find(down) == std::string::npos) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(30)))
+      << "not every down sink was reported down\n"
+      << ReadFile(log);
   const std::string metrics = Capture("curl -s -m 5 http://" + admin + "/metrics");
   const std::string status =
       Capture(std::string(FANOUT_BINARY) + " status --admin " + admin + " 2>&1");

@@ -24,7 +24,7 @@
 #include "sinks/elasticsearch/action.h"
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/http/http_sink.h"
-#include "sinks/http/request_builder.h"
+#include "sinks/http/action_builder.h"
 #include "sinks/redis/action.h"
 #include "sinks/redis/redis_sink.h"
 #include "sinks/runtime.h"

@@ -60,7 +60,7 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the polling period
   }
   return condition();
 }

@@ -87,14 +87,14 @@ TEST_F(DeployMetricNamesTest, EveryNameDeployUsesIsServed) {
 }
 
 // What the dashboard must show (issue 20): throughput per route, actions by outcome, lag in
-// seconds and records, dead letters, paused partitions, sink request latency.
+// seconds and records, dead letters, paused partitions, sink request latency, freshness.
 TEST_F(DeployMetricNamesTest, TheDashboardShowsWhatAnOperatorNeeds) {
   const std::set<std::string> used = UsedNames(ReadDeployFile("grafana/fanout.json"));
   for (const char* name :
        {"fanout_events_routed_total", "fanout_actions_total", "fanout_consumer_lag_seconds",
         "fanout_consumer_lag_records", "fanout_dead_letters_total", "fanout_partitions_paused",
         "fanout_sink_request_duration_seconds_bucket",
-        "fanout_end_to_end_latency_seconds_bucket"}) {
+        "fanout_source_to_applied_seconds_bucket", "fanout_kafka_to_applied_seconds_bucket"}) {
     EXPECT_TRUE(used.count(name)) << "deploy/grafana/fanout.json has no panel on " << name;
   }
 }

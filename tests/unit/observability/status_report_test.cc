@@ -56,7 +56,27 @@ TEST(StatusReportTest, ShowsARowPerRouteWithRateErrorsDeadLettersLagAndPause) {
               HasSubstr("fanout at 127.0.0.1:9464: NOT READY\n  - sink 'svc' is unavailable"));
   EXPECT_THAT(text, HasSubstr("lag max 12.5 s"));
   EXPECT_THAT(text, ::testing::ContainsRegex(
-                        "items-http +svc +10.0 +25 +4 +0 +2 +12.5 +yes \\(sink down\\)"));
+                        "items-http +svc +10.0 +25 +4 +0 +2 +12.5 +- +yes \\(sink down\\)"));
+}
+
+// FRESH p99 s is the p99 of what the sink acknowledged between the two scrapes, interpolated in
+// its bucket: what was observed before the first scrape does not count.
+TEST(StatusReportTest, ShowsTheFreshnessP99BetweenTheScrapes) {
+  MetricsRegistry registry;
+  PipelineMetrics metrics(registry);
+  RouteSinkMetrics items = metrics.ForRouteSink("items-redis", "cache");
+  metrics.Routed("items-redis")->Inc(1);
+  for (int i = 0; i < 50; ++i) items.source_to_applied->Observe(40);  // before: ignored
+  StatusInput input;
+  input.before = Scrape(registry);
+  // 100 observations in (0.1, 0.25]: the p99 lies 99% of the way through that bucket.
+  for (int i = 0; i < 100; ++i) items.source_to_applied->Observe(0.2);
+  input.after = Scrape(registry);
+  EXPECT_THAT(RenderStatus(input),
+              ::testing::ContainsRegex("items-redis +cache .* 0\\.24[89] +no"));
+
+  input.before = input.after;  // nothing acknowledged in between
+  EXPECT_THAT(RenderStatus(input), ::testing::ContainsRegex("items-redis +cache .* - +no"));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sinks/http/request_builder.h"
+#include "sinks/http/action_builder.h"
 #include "sinks/runtime.h"
 #include "tests/support/http_test_server.h"
 

@@ -16,7 +16,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-std::string Array(std::string_view json, PgElementForm element = PgElementForm::kText) {
+std::string Array(std::string_view json, PostgresElementForm element = PostgresElementForm::kText) {
   Result<std::string> out = JsonArrayToPgArray(json, element);
   return out.ok() ? *out : "error: " + std::string(out.status().message());
 }
@@ -52,16 +52,16 @@ TEST(PostgresColumnTypesTest, NestedArraysAreDimensions) {
 
 TEST(PostgresColumnTypesTest, JsonElementsAreTheirText) {
   // Debezium's Json items are JSON text strings; the SQL null and the JSON null differ.
-  EXPECT_EQ(Array(R"(["{\"k\": \"v\"}","\"s\"",null,"null","[1,2]"])", PgElementForm::kJson),
+  EXPECT_EQ(Array(R"(["{\"k\": \"v\"}","\"s\"",null,"null","[1,2]"])", PostgresElementForm::kJson),
             R"({"{\"k\": \"v\"}","\"s\"",NULL,"null","[1,2]"})");
   // A JSON value in place of its text (another producer) is taken whole, arrays included.
-  EXPECT_EQ(Array(R"([{"a":[1,{"b":"}"}]},[1,2]])", PgElementForm::kJson),
+  EXPECT_EQ(Array(R"([{"a":[1,{"b":"}"}]},[1,2]])", PostgresElementForm::kJson),
             R"({"{\"a\":[1,{\"b\":\"}\"}]}","[1,2]"})");
 }
 
 TEST(PostgresColumnTypesTest, ByteaElementsBecomeHex) {
-  EXPECT_EQ(Array(R"(["AP8=","",null])", PgElementForm::kBytea), R"({"\\x00ff","\\x",NULL})");
-  EXPECT_THAT(Array(R"(["not base64!"])", PgElementForm::kBytea), HasSubstr("error"));
+  EXPECT_EQ(Array(R"(["AP8=","",null])", PostgresElementForm::kBytea), R"({"\\x00ff","\\x",NULL})");
+  EXPECT_THAT(Array(R"(["not base64!"])", PostgresElementForm::kBytea), HasSubstr("error"));
 }
 
 TEST(PostgresColumnTypesTest, Hstore) {
@@ -71,7 +71,7 @@ TEST(PostgresColumnTypesTest, Hstore) {
   EXPECT_EQ(JsonObjectToHstore("{}").value(), "");
   EXPECT_FALSE(JsonObjectToHstore(R"({"a":[1]})").ok());
   // hstore[]: each item Debezium's JSON text of one hstore.
-  EXPECT_EQ(Array(R"(["{\"a\":\"1\"}","{\"\":\"\"}",null])", PgElementForm::kHstore),
+  EXPECT_EQ(Array(R"(["{\"a\":\"1\"}","{\"\":\"\"}",null])", PostgresElementForm::kHstore),
             R"({"\"a\"=>\"1\"","\"\"=>\"\"",NULL})");
 }
 
@@ -86,25 +86,25 @@ TEST(PostgresColumnTypesTest, MalformedOrUnstorableJsonIsAnError) {
 }
 
 TEST(PostgresColumnTypesTest, ColumnTypesFromTheCatalog) {
-  EXPECT_EQ(ColumnTypeOf("_text", "text", -1).form, PgColumnForm::kArray);
-  EXPECT_EQ(ColumnTypeOf("_jsonb", "jsonb", -1).element, PgElementForm::kJson);
-  EXPECT_EQ(ColumnTypeOf("_bytea", "bytea", -1).element, PgElementForm::kBytea);
-  EXPECT_EQ(ColumnTypeOf("_hstore", "hstore", -1).element, PgElementForm::kHstore);
+  EXPECT_EQ(ColumnTypeOf("_text", "text", -1).form, PostgresColumnForm::kArray);
+  EXPECT_EQ(ColumnTypeOf("_jsonb", "jsonb", -1).element, PostgresElementForm::kJson);
+  EXPECT_EQ(ColumnTypeOf("_bytea", "bytea", -1).element, PostgresElementForm::kBytea);
+  EXPECT_EQ(ColumnTypeOf("_hstore", "hstore", -1).element, PostgresElementForm::kHstore);
   EXPECT_EQ(ColumnTypeOf("bit", "", 12).bits, 12);
-  EXPECT_EQ(ColumnTypeOf("varbit", "", 16).form, PgColumnForm::kVarbit);
-  EXPECT_EQ(ColumnTypeOf("interval", "", -1).form, PgColumnForm::kInterval);
-  EXPECT_EQ(ColumnTypeOf("hstore", "", -1).form, PgColumnForm::kHstore);
-  EXPECT_EQ(ColumnTypeOf("point", "", -1).form, PgColumnForm::kPoint);
-  EXPECT_EQ(ColumnTypeOf("numeric", "", 655366).form, PgColumnForm::kAsIs);
+  EXPECT_EQ(ColumnTypeOf("varbit", "", 16).form, PostgresColumnForm::kVarbit);
+  EXPECT_EQ(ColumnTypeOf("interval", "", -1).form, PostgresColumnForm::kInterval);
+  EXPECT_EQ(ColumnTypeOf("hstore", "", -1).form, PostgresColumnForm::kHstore);
+  EXPECT_EQ(ColumnTypeOf("point", "", -1).form, PostgresColumnForm::kPoint);
+  EXPECT_EQ(ColumnTypeOf("numeric", "", 655366).form, PostgresColumnForm::kAsIs);
 }
 
-std::string ColumnText(std::string text, Value::Kind kind, PgColumnType type) {
+std::string ColumnText(std::string text, Value::Kind kind, PostgresColumnType type) {
   Result<std::string> out = ToColumnText(std::move(text), kind, type);
   return out.ok() ? *out : "error: " + std::string(out.status().message());
 }
 
 TEST(PostgresColumnTypesTest, BitStringsFromDebeziumBits) {
-  const PgColumnType bit12 = ColumnTypeOf("bit", "", 12);
+  const PostgresColumnType bit12 = ColumnTypeOf("bit", "", 12);
   // Debezium's Bits are little-endian: B'101100111000' is 0x38 0x0b.
   EXPECT_EQ(ColumnText("\\x380b", Value::Kind::kBytes, bit12), "101100111000");
   EXPECT_EQ(ColumnText("\\x", Value::Kind::kBytes, bit12), "000000000000");
@@ -113,7 +113,7 @@ TEST(PostgresColumnTypesTest, BitStringsFromDebeziumBits) {
   EXPECT_EQ(ColumnText("true", Value::Kind::kBool, ColumnTypeOf("bit", "", 1)), "1");
   EXPECT_EQ(ColumnText("false", Value::Kind::kBool, ColumnTypeOf("bit", "", 1)), "0");
   // varbit: the leading zeros are not carried; the value starts at its highest 1.
-  const PgColumnType varbit = ColumnTypeOf("varbit", "", 16);
+  const PostgresColumnType varbit = ColumnTypeOf("varbit", "", 16);
   EXPECT_EQ(ColumnText("\\x0b", Value::Kind::kBytes, varbit), "1011");
   EXPECT_EQ(ColumnText("\\x", Value::Kind::kBytes, varbit), "");
   // Text a source sent as text goes as it is.

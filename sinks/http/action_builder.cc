@@ -1,4 +1,4 @@
-#include "sinks/http/request_builder.h"
+#include "sinks/http/action_builder.h"
 
 #include <cstdint>
 

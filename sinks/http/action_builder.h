@@ -10,8 +10,8 @@
 //            `value: envelope`: the source record's value bytes unchanged. In batch mode
 //            (batch_size > 1) each action is one element of a JSON array, and an envelope
 //            element is {"idempotency_key":"...","envelope":<value>}.
-#ifndef FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_
-#define FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_
+#ifndef FANOUT_SINKS_HTTP_ACTION_BUILDER_H_
+#define FANOUT_SINKS_HTTP_ACTION_BUILDER_H_
 
 #include <memory>
 #include <span>
@@ -21,6 +21,7 @@
 #include "processor/core/change_event.h"
 #include "processor/core/kafka_record.h"
 #include "processor/core/status.h"
+#include "sinks/http/action.h"
 #include "sinks/sink.h"
 
 namespace fanout {
@@ -28,25 +29,6 @@ namespace fanout {
 class CompiledRoute;
 
 enum class HttpValueMode { kAfter, kEnvelope };
-
-// One POST (or, in batch mode, one element of one). Owns its bytes.
-class HttpAction final : public SinkAction {
- public:
-  HttpAction(std::string target, std::string idempotency_key, std::string body)
-      : target_(std::move(target)),
-        idempotency_key_(std::move(idempotency_key)),
-        body_(std::move(body)) {}
-
-  const std::string& target() const { return target_; }
-  const std::string& idempotency_key() const { return idempotency_key_; }
-  // The request body, or in batch mode this action's element of the array.
-  const std::string& body() const { return body_; }
-
- private:
-  std::string target_;
-  std::string idempotency_key_;
-  std::string body_;
-};
 
 class HttpActionBuilder final : public ActionBuilder {
  public:
@@ -91,4 +73,4 @@ Status AppendEncodedPathSegment(std::string_view value, std::string* out);
 
 }  // namespace fanout
 
-#endif  // FANOUT_SINKS_HTTP_REQUEST_BUILDER_H_
+#endif  // FANOUT_SINKS_HTTP_ACTION_BUILDER_H_

@@ -1,6 +1,6 @@
 // The HTTP sink's request builder on real Debezium 3.2 PostgreSQL captures
 // (tests/data/debezium/postgres/) and on hand-built events.
-#include "sinks/http/request_builder.h"
+#include "sinks/http/action_builder.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -3,8 +3,8 @@
 // implementation is sinks/kafka/record_builder.h). Pure: no I/O.
 //
 // Thread-safety: Build is const and called on the consume thread only.
-#ifndef FANOUT_PROCESSOR_PIPELINE_KAFKA_OUTPUT_H_
-#define FANOUT_PROCESSOR_PIPELINE_KAFKA_OUTPUT_H_
+#ifndef FANOUT_PROCESSOR_SINK_KAFKA_OUTPUT_H_
+#define FANOUT_PROCESSOR_SINK_KAFKA_OUTPUT_H_
 
 #include "processor/core/change_event.h"
 #include "processor/core/kafka_record.h"
@@ -24,4 +24,4 @@ class KafkaOutputBuilder {
 
 }  // namespace fanout
 
-#endif  // FANOUT_PROCESSOR_PIPELINE_KAFKA_OUTPUT_H_
+#endif  // FANOUT_PROCESSOR_SINK_KAFKA_OUTPUT_H_
