@@ -5,7 +5,8 @@
 # every 0.5 s; the peak of each phase is printed. Bounded: each phase lasts at most PHASE_S.
 # Throughput: the Redis server counts the UNLINKs (one per event); the rate is taken from the
 # first UNLINK it executes to the EVENTS-th. HUNG_S=0 skips the hung phase (full speed from the
-# start, the fetch from the broker included); PARTITIONS sets the topic's partitions.
+# start, the fetch from the broker included); PARTITIONS sets the topic's partitions (with TOPIC,
+# only the label: give the count that topic was made with).
 #
 #   bench/memory/backlog_rss.sh                      # 1 000 000 events of ~4 KB, default bounds
 #   EVENTS=200000 EXTRA_KAFKA="queued.max.messages.kbytes: 65536" bench/memory/backlog_rss.sh
@@ -88,9 +89,9 @@ unlinks() {
     awk -F'[=,:]' '/^cmdstat_unlink:/ {print $3; found=1} END {if (!found) print 0}'
 }
 
-# Full speed for at most $1 seconds: prints "<peak RSS MB> <events/s>" (events/s from the first
-# UNLINK Redis executed to the EVENTS-th; 0 when they were not all done in time). Samples every
-# 0.1 s; the RSS sample of the memory bound is the same VmRSS as above.
+# Full speed for $1 seconds: prints "<peak RSS MB> <events/s> <events> <ms>": the rate from the
+# first UNLINK Redis executed to the EVENTS-th, or to the last count seen when not all were done
+# in time. Samples VmRSS and Redis's UNLINK count every 0.1 s.
 drain() {
   local peak=0 rss calls=0 t0="" c0=0 t1="" tl="" now end
   end=$(( $(date +%s%N) + $1 * 1000000000 ))

@@ -80,9 +80,10 @@ TEST(FetchNudgerTest, ASmallPrefetchQueueIsRefetchedAsSoonAsItIsEmptied) {
     seen += static_cast<int>((*batch)->records().size());
   }
   ASSERT_EQ(seen, kBatches * kPerBatch);
-  // Unnudged, the batches after the first arrive about a second apart (~40 s); nudged, each
-  // takes a round trip to the in-process broker.
-  EXPECT_LT(Clock::now() - first, std::chrono::seconds(8));
+  // Unnudged, the batches after the first arrive about a second apart: measured 35.9 s with the
+  // nudge taken out, 3.6 s with it (on a loaded 2-core machine).
+  const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - first);
+  EXPECT_LT(elapsed, std::chrono::seconds(15)) << elapsed.count() << " ms";
   ASSERT_TRUE((*consumer)->Close().ok());
 }
 
