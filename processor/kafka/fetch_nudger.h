@@ -1,6 +1,6 @@
 // FetchNudger: wakes librdkafka's fetcher for a partition whose prefetch queue the consumer has
-// just emptied while the partition still has records on the broker. Internal to processor/kafka
-// (kafka_consumer.cc).
+// just emptied, or drawn below half of its bound, while the partition still has records on the
+// broker. Internal to processor/kafka (kafka_consumer.cc).
 //
 // Why: librdkafka 2.0 decides whether to fetch a partition only when the broker thread that
 // serves it wakes up: on a fetch response, an operation queued to it, or after a second of
@@ -9,7 +9,8 @@
 // second (confluentinc/librdkafka#2879; `fetch.queue.backoff.ms` only came in 2.2). A small
 // prefetch queue is then drained long before the second is over: measured 5.9k vs 20k events/s on
 // one partition (docs/BENCHMARKS.md). A watermark query is a request to the partition's leader,
-// i.e. an operation for exactly that broker thread, which then sees the emptied queue and fetches.
+// i.e. an operation for exactly that broker thread, which then sees the queue under its bound and
+// fetches. Asking at half rather than at empty lets the fetch overlap the rest of the queue.
 // It runs on a thread of its own so that the consume loop never waits for the round trip.
 //
 // Thread-safety: Nudge() and Stop() on the consume thread; the queries on the nudger's thread.
@@ -35,9 +36,9 @@ class FetchNudger {
   using Clock = std::chrono::steady_clock;
   // A partition is nudged at most once per kMinInterval: a broker that is merely slow to answer
   // a fetch is not sent a query per poll.
-  static constexpr std::chrono::milliseconds kMinInterval{5};
+  static constexpr std::chrono::milliseconds kMinInterval{10};
 
-  // Whether a partition whose queue the consumer just emptied needs a nudge: it has records on
+  // Whether a partition whose queue the consumer just drew low needs a nudge: it has records on
   // the broker past `next_offset` (the next one the consumer would read; -1 when none was read
   // yet) by the client's cached `high_watermark` (-1 when unknown), and it was not nudged in the
   // last kMinInterval (`last`, time_point{} when never). Caught up (next_offset == high watermark),
@@ -52,7 +53,7 @@ class FetchNudger {
 
   // Starts the nudger's thread for `handle` (not owned; must outlive Stop()).
   void Start(rd_kafka_t* handle) EXCLUDES(mutex_);
-  // Considers `tp`, whose queue was just emptied with `next_offset` the next offset to read.
+  // Considers `tp`, whose queue just ran low, with `next_offset` the next offset to read.
   void Consider(const TopicPartition& tp, std::int64_t next_offset) EXCLUDES(mutex_);
   // Forgets the partitions that left the assignment (all of them: nullptr).
   void Forget(const std::vector<TopicPartition>* partitions) EXCLUDES(mutex_);

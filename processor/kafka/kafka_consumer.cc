@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -288,6 +289,10 @@ class KafkaConsumer final : public Consumer {
 
   rd_kafka_t* handle() const { return handle_; }
 
+  // Below this much queued, a partition is refetched (half of queued.max.messages.kbytes, the
+  // bound over which librdkafka stops fetching it).
+  void SetLowWater(std::size_t bytes) { queues_.set_low_water_bytes(bytes); }
+
   Status Pause(const std::vector<TopicPartition>& partitions) override {
     return PauseOrResume(partitions, /*pause=*/true);
   }
@@ -401,10 +406,10 @@ class KafkaConsumer final : public Consumer {
     if (batch.size() >= max_records) return Status();
     taken_.clear();
     Result<std::size_t> taken = queues_.Take(paused_, max_records - batch.size(), taken_);
-    // A queue just emptied while its partition has more on the broker: make sure librdkafka
+    // A queue running low while its partition has more on the broker: make sure librdkafka
     // fetches it now rather than up to a second later (fetch_nudger.h).
-    for (const kafka::PartitionQueues::Emptied& emptied : queues_.emptied()) {
-      nudger_.Consider(*emptied.tp, emptied.next_offset);
+    for (const kafka::PartitionQueues::RunningLow& low : queues_.running_low()) {
+      nudger_.Consider(*low.tp, low.next_offset);
     }
     for (std::size_t m = 0; m < taken_.size(); ++m) {
       Status status = Accept(batch, taken_[m]);
@@ -460,7 +465,7 @@ class KafkaConsumer final : public Consumer {
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
   kafka::PartitionQueues queues_;           // the assigned partitions' own queues, and Wake()
-  kafka::FetchNudger nudger_;               // refetches what Drain emptied (fetch_nudger.h)
+  kafka::FetchNudger nudger_;               // refetches what Drain drew low (fetch_nudger.h)
   std::vector<rd_kafka_message_t*> taken_;  // Drain's buffer, reused
   Clock::time_point last_connectivity_log_{};
   // Paused partitions and their last high watermark asked of the broker (Positions()).
@@ -607,7 +612,7 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
       // max.partition.fetch.bytes on the wire, many times that once decompressed (about 90x for
       // the backlog benchmark's rows). librdkafka 2.0 leaves a partition over these bounds
       // unfetched until its broker thread wakes up, up to a second later; FetchNudger wakes it
-      // as soon as the queue is emptied, so a small queue keeps up (docs/BENCHMARKS.md,
+      // once the queue is below half of it, so a small queue keeps up (docs/BENCHMARKS.md,
       // "Memory under a backlog").
       {"queued.min.messages", "1000000"},
       {"queued.max.messages.kbytes", "4096"},
@@ -618,12 +623,18 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
   effective.push_back({"enable.auto.offset.store", "false"});
   effective.push_back({"enable.partition.eof", "false"});
   std::string bootstrap;
+  std::int64_t queued_kbytes = 0;
   for (const auto& [key, value] : effective) {
     FANOUT_RETURN_IF_ERROR(SetProperty(conf.get(), key, value).WithContext("kafka." + key));
     if (key == "bootstrap.servers") bootstrap = value;
+    if (key == "queued.max.messages.kbytes") {
+      // librdkafka accepted it, so it is a number in range.
+      std::from_chars(value.data(), value.data() + value.size(), queued_kbytes);
+    }
   }
   // The consumer object must exist before librdkafka can call back into it.
   auto consumer = std::make_unique<KafkaConsumer>(config.topics, bootstrap);
+  consumer->SetLowWater(static_cast<std::size_t>(queued_kbytes) * 1024 / 2);
   rd_kafka_conf_set_opaque(conf.get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), RebalanceCallback);
   rd_kafka_conf_set_error_cb(conf.get(), ErrorCallback);

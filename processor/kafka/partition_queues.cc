@@ -31,7 +31,7 @@ void PartitionQueues::EnableSignal(rd_kafka_queue_t* queue) {
 }
 
 bool PartitionQueues::Split(const TopicPartition& tp) {
-  emptied_.clear();  // its pointers into queues_ would not survive a push_back
+  running_low_.clear();  // its pointers into queues_ would not survive a push_back
   for (const Entry& entry : queues_) {
     if (entry.tp == tp) return true;
   }
@@ -49,7 +49,7 @@ void PartitionQueues::ReleaseQueue(rd_kafka_queue_t* queue) {
 }
 
 void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
-  emptied_.clear();
+  running_low_.clear();
   std::erase_if(queues_, [partitions](const Entry& entry) {
     if (partitions != nullptr &&
         std::find(partitions->begin(), partitions->end(), entry.tp) == partitions->end()) {
@@ -62,7 +62,7 @@ void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
 
 Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, std::size_t room,
                                           std::vector<rd_kafka_message_t*>& out) {
-  emptied_.clear();
+  running_low_.clear();
   const std::size_t count = queues_.size();
   if (count == 0 || room == 0) return std::size_t{0};
   const std::size_t first_size = out.size();
@@ -79,10 +79,18 @@ Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, 
       return FromKafkaError(rd_kafka_last_error(), "consume " + ToString(entry.tp));
     }
     for (std::size_t m = at; m < out.size(); ++m) {
-      if (out[m]->err == RD_KAFKA_RESP_ERR_NO_ERROR) entry.next_offset = out[m]->offset + 1;
+      const rd_kafka_message_t* message = out[m];
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      entry.next_offset = message->offset + 1;
+      const auto bytes = static_cast<double>(message->len + message->key_len);
+      entry.average_bytes =
+          entry.average_bytes == 0 ? bytes : entry.average_bytes * 0.9 + bytes * 0.1;
     }
-    if (static_cast<std::size_t>(got) < want)
-      emptied_.push_back(Emptied{&entry.tp, entry.next_offset});
+    const bool emptied = static_cast<std::size_t>(got) < want;
+    if (emptied || static_cast<double>(rd_kafka_queue_length(entry.queue)) * entry.average_bytes <=
+                       static_cast<double>(low_water_bytes_)) {
+      running_low_.push_back(RunningLow{&entry.tp, entry.next_offset});
+    }
   }
   return out.size() - first_size;
 }
