@@ -44,7 +44,7 @@ struct ProcessingConfig {
   bool exactly_once = true;  // guarantee: exactly_once | at_least_once
   std::size_t max_in_flight = 10000;
   std::size_t max_in_flight_per_partition = 5000;
-  std::size_t max_in_flight_bytes = std::size_t{64} << 20;
+  std::size_t max_in_flight_bytes = std::size_t{32} << 20;
   std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds commit_interval{1000};
   std::size_t max_batch = 1000;

@@ -173,7 +173,11 @@ FieldSpec ConfigSpec(const SinkTypes& sink_types) {
                    "librdkafka properties for the consumer (and producers), passed "
                    "through and checked by librdkafka. `bootstrap.servers` and `group.id` "
                    "are required; fanout manages offsets itself, so "
-                   "`enable.auto.commit` and `enable.auto.offset.store` are rejected.",
+                   "`enable.auto.commit` and `enable.auto.offset.store` are rejected. "
+                   "fanout's own defaults bound the consumer's prefetch per assigned "
+                   "partition: `queued.max.messages.kbytes: 4096` and "
+                   "`max.partition.fetch.bytes: 131072` (each partition holds up to that "
+                   "queue plus one fetch, decompressed; docs/OPERATIONS.md).",
                .required = true,
                .example =
                    "kafka:\n  bootstrap.servers: 127.0.0.1:19092\n  group.id: fanout-inventory"},
@@ -215,7 +219,7 @@ FieldSpec ConfigSpec(const SinkTypes& sink_types) {
                             "asynchronous sinks, counted by their key, value and headers. Large "
                             "rows reach it long before `max_in_flight`. The actions built from "
                             "them hold about as much again (docs/OPERATIONS.md).",
-                        .default_value = "67108864",
+                        .default_value = "33554432",
                         .min = 1048576,
                         .max = 1099511627776},
                        {.name = "max_in_flight_per_partition",

@@ -158,7 +158,7 @@ void ExtractConfig(YamlReader& reader, const YAML::Node& root, const SinkTypes& 
           reader
               .Integer(processing["max_in_flight_bytes"], "processing.max_in_flight_bytes", 1048576,
                        1099511627776)
-              .value_or(67108864));
+              .value_or(33554432));
     }
     if (processing["max_in_flight_per_partition"]) {
       p.max_in_flight_per_partition = static_cast<std::size_t>(

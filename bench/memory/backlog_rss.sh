@@ -3,6 +3,10 @@
 # wait in a topic, and fanout reads them into a Redis invalidation route whose server is hung
 # (SIGSTOP: every write waits) -- then again with the server up (full speed). RSS is sampled
 # every 0.5 s; the peak of each phase is printed. Bounded: each phase lasts at most PHASE_S.
+# Throughput: the Redis server counts the UNLINKs (one per event); the rate is taken from the
+# first UNLINK it executes to the EVENTS-th. HUNG_S=0 skips the hung phase (full speed from the
+# start, the fetch from the broker included); PARTITIONS sets the topic's partitions (with TOPIC,
+# only the label: give the count that topic was made with).
 #
 #   bench/memory/backlog_rss.sh                      # 1 000 000 events of ~4 KB, default bounds
 #   EVENTS=200000 EXTRA_KAFKA="queued.max.messages.kbytes: 65536" bench/memory/backlog_rss.sh
@@ -16,6 +20,8 @@ FANOUT_BIN="${FANOUT_BIN:-build/fanout}"
 EVENTS="${EVENTS:-1000000}"
 RECORD_BYTES="${RECORD_BYTES:-4096}"
 PHASE_S="${PHASE_S:-60}"
+HUNG_S="${HUNG_S:-$PHASE_S}"
+PARTITIONS="${PARTITIONS:-4}"
 REDIS_PORT="${REDIS_PORT:-26399}"
 EXTRA_KAFKA="${EXTRA_KAFKA:-}"
 EXTRA_PROCESSING="${EXTRA_PROCESSING:-}"
@@ -42,7 +48,7 @@ trap cleanup EXIT
 
 if [ -z "${TOPIC:-}" ]; then
 log "producing $EVENTS events of ~$RECORD_BYTES bytes to $topic"
-stack/kafka.sh topics --create --topic "$topic" --partitions 4 >/dev/null
+stack/kafka.sh topics --create --topic "$topic" --partitions "$PARTITIONS" >/dev/null
 python3 - "$EVENTS" "$RECORD_BYTES" > "$RUN/input.txt" <<'PY'
 import sys
 events, size = int(sys.argv[1]), int(sys.argv[2])
@@ -78,12 +84,53 @@ sample() {
   echo $(( peak / 1024 ))
 }
 
-kill -STOP "$redis_pid"
+unlinks() {
+  redis-cli -p "$REDIS_PORT" info commandstats 2>/dev/null |
+    awk -F'[=,:]' '/^cmdstat_unlink:/ {print $3; found=1} END {if (!found) print 0}'
+}
+
+# Full speed for $1 seconds: prints "<peak RSS MB> <events/s> <events> <ms>": the rate from the
+# first UNLINK Redis executed to the EVENTS-th, or to the last count seen when not all were done
+# in time. Samples VmRSS and Redis's UNLINK count every 0.1 s.
+drain() {
+  local peak=0 rss calls=0 t0="" c0=0 t1="" tl="" now end
+  end=$(( $(date +%s%N) + $1 * 1000000000 ))
+  while now=$(date +%s%N); [ "$now" -lt "$end" ]; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$fanout_pid/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    calls=$(unlinks) tl=$now
+    if [ -z "$t0" ] && [ "$calls" -gt 0 ]; then t0=$now c0=$calls; fi
+    if [ "$calls" -ge "$EVENTS" ]; then t1=$now; break; fi
+    sleep 0.1
+  done
+  # Keep sampling the RSS for the rest of the phase: memory freed late (or not) shows here.
+  while [ "$(date +%s%N)" -lt "$end" ]; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$fanout_pid/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$peak" ] && peak=$rss
+    sleep 0.5
+  done
+  # Not all done within the phase: the rate over what was done (from the last count seen).
+  if [ -z "$t1" ]; then t1=${tl:-$now}; else calls=$EVENTS; fi
+  local rate=0
+  if [ -n "$t0" ] && [ "$t1" -gt "$t0" ]; then
+    rate=$(( (calls - c0) * 1000000000 / (t1 - t0) ))
+  fi
+  echo "$(( peak / 1024 )) $rate $(( (calls - c0) )) $(( ${t0:-$t1} < t1 ? (t1 - ${t0:-$t1}) / 1000000 : 0 ))"
+}
+
+hung=skipped
+[ "$HUNG_S" -gt 0 ] && kill -STOP "$redis_pid"
 "$FANOUT_BIN" run -c "$RUN/fanout.yaml" > "$RUN/fanout.log" 2>&1 &
 fanout_pid=$!
-hung=$(sample "$PHASE_S")
-kill -CONT "$redis_pid"
-running=$(sample "$PHASE_S")
-echo "topic=$topic (4 partitions) events=$EVENTS record_bytes=$RECORD_BYTES extra_kafka='$EXTRA_KAFKA' extra_processing='$EXTRA_PROCESSING'"
+if [ "$HUNG_S" -gt 0 ]; then
+  hung=$(sample "$HUNG_S")
+  grep VmRSS "/proc/$fanout_pid/status" >&2 || true
+  [ -n "${SMAPS:-}" ] && cat "/proc/$fanout_pid/smaps_rollup" >&2
+  kill -CONT "$redis_pid"
+fi
+read -r running rate drained drain_ms < <(drain "$PHASE_S")
+[ -n "${SMAPS:-}" ] && cat "/proc/$fanout_pid/smaps_rollup" >&2
+echo "topic=$topic ($PARTITIONS partitions) events=$EVENTS record_bytes=$RECORD_BYTES extra_kafka='$EXTRA_KAFKA' extra_processing='$EXTRA_PROCESSING' bin=$FANOUT_BIN"
 echo "peak RSS, Redis hung: ${hung} MB"
 echo "peak RSS, Redis up (draining at full speed): ${running} MB"
+echo "throughput, Redis up: ${rate} events/s ($drained events in ${drain_ms} ms from the first UNLINK on)"

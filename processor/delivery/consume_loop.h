@@ -117,7 +117,7 @@ struct ConsumeLoopOptions {
   // Bounds on records with pending work; over them partitions pause (see Backpressure).
   std::size_t max_in_flight = 10000;
   std::size_t max_in_flight_per_partition = 5000;
-  std::size_t max_in_flight_bytes = std::size_t{64} << 20;  // PendingWork::pending_bytes()
+  std::size_t max_in_flight_bytes = std::size_t{32} << 20;  // PendingWork::pending_bytes()
   // How long revocation and shutdown wait for pending work before abandoning it.
   std::chrono::milliseconds drain_timeout{10000};
   // Observability (optional, not owned, must outlive the loop): what the loop reports for

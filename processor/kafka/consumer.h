@@ -114,8 +114,10 @@ class Consumer {
 // enable.auto.offset.store=false; unless given, partition.assignment.strategy defaults to
 // cooperative-sticky, auto.offset.reset to earliest (a change stream is read from its start),
 // topic.metadata.refresh.interval.ms to 10000 (new topics matching a ^regex appear within 10 s),
-// and queued.min.messages / queued.max.messages.kbytes to 1000000 / 262144 (librdkafka 2.0's
-// fixed one-second fetch backoff would otherwise cap throughput; see kafka_consumer.cc).
+// and the prefetch per partition to queued.max.messages.kbytes=4096 (4 MiB queued) plus
+// max.partition.fetch.bytes=131072 (one fetch of 128 KiB on the wire, more once decompressed):
+// small, because fanout wakes librdkafka 2.0's fetcher whenever a queue runs below half of that
+// (fetch_nudger.h) instead of sizing the queue to last out its one-second refetch delay.
 // Errors: InvalidArgument naming the property librdkafka rejected.
 Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& config);
 

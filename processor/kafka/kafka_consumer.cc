@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "processor/kafka/consumer.h"
+#include "processor/kafka/fetch_nudger.h"
 #include "processor/kafka/kafka_errors.h"
 #include "processor/kafka/kafka_internal.h"
 #include "processor/kafka/partition_queues.h"
@@ -125,6 +127,7 @@ class KafkaConsumer final : public Consumer {
   void Attach(rd_kafka_t* handle) {
     handle_ = handle;
     queues_.Open(handle_);
+    nudger_.Start(handle_);
   }
 
   Status Subscribe(RebalanceListener* listener) override {
@@ -286,6 +289,10 @@ class KafkaConsumer final : public Consumer {
 
   rd_kafka_t* handle() const { return handle_; }
 
+  // Below this much queued, a partition is refetched (half of queued.max.messages.kbytes, the
+  // bound over which librdkafka stops fetching it).
+  void SetLowWater(std::size_t bytes) { queues_.set_low_water_bytes(bytes); }
+
   Status Pause(const std::vector<TopicPartition>& partitions) override {
     return PauseOrResume(partitions, /*pause=*/true);
   }
@@ -297,6 +304,7 @@ class KafkaConsumer final : public Consumer {
 
   Status Close() override {
     if (handle_ == nullptr) return Status();
+    nudger_.Stop();
     queues_.Release();  // librdkafka wants the application's queue references gone first
     Status status = kafka::FromKafkaError(rd_kafka_consumer_close(handle_), "leave group");
     rd_kafka_destroy(handle_);
@@ -351,6 +359,7 @@ class KafkaConsumer final : public Consumer {
       rd_kafka_assign(handle_, nullptr);
     }
     queues_.Drop(cooperative ? &list : nullptr);
+    nudger_.Forget(cooperative ? &list : nullptr);
   }
 
   // librdkafka's error callback: connectivity trouble is expected and retried by the client.
@@ -397,6 +406,11 @@ class KafkaConsumer final : public Consumer {
     if (batch.size() >= max_records) return Status();
     taken_.clear();
     Result<std::size_t> taken = queues_.Take(paused_, max_records - batch.size(), taken_);
+    // A queue running low while its partition has more on the broker: make sure librdkafka
+    // fetches it now rather than up to a second later (fetch_nudger.h).
+    for (const kafka::PartitionQueues::RunningLow& low : queues_.running_low()) {
+      nudger_.Consider(*low.tp, low.next_offset);
+    }
     for (std::size_t m = 0; m < taken_.size(); ++m) {
       Status status = Accept(batch, taken_[m]);
       if (!status.ok()) {
@@ -451,6 +465,7 @@ class KafkaConsumer final : public Consumer {
   std::string bootstrap_;
   RebalanceListener* listener_ = nullptr;
   kafka::PartitionQueues queues_;           // the assigned partitions' own queues, and Wake()
+  kafka::FetchNudger nudger_;               // refetches what Drain drew low (fetch_nudger.h)
   std::vector<rd_kafka_message_t*> taken_;  // Drain's buffer, reused
   Clock::time_point last_connectivity_log_{};
   // Paused partitions and their last high watermark asked of the broker (Positions()).
@@ -592,26 +607,34 @@ Result<std::unique_ptr<Consumer>> CreateKafkaConsumer(const ConsumerConfig& conf
       // Debezium creates a topic on a table's first change; a ^regex subscription only sees it
       // at the next metadata refresh (librdkafka's default: 5 minutes).
       {"topic.metadata.refresh.interval.ms", "10000"},
-      // librdkafka 2.0 stops fetching for a hard-coded second whenever its prefetch queue is
-      // over either threshold (confluentinc/librdkafka#2879, #3662; `fetch.queue.backoff.ms`
-      // only arrived in 2.2). With the defaults (100k messages, 64 MB) a consumer that drains
-      // the queue in under a second — fanout does, at ~100 MB/s — then idles most of the time:
-      // measured 190k vs 660k records/s. A queue big enough to last out the backoff keeps the
-      // fetcher busy, at the cost of up to this much prefetched memory.
+      // The prefetch, per assigned partition (each has a queue of its own): up to
+      // queued.max.messages.kbytes, plus the last fetch's records decompressed — at most
+      // max.partition.fetch.bytes on the wire, many times that once decompressed (about 90x for
+      // the backlog benchmark's rows). librdkafka 2.0 leaves a partition over these bounds
+      // unfetched until its broker thread wakes up, up to a second later; FetchNudger wakes it
+      // once the queue is below half of it, so a small queue keeps up (docs/BENCHMARKS.md,
+      // "Memory under a backlog").
       {"queued.min.messages", "1000000"},
-      {"queued.max.messages.kbytes", "262144"},
+      {"queued.max.messages.kbytes", "4096"},
+      {"max.partition.fetch.bytes", "131072"},
   };
   for (const auto& property : config.properties) effective.push_back(property);
   effective.push_back({"enable.auto.commit", "false"});
   effective.push_back({"enable.auto.offset.store", "false"});
   effective.push_back({"enable.partition.eof", "false"});
   std::string bootstrap;
+  std::int64_t queued_kbytes = 0;
   for (const auto& [key, value] : effective) {
     FANOUT_RETURN_IF_ERROR(SetProperty(conf.get(), key, value).WithContext("kafka." + key));
     if (key == "bootstrap.servers") bootstrap = value;
+    if (key == "queued.max.messages.kbytes") {
+      // librdkafka accepted it, so it is a number in range.
+      std::from_chars(value.data(), value.data() + value.size(), queued_kbytes);
+    }
   }
   // The consumer object must exist before librdkafka can call back into it.
   auto consumer = std::make_unique<KafkaConsumer>(config.topics, bootstrap);
+  consumer->SetLowWater(static_cast<std::size_t>(queued_kbytes) * 1024 / 2);
   rd_kafka_conf_set_opaque(conf.get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), RebalanceCallback);
   rd_kafka_conf_set_error_cb(conf.get(), ErrorCallback);

@@ -31,6 +31,7 @@ void PartitionQueues::EnableSignal(rd_kafka_queue_t* queue) {
 }
 
 bool PartitionQueues::Split(const TopicPartition& tp) {
+  running_low_.clear();  // its pointers into queues_ would not survive a push_back
   for (const Entry& entry : queues_) {
     if (entry.tp == tp) return true;
   }
@@ -48,6 +49,7 @@ void PartitionQueues::ReleaseQueue(rd_kafka_queue_t* queue) {
 }
 
 void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
+  running_low_.clear();
   std::erase_if(queues_, [partitions](const Entry& entry) {
     if (partitions != nullptr &&
         std::find(partitions->begin(), partitions->end(), entry.tp) == partitions->end()) {
@@ -60,12 +62,13 @@ void PartitionQueues::Drop(const std::vector<TopicPartition>* partitions) {
 
 Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, std::size_t room,
                                           std::vector<rd_kafka_message_t*>& out) {
+  running_low_.clear();
   const std::size_t count = queues_.size();
   if (count == 0 || room == 0) return std::size_t{0};
   const std::size_t first_size = out.size();
   const std::size_t first = next_++ % count;
   for (std::size_t i = 0; i < count && out.size() - first_size < room; ++i) {
-    const Entry& entry = queues_[(first + i) % count];
+    Entry& entry = queues_[(first + i) % count];
     if (held.contains(entry.tp)) continue;
     const std::size_t at = out.size();
     const std::size_t want = room - (at - first_size);
@@ -74,6 +77,19 @@ Result<std::size_t> PartitionQueues::Take(const std::set<TopicPartition>& held, 
     out.resize(at + static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
     if (got < 0) {
       return FromKafkaError(rd_kafka_last_error(), "consume " + ToString(entry.tp));
+    }
+    for (std::size_t m = at; m < out.size(); ++m) {
+      const rd_kafka_message_t* message = out[m];
+      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      entry.next_offset = message->offset + 1;
+      const auto bytes = static_cast<double>(message->len + message->key_len);
+      entry.average_bytes =
+          entry.average_bytes == 0 ? bytes : entry.average_bytes * 0.9 + bytes * 0.1;
+    }
+    const bool emptied = static_cast<std::size_t>(got) < want;
+    if (emptied || static_cast<double>(rd_kafka_queue_length(entry.queue)) * entry.average_bytes <=
+                       static_cast<double>(low_water_bytes_)) {
+      running_low_.push_back(RunningLow{&entry.tp, entry.next_offset});
     }
   }
   return out.size() - first_size;

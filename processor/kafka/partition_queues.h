@@ -14,6 +14,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <vector>
 
@@ -45,6 +46,18 @@ class PartitionQueues {
   Result<std::size_t> Take(const std::set<TopicPartition>& held, std::size_t room,
                            std::vector<rd_kafka_message_t*>& out);
 
+  // The partitions the last Take() read from and left running low: emptied (fewer messages
+  // than asked for), or with an estimated `low_water_bytes` or less still queued (the messages
+  // left times the average size of those read). With the offset after the last message read
+  // from each (-1 when none was read yet): what FetchNudger considers. Refetching before the
+  // queue is empty keeps the consumer from waiting a fetch round trip on every refill.
+  struct RunningLow {
+    const TopicPartition* tp;  // valid until the next Split() or Drop()
+    std::int64_t next_offset;
+  };
+  const std::vector<RunningLow>& running_low() const { return running_low_; }
+  void set_low_water_bytes(std::size_t bytes) { low_water_bytes_ = bytes; }
+
   // Clears the signal; call before reading the queues, then Wait() if there was nothing.
   void ResetSignal();
   // Blocks until a queue turns non-empty, Wake() is called, or `timeout_ms` passes.
@@ -66,12 +79,16 @@ class PartitionQueues {
   struct Entry {
     TopicPartition tp;
     rd_kafka_queue_t* queue;
+    std::int64_t next_offset = -1;
+    double average_bytes = 0;  // of the messages read, a moving average
   };
   rd_kafka_t* handle_ = nullptr;
   rd_kafka_queue_t* consumer_queue_ = nullptr;
   std::vector<Entry> queues_;
   std::size_t next_ = 0;  // Take's round-robin start
-  Mutex fd_mutex_;        // written under it; read unlocked by owner_fd() on the consume thread
+  std::vector<RunningLow> running_low_;
+  std::size_t low_water_bytes_ = 0;
+  Mutex fd_mutex_;  // written under it; read unlocked by owner_fd() on the consume thread
   int fd_ GUARDED_BY(fd_mutex_) = -1;  // eventfd: librdkafka's "not empty" signal, and Wake()
 };
 

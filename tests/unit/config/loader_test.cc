@@ -164,6 +164,7 @@ TEST(LoaderTest, LoadsSinksAndRoutes) {
   const Config& config = result.config;
   EXPECT_FALSE(config.processing.exactly_once);
   EXPECT_EQ(config.processing.max_in_flight, 500u);
+  EXPECT_EQ(config.processing.max_in_flight_bytes, std::size_t{32} << 20) << "the default";
   EXPECT_THAT(config.source.topics, ElementsAre("^inv\\.public\\..*"));
   ASSERT_EQ(config.sinks.size(), 3u);
   EXPECT_EQ(config.sinks[0].name, "cache");
