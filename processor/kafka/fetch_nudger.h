@@ -13,7 +13,8 @@
 // fetches. Asking at half rather than at empty lets the fetch overlap the rest of the queue.
 // It runs on a thread of its own so that the consume loop never waits for the round trip.
 //
-// Thread-safety: Nudge() and Stop() on the consume thread; the queries on the nudger's thread.
+// Thread-safety: Start(), Consider(), Forget() and Stop() on the consume thread; the queries on
+// the nudger's thread.
 #ifndef FANOUT_PROCESSOR_KAFKA_FETCH_NUDGER_H_
 #define FANOUT_PROCESSOR_KAFKA_FETCH_NUDGER_H_
 
