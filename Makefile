@@ -112,7 +112,7 @@ asan: deps
 # Not run: the tests that start librdkafka's own threads (its mock cluster). librdkafka creates
 # them with C11 thrd_create, which the TSan runtime of clang 14 does not intercept, so
 # they crash in TSan's first interceptor; a suppression cannot help.
-TSAN_EXCLUDE ?= ^(TransactionsMockTest|ConsumerWakeTest|ConsumerPauseTest)\.
+TSAN_EXCLUDE ?= ^((TransactionsMockTest|ConsumerWakeTest|ConsumerPauseTest)\.|FetchNudgerTest\.ASmallPrefetchQueue)
 tsan: deps
 	CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) -G Ninja -DFANOUT_TSAN=ON
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target fanout fanout_unit_tests fanout_cli_tests
