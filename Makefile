@@ -6,7 +6,7 @@ TSAN_DIR ?= build-tsan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps check-docs build package bench bench-sinks bench-postgres bench-clickhouse bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
+.PHONY: all deps check-docs build package bench bench-build bench-quick bench-compare bench-sinks bench-postgres bench-clickhouse bench-e2e fuzz docs unit integration test demo asan tsan proof stack-up stack-down stack-status format format-check clean
 
 all: build
 
@@ -52,15 +52,38 @@ PACKAGE_DIR ?= build-package
 package: deps
 	JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" ./scripts/package.sh $(PACKAGE_DIR)
 
-# Benchmarks (Google Benchmark, one core, Release); results with their command in docs/BENCHMARKS.md.
+# Benchmarks (Release build in $(BENCH_DIR)); results with their command in docs/BENCHMARKS.md.
+# `make bench`: the decode/route micro-benchmarks (Google Benchmark, one core), then every
+# side-by-side benchmark behind the Summary table (bench/suite.sh full: sinks, PostgreSQL, Kafka,
+# freshness, memory; about 40 minutes), then the ClickHouse one; it rewrites the `## Summary` table
+# of docs/BENCHMARKS.md and its plot docs/benchmarks-summary.png from this run's rows.
+# `make bench-quick`: the same table on smaller inputs (about 5 minutes once the stack is up),
+# printed and kept in $(BENCH_DIR)/summary-quick.md, for before and after a change; the docs are
+# left alone. `make bench-compare BASE=<rev>`: bench-quick for <rev>'s build and this tree's,
+# one after the other, and a before/after table.
 BENCH_DIR ?= build-bench
-bench: deps
+BENCH_ROWS ?= $(BENCH_DIR)/summary.tsv
+BASE ?= HEAD
+bench-build: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
-	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout_bench
+	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout fanout_bench
+
+bench: bench-build
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
-	$(MAKE) bench-sinks
-	$(MAKE) bench-postgres
+	rm -f $(BENCH_ROWS)
+	BENCH_SUMMARY=$(abspath $(BENCH_ROWS)) FANOUT_BIN=$(abspath $(BENCH_DIR))/fanout bench/suite.sh full; \
+	  rc=$$?; python3 bench/summary/summary.py $(BENCH_ROWS) --doc docs/BENCHMARKS.md \
+	  --plot docs/benchmarks-summary.png && exit $$rc
 	$(MAKE) bench-clickhouse
+
+bench-quick: bench-build
+	rm -f $(BENCH_DIR)/summary-quick.tsv
+	BENCH_SUMMARY=$(abspath $(BENCH_DIR))/summary-quick.tsv FANOUT_BIN=$(abspath $(BENCH_DIR))/fanout \
+	  bench/suite.sh quick; rc=$$?; python3 bench/summary/summary.py $(BENCH_DIR)/summary-quick.tsv \
+	  --heading "make bench-quick, $$(date -u '+%F %H:%M') UTC" | tee $(BENCH_DIR)/summary-quick.md && exit $$rc
+
+bench-compare: bench-build
+	./scripts/bench-compare.sh $(BASE) $(BENCH_DIR)
 
 # Redis invalidation and OpenSearch upsert routes beside the servers' ceilings (redis-benchmark,
 # raw _bulk) and a Camel peer, on the stack's servers (bounded; knobs in bench/sinks/run.sh).

@@ -25,6 +25,8 @@ PACKAGES=(
   # the ClickHouse sink's server (stack component clickhouse; Debian's 18.16, see stack/README.md)
   clickhouse-server clickhouse-client
   procps psmisc jq kcat
+  # `make bench`'s plot of the Summary table (bench/summary/summary.py -> docs/benchmarks-summary.png)
+  gnuplot-nox
   # TLS termination in front of test servers (tests/integration/tls_test.cc)
   socat
   # promtool (checks fanout's /metrics in tests/integration/observability_test.cc, deploy/prometheus's

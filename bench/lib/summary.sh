@@ -9,15 +9,19 @@
 #     VALUE    a number (the median of the script's reps), or NA when the run failed
 #     INPUTS   what was measured, in words ("N=500000 updates ~690 B, 1 partition, 3 reps")
 #     COMMAND  the command line that reproduces it, knobs included
-# Each row also records the commit of the tree (with -dirty when it has uncommitted changes)
+# Each row also records the commit of the tree (with -dirty when it has uncommitted changes), or
+# BENCH_COMMIT when the fanout measured was built from another one (scripts/bench-compare.sh),
 # and the UTC time. A later row with the same key replaces an earlier one.
 
 summary_put() {
   [ -n "${BENCH_SUMMARY:-}" ] || return 0
   local key="$1" value="$2" inputs="$3" command="$4" repo commit
   repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
+  commit="${BENCH_COMMIT:-}"
+  if [ -z "$commit" ]; then
+    commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
+  fi
   mkdir -p "$(dirname "$BENCH_SUMMARY")"
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$value" "${inputs//$'\t'/ }" "${command//$'\t'/ }" \
     "$commit" "$(date -u '+%Y-%m-%d %H:%M')" >>"$BENCH_SUMMARY"

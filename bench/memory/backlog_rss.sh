@@ -16,6 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source stack/env
+# shellcheck source=bench/lib/summary.sh
+source bench/lib/summary.sh
 FANOUT_BIN="${FANOUT_BIN:-build/fanout}"
 EVENTS="${EVENTS:-1000000}"
 RECORD_BYTES="${RECORD_BYTES:-4096}"
@@ -134,3 +136,11 @@ echo "topic=$topic ($PARTITIONS partitions) events=$EVENTS record_bytes=$RECORD_
 echo "peak RSS, Redis hung: ${hung} MB"
 echo "peak RSS, Redis up (draining at full speed): ${running} MB"
 echo "throughput, Redis up: ${rate} events/s ($drained events in ${drain_ms} ms from the first UNLINK on)"
+# The Summary's memory line: the peak of both phases (the target holds for the hung sink and for
+# the drain at full speed alike).
+peak=$running
+[ "$hung" != skipped ] && [ "$hung" -gt "$peak" ] && peak=$hung
+inputs="$EVENTS events of ~$RECORD_BYTES B in $PARTITIONS partitions; Redis hung ${HUNG_S} s (peak ${hung} MB), then up (peak ${running} MB, ${rate} events/s)"
+command="EVENTS=$EVENTS RECORD_BYTES=$RECORD_BYTES PARTITIONS=$PARTITIONS PHASE_S=$PHASE_S HUNG_S=$HUNG_S bench/memory/backlog_rss.sh"
+summary_put memory.rss_mb "$peak" "$inputs" "$command"
+summary_put memory.eps "$rate" "$inputs" "$command"

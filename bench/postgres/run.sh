@@ -55,6 +55,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=stack/env
 source "$REPO/stack/env"
+# shellcheck source=bench/lib/summary.sh
+source "$REPO/bench/lib/summary.sh"
 
 ENGINES="${*:-fanout pgbench jdbc}"
 N="${N:-200000}"
@@ -416,6 +418,10 @@ for e in $ENGINES; do
   esac
   read -r eps launch cpu scpu st <<<"$r"
   result tput "$label" "$eps" "$launch" "$cpu" "$scpu" "$st"
+  [[ "$st" == ok* ]] || eps=NA
+  summary_put "postgres.$e.eps.p${PARTITIONS}c$POOL" "$eps" \
+    "$label; N=$N envelopes with schemas (~4 KB) over $KEYS ids, $PARTITIONS partition(s), pool $POOL, batch $BATCH, one run" \
+    "PARTITIONS=$PARTITIONS POOL=$POOL N=$N KEYS=$KEYS LAT_RATE=$LAT_RATE bench/postgres/run.sh $ENGINES"
   log "$label: ${eps} rows/s, launch->done ${launch} ms, engine cpu ${cpu} s, server cpu ${scpu} s, $st"
 done
 
