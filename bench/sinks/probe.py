@@ -4,8 +4,8 @@
   probe.py redis-watch PORT N TIMEOUT_S
       Samples `INFO commandstats` every 10 ms and prints `first_ms=<t> done_ms=<t> calls=<n>` once
       the UNLINK and DEL calls since start grew by N (first_ms: first sample that grew). One
-      invalidation event = one UNLINK command, so this times the sink's writes without touching
-      the engine. Other clients of a shared server add their calls (noted in the docs).
+      invalidation event = one UNLINK command (fanout) or one DEL (the Kafka Connect Redis peer,
+      bench/peers/connect-redis), so this times the sink's writes without touching the engine. Other clients of a shared server add their calls (noted in the docs).
   probe.py os-watch URL INDEX N TIMEOUT_S
       Samples `INDEX/_stats/indexing` every 50 ms: `first_ms done_ms index_total` once the
       primaries' index_total reaches N (every event is one applied `index` op: versions rise).
@@ -23,6 +23,10 @@
       Latency of a paced run from `redis-cli monitor` output: for each UNLINK/DEL of
       PREFIX<id>, the server's time of the command minus the event's send time (SENDLOG:
       `id send_ms` lines from gen.py pace). Prints `keys p50_ms p99_ms max_ms`.
+  probe.py read-timer
+      Reads a consumer's output on stdin (one line per record, e.g. `kcat -C -f '%o\n'`) and
+      prints `first_ms=<t> last_ms=<t> n=<lines>`: the wall-clock time the first and the last
+      record arrived, so a reader's own start (process, metadata, fetch start) can be left out.
 """
 import datetime
 import http.client
@@ -214,6 +218,15 @@ def os_latency(url, index):
     print(f"docs={len(xs)} p50_ms={pct(xs, 50):.1f} p99_ms={pct(xs, 99):.1f} max_ms={mx:.1f}")
 
 
+def read_timer():
+    first, n = None, 0
+    for chunk in iter(lambda: sys.stdin.buffer.read1(1 << 16), b""):
+        if first is None:
+            first = now_ms()
+        n += chunk.count(b"\n")
+    print(f"first_ms={first} last_ms={now_ms()} n={n}", flush=True)
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -223,6 +236,7 @@ def main():
         "os-count": os_count,
         "bulk-load": bulk_load,
         "os-latency": os_latency,
+        "read-timer": read_timer,
     }[cmd](*args)
 
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Sink benchmarks on the stack's servers: fanout's Redis invalidation and OpenSearch upsert routes,
 # each beside the server's own ceiling measured in the same run (redis-benchmark's pipelined
-# DEL/UNLINK; a raw `_bulk` loader of the same documents), and OpenSearch beside a peer when one is
-# available (bench/peers/README.md says which and why).
+# DEL/UNLINK; a raw `_bulk` loader of the same documents) and beside a peer: Redis beside a Kafka
+# Connect Redis sink (Camel Kafka Connector, bench/peers/connect-redis), OpenSearch beside a Camel
+# application (bench/peers/camel-opensearch); their READMEs say which and why.
 #
 #   bench/sinks/run.sh                     # both sinks, N=500000 over KEYS=100000 rows, 1 rep
 #   bench/sinks/run.sh redis               # or: opensearch
 #   N=1000000 REPS=3 bench/sinks/run.sh
 #   LAT_RATE=0 bench/sinks/run.sh          # no latency runs
+#   QUICK=1 bench/sinks/run.sh             # ~2-3 min: N=100000 KEYS=20000 LAT_SECONDS=5 CONNS=4
 #
 # Input (all engines, all sinks): N real Debezium 3.2.7 PostgreSQL updates of public.customers
 # (JSON without schemas, ~690 B; bench/sinks/gen.py) cycling over KEYS ids, preloaded into a fresh
@@ -26,8 +28,24 @@
 #   redis: `redis-benchmark -P PIPELINE -c C -n N -r KEYS DEL|UNLINK <prefix>__rand_int__` for C in
 #          CONNS (PIPELINE defaults to fanout's batch_size, 500; C=4 is fanout's pool_size), keys
 #          preloaded (SET) before each engine so both delete existing keys first.
-#   redis, for scale: `kcat -C` reading the whole input (librdkafka, no decode), i.e. what reading
-#          the input alone costs on this machine; not a ceiling of the ratio column.
+#   redis, the consume-only floor: `kcat -C -o beginning -e -f '%o\n'` reading the whole input
+#          (librdkafka with its default fetch settings, like fanout; no decode, no Redis), timed
+#          from the first record it prints to its exit at the end of the partition (probe.py
+#          read-timer), i.e. without kcat's process start, metadata and first fetch, as fanout's
+#          applied/s leaves out its start. The log line gives the wall time with the start too.
+#          What reading the input alone costs on this machine; not a ceiling of the ratio column.
+# Redis peer (PEERS has connect-redis): Apache Camel Kafka Connector 0.11.0's generic
+#   CamelSinkConnector with camel-spring-redis 3.11.2 (command=DEL, StringRedisSerializer), fetched
+#   from Maven Central with bench/peers/connect-redis/pom.xml into
+#   $FANOUT_CACHE_DIR/camel-redis-sink-0.11.0-<hash>/ plus a 40-line SMT of ours
+#   (bench/peers/connect-redis/RedisKeysHeader.java: header CamelRedis.Keys = [<prefix><id>], the
+#   key template), run in the stack's Connect worker (its first use restarts the worker once to
+#   load the plugin), tasks.max 1, JsonConverter without schemas for key and value (the value is
+#   decoded, as fanout decodes it), consumer group overridden to this run's name. It sends one
+#   `DEL <prefix><id>` per event, synchronously (Camel's producer has no pipelining); its keys are
+#   preloaded like fanout's and it is measured the same way (redis-watch counts UNLINK+DEL). CPU s:
+#   the Connect JVM's user+sys over the run (the worker is otherwise idle). If the plugin cannot be
+#   fetched or loaded, the run goes on without it and says why (results.tsv row `skip`, summary NA).
 #   opensearch: bench/sinks/probe.py bulk-load: the same N documents and versions (external_gte),
 #          BATCH items per `_bulk` (fanout's batch_size 500) over CONC connections (fanout's
 #          pool_size 4), bodies prepared in memory before the clock starts; into its own fresh index
@@ -44,8 +62,11 @@
 # LAT_SECONDS (15), OS_WARMUP (1: one unrecorded raw _bulk load first), PIPELINE (500), CONNS ("4 50"), BATCH (500), CONC (4), BENCH_POOL/BENCH_BATCH
 # (fanout sink pool_size/batch_size; defaults 4/500), BENCH_GUARANTEE (at_least_once),
 # BENCH_MAX_IN_FLIGHT / BENCH_MAX_IN_FLIGHT_PER_PARTITION (10000 / 5000), BENCH_LOG_LEVEL (info),
-# PEERS ("camel" when its jars build; "" = none), FANOUT_BIN (build-sinkbench/fanout, Release),
-# OUT_DIR. Bounded: every wait has a timeout. Idempotent: topics, groups, keys and indices are
+# PEERS ("camel connect-redis": each when its jars build or fetch; "" = none), QUICK (1: the
+# defaults become N=100000 KEYS=20000 LAT_SECONDS=5 CONNS=4; explicit knobs still win),
+# FANOUT_BIN (build-sinkbench/fanout, Release), OUT_DIR, BENCH_SUMMARY (bench/lib/summary.sh:
+# rows redis.{fanout,kcat,connect}.eps, redis.fanout.p99_ms, opensearch.{fanout,raw,camel}.eps,
+# opensearch.{fanout,camel}.{cpu_s,p99_ms}; medians over REPS). Bounded: every wait has a timeout. Idempotent: topics, groups, keys and indices are
 # named sb.<run>. / sb-<run>-, leftovers of earlier runs (sb.*, sb-*) are removed at start and this
 # run's at exit. Starts the stack's servers it needs if they are down and leaves them running.
 set -euo pipefail
@@ -55,7 +76,13 @@ REPO="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=stack/env
 source "$REPO/stack/env"
 
+# shellcheck source=bench/lib/summary.sh
+source "$REPO/bench/lib/summary.sh"
+
 SINKS="${*:-redis opensearch}"
+if [ "${QUICK:-0}" = 1 ]; then
+  : "${N:=100000}" "${KEYS:=20000}" "${LAT_SECONDS:=5}" "${CONNS:=4}"
+fi
 N="${N:-500000}"
 KEYS="${KEYS:-100000}"
 REPS="${REPS:-1}"
@@ -66,7 +93,8 @@ PIPELINE="${PIPELINE:-500}"
 CONNS="${CONNS:-4 50}"
 BATCH="${BATCH:-500}"
 CONC="${CONC:-4}"
-PEERS="${PEERS-camel}"
+PEERS="${PEERS-camel connect-redis}"
+PEERS_ASKED="$PEERS"
 export BENCH_GUARANTEE="${BENCH_GUARANTEE:-at_least_once}"
 FANOUT_BIN="${FANOUT_BIN:-$REPO/build-sinkbench/fanout}"
 RUN_ID="$(date +%Y%m%d%H%M%S)"
@@ -79,6 +107,9 @@ RPORT="$FANOUT_REDIS_PORT"
 PEER_DIR="$REPO/bench/peers/kafka-streams"
 PROBE_CP="$PEER_DIR/target/fanout-streams-peer-1.jar:$PEER_DIR/target/lib/*"
 CAMEL_DIR="$REPO/bench/peers/camel-opensearch"
+CREDIS_DIR="$REPO/bench/peers/connect-redis"
+CONNECT="$FANOUT_CONNECT_URL"
+CONNECT_REDIS_WHY=""   # why the Connect Redis peer did not run, when it did not
 CLK_TCK="$(getconf CLK_TCK)"
 mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.tsv"
@@ -115,24 +146,114 @@ if [[ " $PEERS " == *" camel "* ]]; then
     PEERS="${PEERS//camel/}"
   fi
 fi
+[[ " $SINKS " == *" redis "* ]] || PEERS="${PEERS//connect-redis/}"
 for s in $SINKS; do
   case "$s" in
-    redis) "$REPO/stack/stack.sh" up redis kafka >&2 ;;
+    redis)
+      if [[ " $PEERS " == *" connect-redis "* ]]; then "$REPO/stack/stack.sh" up redis kafka connect >&2
+      else "$REPO/stack/stack.sh" up redis kafka >&2; fi
+      ;;
     opensearch) "$REPO/stack/stack.sh" up opensearch kafka >&2 ;;
     *) log "unknown sink $s (redis | opensearch)"; exit 2 ;;
   esac
 done
 
+# --- the Kafka Connect Redis peer's plugin ---------------------------------------------------------
+# Fetches Camel Kafka Connector 0.11.0 + camel-spring-redis (bench/peers/connect-redis/pom.xml) into
+# $FANOUT_CACHE_DIR, adds the key-template SMT, links the dir into the stack's plugin.path and
+# restarts the Connect worker once if it does not list the connector yet. Sets CONNECT_REDIS_WHY and
+# returns 1 when any step fails.
+CREDIS_CLASS=org.apache.camel.kafkaconnector.CamelSinkConnector
+prepare_connect_redis() {
+  local sum dir tmp k
+  sum="$(cat "$CREDIS_DIR/pom.xml" "$CREDIS_DIR/RedisKeysHeader.java" | sha256sum | cut -c1-12)"
+  dir="$FANOUT_CACHE_DIR/camel-redis-sink-0.11.0-$sum"
+  if [ ! -f "$dir/.built" ]; then
+    tmp="$dir.partial.$$"
+    rm -rf "$tmp"
+    log "fetching Camel Kafka Connector 0.11.0 + camel-spring-redis from Maven Central into $dir"
+    if ! timeout 600 mvn -B -q -f "$CREDIS_DIR/pom.xml" \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DincludeScope=runtime \
+        -DoutputDirectory="$tmp" >"$OUT_DIR/fetch-connect-redis.log" 2>&1; then
+      CONNECT_REDIS_WHY="mvn could not fetch the plugin: $(grep -m1 -o 'Could not find artifact[^ ]* [^ ]*\|Could not resolve[^.]*' "$OUT_DIR/fetch-connect-redis.log" || echo "see $OUT_DIR/fetch-connect-redis.log")"
+      rm -rf "$tmp"; return 1
+    fi
+    k="$(ls -d "$FANOUT_CACHE_DIR"/kafka-* | head -1)"
+    mkdir -p "$tmp/classes/META-INF/services"
+    if ! javac -d "$tmp/classes" -cp "$k/*" "$CREDIS_DIR/RedisKeysHeader.java" >"$OUT_DIR/javac-connect-redis.log" 2>&1; then
+      CONNECT_REDIS_WHY="the key SMT did not compile (see $OUT_DIR/javac-connect-redis.log)"
+      rm -rf "$tmp"; return 1
+    fi
+    # the stack's worker discovers plugins by service_load; the 0.11.0 jar has no service files
+    echo fanout.bench.RedisKeysHeader >"$tmp/classes/META-INF/services/org.apache.kafka.connect.transforms.Transformation"
+    echo "$CREDIS_CLASS" >"$tmp/classes/META-INF/services/org.apache.kafka.connect.sink.SinkConnector"
+    jar cf "$tmp/fanout-redis-keys-header.jar" -C "$tmp/classes" .
+    rm -rf "$tmp/classes" "$dir"
+    mv "$tmp" "$dir"
+    touch "$dir/.built"
+  fi
+  if [ "$(readlink "$FANOUT_RUN_DIR/connect/plugins/camel-redis-sink" 2>/dev/null)" != "$dir" ] ||
+    ! curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$CREDIS_CLASS\""; then
+    ln -sfn "$dir" "$FANOUT_RUN_DIR/connect/plugins/camel-redis-sink"
+    log "restarting the stack's Connect worker ($CONNECT) to load $CREDIS_CLASS"
+    "$REPO/stack/stack.sh" down connect >&2
+    "$REPO/stack/stack.sh" up connect >&2
+    curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$CREDIS_CLASS\"" ||
+      { CONNECT_REDIS_WHY="the Connect worker does not list $CREDIS_CLASS after a restart"; return 1; }
+  fi
+  log "Connect Redis peer: $dir"
+}
+connect_pid() { cat "$FANOUT_RUN_DIR/pids/connect.pid" 2>/dev/null | tr -dc '0-9'; }
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# register_connect_redis NAME GROUP TOPIC PREFIX
+register_connect_redis() {
+  local cfg
+  cfg="$(jq -n --arg cls "$CREDIS_CLASS" --arg topic "$3" --arg group "$2" --arg prefix "$4" \
+    --arg url "spring-redis://127.0.0.1:$RPORT?command=DEL&serializer=#class:org.springframework.data.redis.serializer.StringRedisSerializer" '{
+      "connector.class": $cls, "tasks.max": "1", "topics": $topic, "camel.sink.url": $url,
+      "key.converter": "org.apache.kafka.connect.json.JsonConverter", "key.converter.schemas.enable": "false",
+      "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+      "transforms": "keys", "transforms.keys.type": "fanout.bench.RedisKeysHeader",
+      "transforms.keys.prefix": $prefix, "transforms.keys.field": "id",
+      "consumer.override.group.id": $group, "consumer.override.auto.offset.reset": "earliest"}')"
+  echo "$cfg" >"$OUT_DIR/connector-$1.json"
+  curl -sS --max-time 30 -X PUT -H 'Content-Type: application/json' --data-binary "$cfg" "$CONNECT/connectors/$1/config" >/dev/null
+}
+wait_connector() { # NAME -> 0 when connector + task RUNNING (60 s)
+  local s
+  for _ in $(seq 1 300); do
+    s="$(curl -s --max-time 5 "$CONNECT/connectors/$1/status" || true)"
+    jq -e '.connector.state == "RUNNING" and (.tasks | length) > 0 and all(.tasks[]; .state == "RUNNING")' >/dev/null 2>&1 <<<"$s" && return 0
+    if jq -e 'any(.tasks[]?; .state == "FAILED")' >/dev/null 2>&1 <<<"$s"; then
+      log "connector $1 FAILED: $(jq -r '.tasks[0].trace' <<<"$s" | head -5)"; return 1
+    fi
+    sleep 0.2
+  done
+  log "connector $1 not RUNNING within 60 s"; return 1
+}
+delete_connector() { curl -s -X DELETE --max-time 30 "$CONNECT/connectors/$1" >/dev/null 2>&1 || true; }
+delete_connectors() { # PREFIX: every connector whose name starts with it
+  curl -sf --max-time 5 "$CONNECT/connectors" >/dev/null 2>&1 || return 0
+  local c
+  for c in $(curl -sf --max-time 10 "$CONNECT/connectors" | jq -r '.[]' | grep "^$1" || true); do delete_connector "$c"; done
+}
+
 ENGINE_PID=""
 AUX_PIDS=()
 cleanup() {
   for p in $ENGINE_PID "${AUX_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  [[ " $PEERS " == *" connect-redis "* ]] && delete_connectors "$IPREFIX"
   kprobe cleanup "$BOOT" "$PREFIX" >/dev/null 2>&1 || true
   curl -s -X DELETE --max-time 30 "$OS/${IPREFIX}*" >/dev/null 2>&1 || true
   redis-cli -p "$RPORT" --scan --pattern "${PREFIX}*" 2>/dev/null | xargs -r -n 1000 redis-cli -p "$RPORT" unlink >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+[[ " $PEERS " == *" connect-redis "* ]] && delete_connectors "sb-"
 kprobe cleanup "$BOOT" "sb." >&2
+if [[ " $PEERS " == *" connect-redis "* ]] && ! prepare_connect_redis; then
+  log "Connect Redis peer not run: $CONNECT_REDIS_WHY"
+  PEERS="${PEERS//connect-redis/}"
+fi
 curl -s -X DELETE --max-time 30 "$OS/sb-*" >/dev/null 2>&1 || true
 
 stop_engine() {
@@ -189,7 +310,7 @@ run_engine() {
   kprobe wait "$BOOT" "$group" "$input" "$RUN_TIMEOUT" >"$wf" 2>&1 &
   local wpid=$!
   for _ in $(seq 1 300); do grep -q '^ready' "$wf" && grep -q '^ready' "$sf" && break; sleep 0.1; done
-  local t0; t0="$(now_ms)"
+  local t0 c0=0 cpid="" cname="${IPREFIX}$sink-$engine-r$rep"; t0="$(now_ms)"
   case "$engine" in
     fanout) start_fanout "$sink" "$group" "$input" "$logf" "$target" ;;
     camel)
@@ -197,12 +318,24 @@ run_engine() {
         "$BOOT" "$group" "$input" "$OS" "$target" "$BATCH" >"$logf" 2>&1 &
       ENGINE_PID=$!
       ;;
+    connect-redis)
+      cpid="$(connect_pid)"; c0="$(cpu_ticks "$cpid")"
+      register_connect_redis "$cname" "$group" "$input" "$target"
+      wait_connector "$cname" >>"$logf" 2>&1 || true
+      ;;
   esac
   local epid="$ENGINE_PID"
   wait "$wpid" || true
   wait "$spid" || true
-  local cpu; cpu="$(cpu_seconds "$epid")"
-  stop_engine "$epid"
+  local cpu
+  if [ -n "$cpid" ]; then
+    cpu="$(awk -v t="$CLK_TCK" -v a="$(($(cpu_ticks "$cpid") - c0))" 'BEGIN { printf "%.2f", a / t }')"
+    curl -s --max-time 5 "$CONNECT/connectors/$cname/status" >>"$logf" 2>&1 || true
+    delete_connector "$cname"
+  else
+    cpu="$(cpu_seconds "$epid")"
+    stop_engine "$epid"
+  fi
   local w s; w="$(grep -E '^(done|timeout)' "$wf" || true)"; s="$(grep -E '^(first|timeout)' "$sf" || true)"
   local first done_apply done_commit status=ok
   first="$(kv first_ms "$s")"; done_apply="$(kv done_ms "$s")"; done_commit="$(kv done_ms "$w")"
@@ -235,15 +368,29 @@ lat_run() {
         "$BOOT" "$id" "$input" "$OS" "$target" "$BATCH" >"$logf" 2>&1 &
       ENGINE_PID=$!
       ;;
+    connect-redis)
+      local cname="${IPREFIX}lat-$sink-$engine-r$rep" cpid c0
+      cpid="$(connect_pid)"; c0="$(cpu_ticks "$cpid")"
+      register_connect_redis "$cname" "$id" "$input" "$target"
+      wait_connector "$cname" && echo "RUNNING" >>"$logf"
+      ;;
   esac
   local epid="$ENGINE_PID"
   wait_assigned "$logf"
   sleep 2
+  # a Connect task joins its group after RUNNING: wait until the group has a member
+  [ "$engine" = connect-redis ] && sleep 3
   python3 "$HERE/gen.py" pace --rate "$LAT_RATE" --seconds "$LAT_SECONDS" --id-base 0 --sendlog "$sendlog" |
     kcat -b "$BOOT" -P -t "$input" -K $'\t' -X linger.ms=1
   sleep 3
-  local cpu; cpu="$(cpu_seconds "$epid")"
-  stop_engine "$epid"
+  local cpu
+  if [ "$engine" = connect-redis ]; then
+    cpu="$(awk -v t="$CLK_TCK" -v a="$(($(cpu_ticks "$cpid") - c0))" 'BEGIN { printf "%.2f", a / t }')"
+    delete_connector "$cname"
+  else
+    cpu="$(cpu_seconds "$epid")"
+    stop_engine "$epid"
+  fi
   local r
   if [ "$sink" = redis ]; then
     kill "${AUX_PIDS[-1]}" 2>/dev/null || true
@@ -255,6 +402,14 @@ lat_run() {
 }
 
 # --- main ------------------------------------------------------------------------------------------
+OS_PEERS=""; REDIS_PEERS=""
+for p in $PEERS; do
+  case "$p" in
+    camel) OS_PEERS="$OS_PEERS $p" ;;
+    connect-redis) REDIS_PEERS="$REDIS_PEERS $p" ;;
+    *) log "unknown peer $p (camel | connect-redis)" ;;
+  esac
+done
 log "results in $OUT_DIR; fanout $("$FANOUT_BIN" --version 2>/dev/null || echo '?') ($FANOUT_BIN); N=$N keys=$KEYS reps=$REPS sinks=[$SINKS] peers=[$PEERS]"
 data="$OUT_DIR/events.tsv"
 python3 "$HERE/gen.py" batch -n "$N" --keys "$KEYS" -o "$data" --ndjson "$OUT_DIR/bulk.ndjson"
@@ -280,6 +435,15 @@ for rep in $(seq 1 "$REPS"); do
     read -r ae ce launch cpu st <<<"$(run_engine redis fanout "$input" "$kp" "$rep")"
     result tput redis fanout "$rep" "$ae" "$ce" "$launch" "$cpu" "$st"
     log "redis fanout rep=$rep: applied ${ae}/s, committed ${ce}/s, launch->committed ${launch} ms, cpu ${cpu} s, $st"
+    for peer in $REDIS_PEERS; do
+      kp="${PREFIX}r$rep.$peer:"
+      preload_redis "$kp" %d
+      read -r ae ce launch cpu st <<<"$(run_engine redis "$peer" "$input" "$kp" "$rep")"
+      left="$(redis-cli -p "$RPORT" --scan --pattern "${kp}*" | wc -l)"
+      [ "$left" = 0 ] || st="$st;keys-left=$left"
+      result tput redis "$peer" "$rep" "$ae" "$ce" "$launch" "$cpu" "$st"
+      log "redis $peer rep=$rep: applied ${ae}/s, committed ${ce}/s, launch->committed ${launch} ms, cpu ${cpu} s (Connect JVM), $st"
+    done
     for cmd in DEL UNLINK; do
       for c in $CONNS; do
         bp="${PREFIX}r$rep.rb.$cmd.$c:"
@@ -290,15 +454,19 @@ for rep in $(seq 1 "$REPS"); do
         log "redis-benchmark $cmd -P $PIPELINE -c $c -n $N -r $KEYS: $rps/s ($line)"
       done
     done
-    # Reading the input alone, for scale: kcat (librdkafka, as fanout) reads the N records and
-    # prints their offsets -- no JSON decode, no Redis. Includes kcat's start (~0.1 s).
+    # The consume-only floor: kcat (librdkafka with its default fetch settings, as fanout) reads
+    # the N records and prints their offsets -- no JSON decode, no Redis. Timed from the first
+    # record out to kcat's exit at the end of the partition (its start left out, as fanout's
+    # applied/s leaves out fanout's); the log line adds the wall time from launch.
     t0="$(now_ms)"
-    got="$(kcat -b "$BOOT" -C -t "$input" -o beginning -e -q -f '%o\n' | wc -l)"
+    r="$(kcat -b "$BOOT" -C -t "$input" -o beginning -e -q -f '%o\n' | py read-timer)"
     t1="$(now_ms)"
+    got="$(kv n "$r")"
     st=ok
     [ "$got" = "$N" ] || st="read $got of $N"
-    result tput redis "kcat read of the input (no decode)" "$rep" "$(rate "$N" "$t0" "$t1")" NA NA NA "$st"
-    log "kcat read of $input: $got records, $(rate "$N" "$t0" "$t1")/s"
+    eps="$(rate "$N" "$(kv first_ms "$r")" "$(kv last_ms "$r")")"
+    result tput redis "kcat read of the input (no decode)" "$rep" "$eps" NA NA NA "$st"
+    log "kcat read of $input: $got records, ${eps}/s from the first record, $(rate "$N" "$t0" "$t1")/s from launch ($((t1 - t0)) ms)"
   fi
   if [[ " $SINKS " == *" opensearch "* ]]; then
     idx="${IPREFIX}fanout-r$rep"
@@ -318,7 +486,7 @@ for rep in $(seq 1 "$REPS"); do
     result tput opensearch "raw _bulk ($BATCH x $CONC)" "$rep" "$eps" NA NA NA "$st"
     log "opensearch raw _bulk batch=$BATCH conc=$CONC rep=$rep: ${eps}/s ($r, $cnt)"
 
-    for peer in $PEERS; do
+    for peer in $OS_PEERS; do
       idx="${IPREFIX}$peer-r$rep"
       create_index "$idx"
       read -r ae ce launch cpu st <<<"$(run_engine opensearch "$peer" "$input" "$idx" "$rep")"
@@ -337,7 +505,7 @@ if [ "$LAT_RATE" -gt 0 ]; then
   fi
   for rep in $(seq 1 "$REPS"); do
     for sink in $SINKS; do
-      engines=fanout; [ "$sink" = opensearch ] && engines="fanout $PEERS"
+      engines="fanout $REDIS_PEERS"; [ "$sink" = opensearch ] && engines="fanout $OS_PEERS"
       for engine in $engines; do
         r="$(lat_run "$sink" "$engine" "$rep")"
         result lat "$sink" "$engine" "$rep" "$(kv p50_ms "$r")" "$(kv p99_ms "$r")" "$(kv max_ms "$r")" "$(kv cpu "$r")" "$r"
@@ -381,3 +549,63 @@ if lat:
               f"{med([r[6] for r in rs]):.1f} | {med([r[7] for r in rs]):.1f} | {rs[-1][8]} |")
 PY
 log "raw results: $RESULTS"
+
+# --- Summary rows (bench/lib/summary.sh; no-op without BENCH_SUMMARY) -------------------------------
+# medians over the reps of: applied/s (tput column 4), CPU s (column 7), p99 ms of the latency runs
+meds="$(python3 - "$RESULTS" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+def med(kind, sink, pred, col):
+    xs = []
+    for r in rows:
+        if r[0] == kind and r[1] == sink and pred(r[2]) and r[col] not in ("NA", "", "nan"):
+            try:
+                xs.append(float(r[col]))
+            except ValueError:
+                pass
+    return f"{statistics.median(xs):.6g}" if xs else "NA"
+is_ = lambda e: (lambda x: x == e)
+for key, v in [
+    ("redis.fanout.eps", med("tput", "redis", is_("fanout"), 4)),
+    ("redis.kcat.eps", med("tput", "redis", lambda e: e.startswith("kcat"), 4)),
+    ("redis.connect.eps", med("tput", "redis", is_("connect-redis"), 4)),
+    ("redis.fanout.p99_ms", med("lat", "redis", is_("fanout"), 5)),
+    ("opensearch.fanout.eps", med("tput", "opensearch", is_("fanout"), 4)),
+    ("opensearch.raw.eps", med("tput", "opensearch", lambda e: e.startswith("raw"), 4)),
+    ("opensearch.camel.eps", med("tput", "opensearch", is_("camel"), 4)),
+    ("opensearch.fanout.cpu_s", med("tput", "opensearch", is_("fanout"), 7)),
+    ("opensearch.camel.cpu_s", med("tput", "opensearch", is_("camel"), 7)),
+    ("opensearch.fanout.p99_ms", med("lat", "opensearch", is_("fanout"), 5)),
+    ("opensearch.camel.p99_ms", med("lat", "opensearch", is_("camel"), 5)),
+]:
+    print(key, v)
+PY
+)"
+knobs="N=$N KEYS=$KEYS REPS=$REPS LAT_RATE=$LAT_RATE LAT_SECONDS=$LAT_SECONDS PEERS=\"$PEERS_ASKED\""
+[ "${QUICK:-0}" = 1 ] && knobs="QUICK=1 $knobs"
+cmdline="FANOUT_BIN=<Release build>/fanout $knobs bench/sinks/run.sh $SINKS"
+words="N=$N Debezium 3.2.7 PostgreSQL updates ~690 B (JSON, no schemas) over KEYS=$KEYS ids, 1 partition, $REPS rep(s)"
+lat_words="latency: $LAT_RATE events/s for $LAT_SECONDS s into a fresh 1-partition topic, $REPS rep(s), p99 of applied - written"
+while read -r key value; do
+  [ -n "$key" ] || continue
+  sink="${key%%.*}"
+  [[ " $SINKS " == *" $sink "* ]] || continue
+  inputs="$words"
+  case "$key" in
+    redis.fanout.eps) inputs="$inputs; fanout UNLINK <prefix><id> per event, applied/s seen by Redis (INFO commandstats)" ;;
+    redis.kcat.eps) inputs="$inputs; kcat -C -o beginning -e (librdkafka defaults, no decode), from the first record to the end" ;;
+    redis.connect.eps)
+      if [ "$value" = NA ]; then
+        inputs="$inputs; no Kafka Connect Redis sink ran: ${CONNECT_REDIS_WHY:-not in PEERS, or its runs failed (see $RESULTS)}; on Maven Central here: no camel-redis-sink-kafka-connector (0.x-4.x), camel-spring-redis-kafka-connector (0.5.0-0.11.0), io.github.jaredpetersen:kafka-connect-redis, com.github.jcustenborder.kafka.connect:kafka-connect-redis"
+      else
+        inputs="$inputs; Camel Kafka Connector 0.11.0 CamelSinkConnector + camel-spring-redis 3.11.2 (Maven Central) in the stack's Connect 3.9.2 worker, tasks.max 1, one DEL <prefix><id> per event (key set by our SMT RedisKeysHeader), applied/s seen by Redis"
+      fi
+      ;;
+    *.p99_ms) inputs="$lat_words" ;;
+    opensearch.raw.eps) inputs="$inputs; probe.py bulk-load, $BATCH items per _bulk over $CONC connections, bodies prepared first" ;;
+    opensearch.camel.*) inputs="$inputs; Camel 4.10 camel-kafka -> camel-opensearch Bulk (bench/peers/camel-opensearch)" ;;
+  esac
+  case "$key" in opensearch.*.cpu_s) inputs="$inputs; user+sys CPU s of the engine process over the throughput run" ;; esac
+  summary_put "$key" "$value" "$inputs" "$cmdline"
+done <<<"$meds"
+log "summary: $(tr '\n' ' ' <<<"$meds")"
