@@ -108,12 +108,23 @@ command -v pgbench >/dev/null || PATH="$PATH:${FANOUT_PG_BIN:-/usr/lib/postgresq
 "$REPO/stack/stack.sh" up postgres redis connect >&2
 
 FANOUT_PID="" MON_PID="" PGB_PID=""
+drop_slots() { # the connectors' slots, once their walsenders are gone (at most 15 s)
+  local left
+  for _ in $(seq 1 30); do
+    left="$(psql_pg -At -c "select count(*) from pg_replication_slots where slot_name like 'freshness\_%'" || echo 0)"
+    [ "$left" = 0 ] && return 0
+    psql_pg -At -c "select pg_drop_replication_slot(slot_name) from pg_replication_slots
+      where slot_name like 'freshness\_%' and not active" >/dev/null 2>&1 || true
+    sleep 0.5
+  done
+  log "replication slots freshness_* still active after 15 s"
+}
 drop_source() { # connectors, slots, database and topics of earlier runs (or of this one)
   local c
   for c in $(curl -s --max-time 10 "$FANOUT_CONNECT_URL/connectors" | jq -r '.[]? | select(startswith("freshness-"))'); do
     "$REPO/stack/connect.sh" purge "$c" >&2 || true
   done
-  psql_pg -At -c "select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name like 'freshness\_%' and not active" >/dev/null || true
+  drop_slots
   psql_pg -c "drop database if exists $DB with (force)" >/dev/null
   local topics
   topics="$(kcat -b "$BOOT" -L -J 2>/dev/null | jq -r '.topics[].topic | select(test("^fr[0-9]+_"))' || true)"
@@ -244,7 +255,7 @@ run_profile() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$prof" "$(profile_config "$prof")" "$achieved" "$hk" "$hs" "$rec" "$st" >>"$RESULTS"
 
   "$REPO/stack/connect.sh" purge "$name" >&2 || true
-  psql_pg -At -c "select pg_drop_replication_slot('$slot') from pg_replication_slots where slot_name = '$slot' and not active" >/dev/null || true
+  drop_slots
   psql_pg -c "drop database if exists $DB with (force)" >/dev/null
 }
 
@@ -262,7 +273,7 @@ def kv(s, k):
     m = re.search(r"\b" + k + r"=(\S+)", s)
     return m.group(1) if m else "NA"
 print()
-print("| Debezium profile | settings | changes/s | fanout share p50 / p99 ms (histogram, p99 bucket) | fanout share p50 / p99 ms (records) | Debezium share p50 / p99 ms | end to end p50 / p99 / max ms | status |")
+print("| Debezium profile | settings | changes/s | fanout share p50 / p99 ms (histogram, p99 bucket) | fanout share p50 / p99 ms (per change) | Debezium share p50 / p99 ms | end to end p50 / p99 / max ms | status |")
 print("|---|---|---|---|---|---|---|---|")
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
