@@ -48,7 +48,7 @@ for p in $PARTS; do
   case "$p" in
     sinks)
       if q; then
-        part sinks N=100000 KEYS=20000 REPS=1 LAT_RATE=2000 LAT_SECONDS=5 OUT_DIR="$OUT_DIR/sinks" bench/sinks/run.sh
+        part sinks QUICK=1 REPS=1 LAT_RATE=2000 LAT_SECONDS=3 OUT_DIR="$OUT_DIR/sinks" bench/sinks/run.sh
       else
         part sinks N=500000 KEYS=100000 REPS=3 LAT_RATE=2000 LAT_SECONDS=15 OUT_DIR="$OUT_DIR/sinks" bench/sinks/run.sh
       fi
@@ -73,9 +73,9 @@ for p in $PARTS; do
       ;;
     freshness)
       if q; then
-        part freshness RATE=1000 SECONDS=10 OUT_DIR="$OUT_DIR/freshness" bench/freshness/run.sh
+        part freshness RATE=1000 DURATION=10 WARMUP=3 PROFILES=recommended OUT_DIR="$OUT_DIR/freshness" bench/freshness/run.sh
       else
-        part freshness RATE=1000 SECONDS=60 OUT_DIR="$OUT_DIR/freshness" bench/freshness/run.sh
+        part freshness RATE=1000 DURATION=30 PROFILES="recommended default" OUT_DIR="$OUT_DIR/freshness" bench/freshness/run.sh
       fi
       ;;
     memory)

@@ -40,7 +40,7 @@
 # Knobs: RATE (1000), DURATION (30; SECONDS from the environment is honoured too), WARMUP (5),
 # PROFILES ("recommended default"), CLIENTS (4 pgbench clients, 2 threads), PAD (200 bytes per
 # row), DRAIN_TIMEOUT (60 s for the last changes to reach Redis), FANOUT_BIN
-# (/work/bench-bin/fanout if present, else build-bench/fanout, built Release if missing),
+# (build-bench/fanout, built Release if missing),
 # OUT_DIR (/tmp/fanout-freshness-<run>). Bounded: every wait has a timeout. Idempotent: the
 # database `freshness`, connectors `freshness-*`, slots `freshness_*`, topics `fr<run>_*` and
 # Redis keys fresh:* of earlier runs are removed at start, this run's at exit. Starts the stack's
@@ -64,10 +64,7 @@ PROFILES="${PROFILES:-recommended default}"
 CLIENTS="${CLIENTS:-4}"
 PAD="${PAD:-200}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-60}"
-if [ -z "${FANOUT_BIN:-}" ]; then
-  FANOUT_BIN="$REPO/build-bench/fanout"
-  [ -x /work/bench-bin/fanout ] && FANOUT_BIN=/work/bench-bin/fanout
-fi
+FANOUT_BIN="${FANOUT_BIN:-$REPO/build-bench/fanout}"
 RUN_ID="$(date +%Y%m%d%H%M%S)"
 OUT_DIR="${OUT_DIR:-/tmp/fanout-freshness-$RUN_ID}"
 BOOT="$FANOUT_KAFKA_BOOTSTRAP"
@@ -289,10 +286,15 @@ echo "Targets (issue 19): fanout share p99 <= 20 ms; end to end p99 <= 250 ms wi
 first="$(grep -m1 "^recommended"$'\t' "$RESULTS" || head -1 "$RESULTS")"
 IFS=$'\t' read -r prof settings achieved hk hs rec st <<<"$first"
 num() { local v; v="$(kv "$2" "$1")"; [[ "$v" =~ ^[0-9.]+$ ]] && echo "$v" || echo NA; }
-inputs="$prof Debezium settings $settings; RATE=$RATE changes/s requested (1 INSERT per transaction, pgbench -c $CLIENTS), DURATION=${DURATION}s after WARMUP=${WARMUP}s; Debezium 3.2.7 PostgreSQL connector -> Kafka 3.9 -> fanout Redis invalidation route; fanout share from fanout_kafka_to_applied_seconds (interpolated in bucket $(kv p99_bucket_ms "$hk") ms for p99; per-record p99 $(kv fanout_p99_ms "$rec") ms), end to end = Redis UNLINK (monitor) - source.ts_us; $st"
+inputs="$prof Debezium settings $settings; RATE=$RATE changes/s requested (1 INSERT per transaction, pgbench -c $CLIENTS), DURATION=${DURATION}s after WARMUP=${WARMUP}s; Debezium 3.2.7 PostgreSQL connector -> Kafka 3.9 -> fanout Redis invalidation route; fanout share per change = Redis UNLINK (monitor) - Kafka append time (LogAppendTime topic); fanout_kafka_to_applied_seconds gives p99 $(kv p99_ms "$hk") ms (interpolated in its $(kv p99_bucket_ms "$hk") ms bucket), end to end = Redis UNLINK (monitor) - source.ts_us; $st"
 cmd="RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP PROFILES=\"$PROFILES\" bench/freshness/run.sh"
-summary_put freshness.fanout.p50_ms "$(num "$hk" p50_ms)" "$inputs" "$cmd"
-summary_put freshness.fanout.p99_ms "$(num "$hk" p99_ms)" "$inputs" "$cmd"
+# fanout's share for the target is the per-change one (Redis's time of each UNLINK - the record's
+# append time, 1 ms resolution): fanout's own histogram has buckets at 10 and 25 ms, so its p99
+# near the 20 ms target is an interpolation (3-6 ms above the exact figure in the runs of
+# 2026-12-06). Both are kept.
+summary_put freshness.fanout.p50_ms "$(num "$rec" fanout_p50_ms)" "$inputs" "$cmd"
+summary_put freshness.fanout.p99_ms "$(num "$rec" fanout_p99_ms)" "$inputs" "$cmd"
+summary_put freshness.fanout_histogram.p99_ms "$(num "$hk" p99_ms)" "$inputs" "$cmd"
 summary_put freshness.e2e.p50_ms "$(num "$rec" e2e_p50_ms)" "$inputs" "$cmd"
 summary_put freshness.e2e.p99_ms "$(num "$rec" e2e_p99_ms)" "$inputs" "$cmd"
 summary_put freshness.rate "$( [[ "$achieved" =~ ^[0-9]+$ ]] && echo "$achieved" || echo NA)" "$inputs" "$cmd"

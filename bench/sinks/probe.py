@@ -23,10 +23,6 @@
       Latency of a paced run from `redis-cli monitor` output: for each UNLINK/DEL of
       PREFIX<id>, the server's time of the command minus the event's send time (SENDLOG:
       `id send_ms` lines from gen.py pace). Prints `keys p50_ms p99_ms max_ms`.
-  probe.py read-timer
-      Reads a consumer's output on stdin (one line per record, e.g. `kcat -C -f '%o\n'`) and
-      prints `first_ms=<t> last_ms=<t> n=<lines>`: the wall-clock time the first and the last
-      record arrived, so a reader's own start (process, metadata, fetch start) can be left out.
 """
 import datetime
 import http.client
@@ -218,15 +214,6 @@ def os_latency(url, index):
     print(f"docs={len(xs)} p50_ms={pct(xs, 50):.1f} p99_ms={pct(xs, 99):.1f} max_ms={mx:.1f}")
 
 
-def read_timer():
-    first, n = None, 0
-    for chunk in iter(lambda: sys.stdin.buffer.read1(1 << 16), b""):
-        if first is None:
-            first = now_ms()
-        n += chunk.count(b"\n")
-    print(f"first_ms={first} last_ms={now_ms()} n={n}", flush=True)
-
-
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -236,7 +223,6 @@ def main():
         "os-count": os_count,
         "bulk-load": bulk_load,
         "os-latency": os_latency,
-        "read-timer": read_timer,
     }[cmd](*args)
 
 
