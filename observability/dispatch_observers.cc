@@ -24,8 +24,11 @@ void RouteSinkCounters::OnOutcome(ActionOutcome outcome, const ChangeTimes& time
       ObserveAcknowledged(times);
       break;
     case ActionOutcome::kAlreadyApplied:
+      // The sink holds the change, so the staleness gauge moves; the histograms do not: an
+      // already-applied change is a replay (after a crash or a rebalance) of one measured when
+      // it was applied, and its old timestamps would count the outage as freshness.
       counter = metrics_.already_applied;
-      ObserveAcknowledged(times);
+      AdvanceAppliedSource(times);
       break;
     case ActionOutcome::kRetry:
       counter = metrics_.retried;
@@ -41,19 +44,20 @@ void RouteSinkCounters::OnOutcome(ActionOutcome outcome, const ChangeTimes& time
 
 void RouteSinkCounters::ObserveAcknowledged(const ChangeTimes& times) {
   const std::int64_t now_ms = WallClockMs();
-  if (times.source_ts_ms > 0) {
-    if (metrics_.source_to_applied != nullptr) {
-      metrics_.source_to_applied->Observe(SecondsSince(times.source_ts_ms, now_ms));
-    }
-    if (times.source_ts_ms > newest_source_ts_ms_) {
-      newest_source_ts_ms_ = times.source_ts_ms;
-      if (metrics_.applied_source_timestamp != nullptr) {
-        metrics_.applied_source_timestamp->Set(static_cast<double>(newest_source_ts_ms_) / 1000.0);
-      }
-    }
+  if (times.source_ts_ms > 0 && metrics_.source_to_applied != nullptr) {
+    metrics_.source_to_applied->Observe(SecondsSince(times.source_ts_ms, now_ms));
   }
   if (times.kafka_ts_ms > 0 && metrics_.kafka_to_applied != nullptr) {
     metrics_.kafka_to_applied->Observe(SecondsSince(times.kafka_ts_ms, now_ms));
+  }
+  AdvanceAppliedSource(times);
+}
+
+void RouteSinkCounters::AdvanceAppliedSource(const ChangeTimes& times) {
+  if (times.source_ts_ms <= newest_source_ts_ms_) return;
+  newest_source_ts_ms_ = times.source_ts_ms;
+  if (metrics_.applied_source_timestamp != nullptr) {
+    metrics_.applied_source_timestamp->Set(static_cast<double>(newest_source_ts_ms_) / 1000.0);
   }
 }
 

@@ -22,8 +22,10 @@ class RouteSinkCounters final : public RouteObserver {
   void OnDeadLettered() override;
 
  private:
-  // The sink acknowledged a change made at `times`: its freshness.
+  // The sink applied a change made at `times`: its freshness, and the staleness gauge.
   void ObserveAcknowledged(const ChangeTimes& times);
+  // The sink holds a change made at `times` (applied now or before): the staleness gauge only.
+  void AdvanceAppliedSource(const ChangeTimes& times);
 
   RouteSinkMetrics metrics_;
   // The newest source commit the sink acknowledged (ms); the gauge only moves forward, since

@@ -78,12 +78,13 @@ PipelineMetrics::PipelineMetrics(MetricsRegistry& registry)
       source_to_applied_(registry.AddHistogram(
           "fanout_source_to_applied_seconds",
           "Freshness: time from the change's commit in the source database (Debezium "
-          "source.ts_ms) to the sink's acknowledgement (applied or already applied).",
+          "source.ts_ms) to the sink's acknowledgement of applying it (replays the sink already "
+          "held are not measured).",
           {"route", "sink"})),
       kafka_to_applied_(registry.AddHistogram(
           "fanout_kafka_to_applied_seconds",
           "Time from the change's Kafka record timestamp (its append by Debezium) to the sink's "
-          "acknowledgement: fanout's own share of the freshness.",
+          "acknowledgement of applying it: fanout's own share of the freshness.",
           {"route", "sink"})),
       applied_source_timestamp_(registry.AddGauge(
           "fanout_applied_source_timestamp_seconds",

@@ -36,11 +36,16 @@ TEST_F(RouteSinkCountersTest, AnAcknowledgedChangeIsMeasuredFromTheSourceAndFrom
   EXPECT_EQ(items_.applied->value(), 1u);
 }
 
-// Already applied is acknowledged too: the sink holds the change.
-TEST_F(RouteSinkCountersTest, AlreadyAppliedCountsAsAcknowledged) {
+// Already applied moves the staleness gauge (the sink holds the change) but is not freshness:
+// it is a replay of a change measured when it was applied, and after a crash its old
+// timestamps would count the outage.
+TEST_F(RouteSinkCountersTest, AlreadyAppliedMovesTheGaugeButIsNotFreshness) {
   const std::int64_t now_ms = WallClockMs();
-  counters_.OnOutcome(ActionOutcome::kAlreadyApplied, ChangeTimes{now_ms - 100, now_ms - 50});
-  EXPECT_EQ(items_.source_to_applied->Read().count, 1u);
+  counters_.OnOutcome(ActionOutcome::kAlreadyApplied, ChangeTimes{now_ms - 60000, now_ms - 60000});
+  EXPECT_EQ(items_.source_to_applied->Read().count, 0u);
+  EXPECT_EQ(items_.kafka_to_applied->Read().count, 0u);
+  EXPECT_DOUBLE_EQ(items_.applied_source_timestamp->value(),
+                   static_cast<double>(now_ms - 60000) / 1000.0);
   EXPECT_EQ(items_.already_applied->value(), 1u);
   EXPECT_EQ(items_.applied->value(), 0u);
 }
