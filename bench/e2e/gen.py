@@ -3,10 +3,13 @@
 
 Takes the real Debezium 3.2.7 capture of public.customers (tests/data/debezium/postgres/
 cap{noschema,schema}.public.customers.jsonl, kcat -J lines) and cycles through its 13 records
-(snapshot reads, inserts, updates, deletes, tombstones, a key change), rewriting only the row id
+(snapshot reads, inserts, updates, deletes, tombstones, a key change), rewriting the row id
 (key, before.id, after.id) so the output spans KEYS distinct keys (a row's update, delete and
-tombstone keep the id of its insert). Everything else stays byte-for-
-byte what Debezium wrote (re-serialised compactly).
+tombstone keep the id of its insert), and moving each cycle's source position forward (source.lsn,
+the LSNs of source.sequence and source.txId + cycle * POSITION_STEP), so positions keep rising as
+Debezium's do: repeated positions would be Debezium re-emissions, which fanout's Kafka route skips
+(processing.reemitted_changes). Everything else stays byte-for-byte what Debezium wrote
+(re-serialised compactly).
 
 Output: one record per line, `key<TAB>value` for `kcat -P -K '\t' -Z` (empty value = tombstone).
 On stderr: `records=N routed=M` where M is the number of non-tombstone change events (each gives
@@ -15,6 +18,23 @@ exactly one output record: after-image, or a tombstone for a delete).
 import argparse
 import json
 import sys
+
+
+POSITION_STEP = 1_000_000  # > the capture's LSN span (~5 KB), so cycles never overlap
+
+
+def shift_position(source, shift):
+    if not isinstance(source, dict) or shift == 0:
+        return
+    if isinstance(source.get("lsn"), int):
+        source["lsn"] += shift
+    if isinstance(source.get("txId"), int):
+        source["txId"] += shift
+    seq = source.get("sequence")
+    if isinstance(seq, str):
+        lsns = json.loads(seq)
+        source["sequence"] = json.dumps([None if x is None else str(int(x) + shift) for x in lsns],
+                                        separators=(",", ":"))
 
 
 def set_id(node, new_id):
@@ -57,6 +77,7 @@ def main():
                 body = v["payload"] if "schema" in v and "payload" in v else v
                 set_id(body.get("before"), new_id)
                 set_id(body.get("after"), new_id)
+                shift_position(body.get("source"), (i // len(templates)) * POSITION_STEP)
                 vs = json.dumps(v, separators=sep)
                 routed += 1
             assert "\t" not in ks and "\t" not in vs and "\n" not in vs

@@ -6,6 +6,11 @@
 #   bench/e2e/run.sh                       # N=200000, 1 partition, JSON without schemas, 2 reps
 #   N=100000 VARIANTS="noschema schema" PARTITIONS="1 3" REPS=3 bench/e2e/run.sh
 #   LAT_RATE=5000 LAT_SECONDS=30 bench/e2e/run.sh   # also a paced run per engine: latency p50/p99
+#   ENGINES="fanout-eos fanout-eos@100ms streams-eos streams-eos@100ms" PARTITIONS="1 3" \
+#     LAT_RATE=5000 LAT_ENGINES="fanout-eos@100ms fanout-eos" LAT_PARTITIONS=1 bench/e2e/run.sh
+#
+# An engine is NAME[@INTERVAL]: fanout-eos@100ms runs fanout with processing.commit_interval
+# 100ms, streams-eos@100ms the peer with commit.interval.ms=100; without @ both commit every 1s.
 #
 # Work (both engines): input = N real Debezium PostgreSQL change events of public.customers
 # (bench/e2e/gen.py; ~1/7 of them Debezium tombstones, which route nowhere), output = the after-
@@ -21,9 +26,15 @@
 #   CreateTime (so it includes the wait for the transaction commit).
 #
 # Knobs (environment): N (200000), KEYS (1000), REPS (2), PARTITIONS ("1"), VARIANTS ("noschema";
-# also "schema"), ENGINES ("fanout-eos fanout-alo streams-eos"; also "streams-alo"), RUN_TIMEOUT
-# (120 s per run), LAT_RATE (0 = no latency runs), LAT_SECONDS (30), STREAMS_THREADS (1),
-# STREAMS_JAVA_OPTS (""), FANOUT_BIN (build-bench/fanout, a Release build), OUT_DIR.
+# also "schema"), ENGINES ("fanout-eos fanout-alo streams-eos"; also "streams-alo"; each may take
+# @INTERVAL, e.g. "fanout-eos@100ms"), RUN_TIMEOUT (120 s per run), LAT_RATE (0 = no latency
+# runs), LAT_SECONDS (30), LAT_REPS (REPS), LAT_ENGINES (ENGINES), LAT_PARTITIONS (PARTITIONS:
+# the partition counts that also get latency runs), STREAMS_THREADS (1), STREAMS_JAVA_OPTS (""),
+# FANOUT_BIN (build-bench/fanout, a Release build), FANOUT_YAML (bench/e2e/fanout.yaml; a copy
+# with other kafka: settings compares consumer tunings), PERF_ENGINE (""; e.g. "fanout-eos":
+# `perf record` that engine's throughput runs, perf.*.data in OUT_DIR; PERF_ARGS "-F 499 -g"),
+# OUT_DIR. With BENCH_SUMMARY set (make bench / bench-quick), the medians go to the Summary rows
+# through bench/lib/summary.sh (keys kafka.*; see the end of this script).
 # Bounded: every wait has a timeout. Idempotent: topics and groups are named e2e.<run>.*, leftovers
 # of earlier runs (e2e.*) are deleted at start, this run's at exit. Starts the stack's Kafka if it
 # is not running and leaves it running.
@@ -33,6 +44,15 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=stack/env
 source "$REPO/stack/env"
+# shellcheck source=bench/lib/summary.sh
+source "$REPO/bench/lib/summary.sh"
+# The command line that reproduces this invocation (for the Summary rows): the knobs that were set.
+REPRO=""
+for knob in N KEYS REPS PARTITIONS VARIANTS ENGINES LAT_RATE LAT_SECONDS LAT_REPS LAT_ENGINES LAT_PARTITIONS \
+  STREAMS_THREADS FANOUT_YAML; do
+  [ -n "${!knob+x}" ] && REPRO+="$knob=\"${!knob}\" "
+done
+REPRO+="FANOUT_BIN=${FANOUT_BIN:-build-bench/fanout} bench/e2e/run.sh"
 
 N="${N:-200000}"
 KEYS="${KEYS:-1000}"
@@ -45,7 +65,13 @@ LAT_RATE="${LAT_RATE:-0}"
 LAT_SECONDS="${LAT_SECONDS:-30}"
 STREAMS_THREADS="${STREAMS_THREADS:-1}"
 STREAMS_JAVA_OPTS="${STREAMS_JAVA_OPTS:-}"
+LAT_REPS="${LAT_REPS:-$REPS}"
+LAT_ENGINES="${LAT_ENGINES:-$ENGINES}"
+LAT_PARTITIONS="${LAT_PARTITIONS:-$PARTITIONS}"
+PERF_ENGINE="${PERF_ENGINE:-}"
+PERF_ARGS="${PERF_ARGS:--F 499 -g}"
 FANOUT_BIN="${FANOUT_BIN:-$REPO/build-bench/fanout}"
+FANOUT_YAML="${FANOUT_YAML:-$HERE/fanout.yaml}"
 RUN_ID="$(date +%Y%m%d-%H%M%S)"
 OUT_DIR="${OUT_DIR:-/tmp/fanout-e2e-$RUN_ID}"
 PREFIX="e2e.$RUN_ID."
@@ -69,7 +95,7 @@ probe() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -cp "$PEER_CP" 
   cmake --build "$REPO/build-bench" --target fanout
 }
 BENCH_GROUP=x BENCH_CLIENT=x BENCH_INPUT=x BENCH_OUTPUT=x BENCH_DLQ=x BENCH_GUARANTEE=exactly_once \
-  "$FANOUT_BIN" validate -c "$HERE/fanout.yaml" >&2 || { log "$FANOUT_BIN cannot validate fanout.yaml"; exit 1; }
+  "$FANOUT_BIN" validate -c "$FANOUT_YAML" >&2 || { log "$FANOUT_BIN cannot validate $FANOUT_YAML"; exit 1; }
 if [ ! -f "$PEER_DIR/target/fanout-streams-peer-1.jar" ] || [ -n "$(find "$PEER_DIR/src" "$PEER_DIR/pom.xml" -newer "$PEER_DIR/target/fanout-streams-peer-1.jar" 2>/dev/null)" ]; then
   log "building the Kafka Streams peer (mvn package)"
   (cd "$PEER_DIR" && mvn -q -B package)
@@ -77,7 +103,9 @@ fi
 "$REPO/stack/stack.sh" up kafka >&2
 
 ENGINE_PID=""
+PERF_PID=""
 cleanup() {
+  if [ -n "$PERF_PID" ] && kill -0 "$PERF_PID" 2>/dev/null; then kill -INT "$PERF_PID" 2>/dev/null || true; fi
   if [ -n "$ENGINE_PID" ] && kill -0 "$ENGINE_PID" 2>/dev/null; then kill -KILL "$ENGINE_PID" 2>/dev/null || true; fi
   probe cleanup "$BOOT" "$PREFIX" >&2 2>/dev/null || true
 }
@@ -85,23 +113,33 @@ trap cleanup EXIT
 probe cleanup "$BOOT" "e2e." >&2
 
 # --- engines -------------------------------------------------------------------------------
-# start_engine ENGINE ID INPUT OUTPUT LOG -> sets ENGINE_PID
+# interval_ms 100ms|1s|250 -> milliseconds (a bare number is milliseconds)
+interval_ms() {
+  case "$1" in
+    *ms) echo "${1%ms}" ;;
+    *s) echo $(( ${1%s} * 1000 )) ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# start_engine ENGINE[@INTERVAL] ID INPUT OUTPUT LOG -> sets ENGINE_PID
 start_engine() {
-  local engine="$1" id="$2" input="$3" output="$4" logf="$5"
+  local engine="${1%%@*}" ci=1s id="$2" input="$3" output="$4" logf="$5"
+  [[ "$1" == *@* ]] && ci="${1#*@}"
   case "$engine" in
     fanout-eos | fanout-alo)
       local g=exactly_once
       [ "$engine" = fanout-alo ] && g=at_least_once
       BENCH_GROUP="$id" BENCH_CLIENT="$id" BENCH_INPUT="$input" BENCH_OUTPUT="$output" \
-        BENCH_DLQ="$id.dlq" BENCH_GUARANTEE="$g" \
-        "$FANOUT_BIN" run -c "$HERE/fanout.yaml" >"$logf" 2>&1 &
+        BENCH_DLQ="$id.dlq" BENCH_GUARANTEE="$g" BENCH_COMMIT_INTERVAL="$ci" \
+        "$FANOUT_BIN" run -c "$FANOUT_YAML" >"$logf" 2>&1 &
       ;;
     streams-eos | streams-alo)
       local g=exactly_once_v2
       [ "$engine" = streams-alo ] && g=at_least_once
       # shellcheck disable=SC2086
       java $STREAMS_JAVA_OPTS -cp "$PEER_CP" fanout.bench.StreamsPeer "$BOOT" "$id" "$input" "$output" \
-        "$g" "$STREAMS_THREADS" >"$logf" 2>&1 &
+        "$g" "$STREAMS_THREADS" "$(interval_ms "$ci")" >"$logf" 2>&1 &
       ;;
     *) log "unknown engine $engine"; exit 2 ;;
   esac
@@ -127,7 +165,7 @@ kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; }
 # run_tput ENGINE VARIANT P REP INPUT ROUTED
 run_tput() {
   local engine="$1" variant="$2" p="$3" rep="$4" input="$5" routed="$6"
-  local id="${PREFIX}${engine}.${variant}.p${p}.r${rep}"
+  local id="${PREFIX}${engine//@/.ci}.${variant}.p${p}.r${rep}" # topic names take no @
   local output="$id.out" logf="$OUT_DIR/$engine.$variant.p$p.r$rep.log" wf="$OUT_DIR/wait.$engine.$variant.p$p.r$rep"
   probe create "$BOOT" "$p" "$output" "$id.dlq" >&2
   probe wait "$BOOT" "$id" "$input" "$RUN_TIMEOUT" >"$wf" 2>&1 &
@@ -136,8 +174,18 @@ run_tput() {
   local t0; t0="$(now_ms)"
   start_engine "$engine" "$id" "$input" "$output" "$logf"
   local epid="$ENGINE_PID"
+  if [ -n "$PERF_ENGINE" ] && [ "$engine" = "$PERF_ENGINE" ]; then
+    # shellcheck disable=SC2086
+    perf record $PERF_ARGS -p "$epid" -o "$OUT_DIR/perf.$engine.$variant.p$p.r$rep.data" >"$OUT_DIR/perf.$engine.$variant.p$p.r$rep.log" 2>&1 &
+    PERF_PID=$!
+  fi
   wait "$wpid" || true
   local cpu; cpu="$(cpu_seconds "$epid")"
+  if [ -n "$PERF_PID" ]; then
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+  fi
   stop_engine "$epid"
   local w; w="$(grep -E '^(done|timeout)' "$wf" || true)"
   local v; v="$(probe verify "$BOOT" "$output")"
@@ -161,7 +209,7 @@ run_tput() {
 # --- latency run ----------------------------------------------------------------------------
 run_lat() {
   local engine="$1" variant="$2" p="$3" rep="$4" data="$5"
-  local id="${PREFIX}lat.${engine}.${variant}.p${p}.r${rep}"
+  local id="${PREFIX}lat.${engine//@/.ci}.${variant}.p${p}.r${rep}"
   local input="$id.in" output="$id.out" logf="$OUT_DIR/lat.$engine.$variant.p$p.r$rep.log"
   probe create "$BOOT" "$p" "$input" "$output" "$id.dlq" >&2
   start_engine "$engine" "$id" "$input" "$output" "$logf"
@@ -189,6 +237,7 @@ for variant in $VARIANTS; do
   esac
   data="$OUT_DIR/data.$variant.tsv"
   routed="$(python3 "$HERE/gen.py" --source "$src" -n "$N" --keys "$KEYS" -o "$data" 2>&1 | sed -n 's/.*routed=\([0-9]*\).*/\1/p')"
+  [ "$variant" = noschema ] && ROUTED_NOSCHEMA="$routed"
   for p in $PARTITIONS; do
     input="${PREFIX}in.$variant.p$p"
     probe create "$BOOT" "$p" "$input" >&2
@@ -197,15 +246,16 @@ for variant in $VARIANTS; do
     for rep in $(seq 1 "$REPS"); do
       for engine in $ENGINES; do run_tput "$engine" "$variant" "$p" "$rep" "$input" "$routed"; done
     done
-    if [ "$LAT_RATE" -gt 0 ]; then
-      for rep in $(seq 1 "$REPS"); do
-        for engine in $ENGINES; do run_lat "$engine" "$variant" "$p" "$rep" "$data"; done
+    if [ "$LAT_RATE" -gt 0 ] && [[ " $LAT_PARTITIONS " == *" $p "* ]]; then
+      for rep in $(seq 1 "$LAT_REPS"); do
+        for engine in $LAT_ENGINES; do run_lat "$engine" "$variant" "$p" "$rep" "$data"; done
       done
     fi
   done
 done
 
-python3 - "$RESULTS" <<'PY'
+MEDIANS="$OUT_DIR/medians.tsv"
+python3 - "$RESULTS" "$MEDIANS" <<'PY'
 import statistics, sys
 from collections import defaultdict
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
@@ -215,6 +265,17 @@ def med(xs):
 tput = defaultdict(list); lat = defaultdict(list)
 for r in rows:
     (tput if r[0] == "tput" else lat)[(r[1], r[2], r[3])].append(r)
+# medians.tsv for the Summary rows: kind variant partitions engine runs median [p99] (runs whose
+# status is ok only; NA when none is)
+with open(sys.argv[2], "w") as f:
+    for (v, p, e), rs in tput.items():
+        ok = [r for r in rs if r[10] == "ok"]
+        m = med([r[5] for r in ok])
+        f.write(f"tput\t{v}\t{p}\t{e}\t{len(ok)}/{len(rs)}\t{'NA' if m != m else round(m)}\n")
+    for (v, p, e), rs in lat.items():
+        ok = [r for r in rs if r[10] == "ok"]
+        m50, m99 = med([r[5] for r in ok]), med([r[6] for r in ok])
+        f.write(f"lat\t{v}\t{p}\t{e}\t{len(ok)}/{len(rs)}\t{'NA' if m50 != m50 else round(m50)}\t{'NA' if m99 != m99 else round(m99)}\n")
 print()
 print("| variant | partitions | engine | runs | events/s to committed (median) | each run | events/s first->last output | startup ms | CPU s | vs streams-eos | status |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -233,3 +294,34 @@ if lat:
         print(f"| {v} | {p} | {e} | {len(rs)} | {med([r[5] for r in rs]):.0f} | {med([r[6] for r in rs]):.0f} | {med([r[7] for r in rs]):.0f} | {' / '.join(r[5] + '/' + r[6] for r in rs)} | {med([r[8] for r in rs]):.1f} | {st} |")
 PY
 log "raw results: $RESULTS"
+
+# --- Summary rows (bench/lib/summary.sh; no-op without BENCH_SUMMARY) -----------------------------
+# Only what this invocation measured: JSON without schemas, exactly-once, medians of ok runs.
+med_of() { # med_of KIND PARTITIONS ENGINE [COLUMN] -> median (column 6 = eps or p50, 7 = p99)
+  awk -F'\t' -v k="$1" -v p="$2" -v e="$3" -v c="${4:-6}" '$1 == k && $2 == "noschema" && $3 == p && $4 == e { print $c; exit }' "$MEDIANS"
+}
+runs_of() { awk -F'\t' -v k="$1" -v p="$2" -v e="$3" '$1 == k && $2 == "noschema" && $3 == p && $4 == e { print $5; exit }' "$MEDIANS"; }
+size="$(awk -F'\t' '$2 != "" { b += length($2); n++ } END { if (n) printf "%.0f", b / n }' "$OUT_DIR/data.noschema.tsv" 2>/dev/null || true)"
+tput_put() { # tput_put KEY PARTITIONS ENGINE WORDS
+  local v; v="$(med_of tput "$2" "$3")"
+  [ -n "$v" ] || return 0
+  summary_put "$1" "$v" "N=$N Debezium PG events of public.customers, JSON without schema (~${size:-?} B), ${ROUTED_NOSCHEMA:-?} routed, $2 partition(s), $4, median of $(runs_of tput "$2" "$3") ok runs, events/s to committed" "$REPRO"
+}
+tput_put kafka.fanout.eps.p1 1 fanout-eos "fanout exactly_once commit_interval 1s"
+tput_put kafka.streams.eps.p1 1 streams-eos "Kafka Streams exactly_once_v2 commit.interval.ms 1000"
+tput_put kafka.fanout.eps.p3 3 fanout-eos "fanout exactly_once commit_interval 1s"
+tput_put kafka.streams.eps.p3 3 streams-eos "Kafka Streams exactly_once_v2 commit.interval.ms 1000"
+tput_put kafka.fanout.eps.ci100.p1 1 fanout-eos@100ms "fanout exactly_once commit_interval 100ms"
+lat_put() { # lat_put KEY ENGINE COLUMN WORDS
+  local v; v="$(med_of lat 1 "$2" "$3")"
+  [ -n "$v" ] || return 0
+  summary_put "$1" "$v" "paced $LAT_RATE records/s for ${LAT_SECONDS}s (JSON without schema), 1 partition, $4, read_committed receive time - input CreateTime, median of $(runs_of lat 1 "$2") ok runs" "$REPRO"
+}
+lat_put kafka.latency.p99_ms fanout-eos@100ms 7 "fanout exactly_once commit_interval 100ms, p99"
+lat_put kafka.latency.p50_ms fanout-eos@100ms 6 "fanout exactly_once commit_interval 100ms, p50"
+# The peer at the same 100 ms if it was run so, else at its 1 s default (the words say which).
+if [ -n "$(med_of lat 1 streams-eos@100ms)" ]; then
+  lat_put kafka.streams.latency.p99_ms streams-eos@100ms 7 "Kafka Streams exactly_once_v2 commit.interval.ms 100, p99"
+else
+  lat_put kafka.streams.latency.p99_ms streams-eos 7 "Kafka Streams exactly_once_v2 commit.interval.ms 1000, p99"
+fi

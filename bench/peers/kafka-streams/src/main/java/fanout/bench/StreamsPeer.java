@@ -32,8 +32,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * position, source topic/partition/offset) and the wall-clock time they were produced as their
  * timestamp (fanout's producer stamps records the same way).
  *
- * Usage: StreamsPeer BOOTSTRAP APPLICATION_ID INPUT_TOPIC OUTPUT_TOPIC [GUARANTEE [THREADS]]
- *   GUARANTEE: exactly_once_v2 (default) | at_least_once. commit.interval.ms = 1000 either way.
+ * Usage: StreamsPeer BOOTSTRAP APPLICATION_ID INPUT_TOPIC OUTPUT_TOPIC [GUARANTEE [THREADS [COMMIT_MS]]]
+ *   GUARANTEE: exactly_once_v2 (default) | at_least_once. COMMIT_MS: commit.interval.ms (1000).
  *   Runs until SIGTERM/SIGINT; prints "peer: RUNNING" once the instance is running.
  */
 public final class StreamsPeer {
@@ -120,17 +120,18 @@ public final class StreamsPeer {
 
   public static void main(String[] args) throws InterruptedException {
     if (args.length < 4) {
-      System.err.println("usage: StreamsPeer BOOTSTRAP APPLICATION_ID INPUT OUTPUT [exactly_once_v2|at_least_once [THREADS]]");
+      System.err.println("usage: StreamsPeer BOOTSTRAP APPLICATION_ID INPUT OUTPUT [exactly_once_v2|at_least_once [THREADS [COMMIT_MS]]]");
       System.exit(1);
     }
     String guarantee = args.length > 4 ? args[4] : StreamsConfig.EXACTLY_ONCE_V2;
     int threads = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+    int commitMs = args.length > 6 ? Integer.parseInt(args[6]) : 1000;
 
     Properties p = new Properties();
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, args[1]);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/fanout-streams-peer-" + args[1]);
