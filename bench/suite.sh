@@ -66,9 +66,11 @@ for p in $PARTS; do
       ;;
     kafka)
       if q; then
-        part kafka N=100000 REPS=1 PARTITIONS="1 3" LAT_RATE=5000 LAT_SECONDS=10 OUT_DIR="$OUT_DIR/kafka" bench/e2e/run.sh
+        part kafka N=100000 REPS=1 PARTITIONS="1 3" ENGINES="fanout-eos fanout-eos@100ms streams-eos" \
+          LAT_RATE=5000 LAT_SECONDS=10 LAT_ENGINES=fanout-eos@100ms LAT_PARTITIONS=1 OUT_DIR="$OUT_DIR/kafka" bench/e2e/run.sh
       else
-        part kafka N=1000000 REPS=2 PARTITIONS="1 3" LAT_RATE=5000 LAT_SECONDS=30 OUT_DIR="$OUT_DIR/kafka" bench/e2e/run.sh
+        part kafka N=500000 REPS=2 PARTITIONS="1 3" ENGINES="fanout-eos fanout-eos@100ms streams-eos" \
+          LAT_RATE=5000 LAT_SECONDS=30 LAT_REPS=1 LAT_ENGINES=fanout-eos@100ms LAT_PARTITIONS=1 OUT_DIR="$OUT_DIR/kafka" bench/e2e/run.sh
       fi
       ;;
     freshness)
