@@ -68,19 +68,22 @@ bench-build: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout fanout_bench
 
+# A part that fails leaves its lines "not measured" and makes the target fail at the end; the
+# other parts, the table and ClickHouse still run.
 bench: bench-build
 	taskset -c 0 $(BENCH_DIR)/bench/fanout_bench --benchmark_min_time=1 $(BENCH_ARGS)
 	rm -f $(BENCH_ROWS)
 	BENCH_SUMMARY=$(abspath $(BENCH_ROWS)) FANOUT_BIN=$(abspath $(BENCH_DIR))/fanout bench/suite.sh full; \
 	  rc=$$?; python3 bench/summary/summary.py $(BENCH_ROWS) --doc docs/BENCHMARKS.md \
-	  --plot docs/benchmarks-summary.png && exit $$rc
-	$(MAKE) bench-clickhouse
+	  --plot docs/benchmarks-summary.png || rc=1; \
+	  $(MAKE) bench-clickhouse || rc=1; exit $$rc
 
 bench-quick: bench-build
 	rm -f $(BENCH_DIR)/summary-quick.tsv
 	BENCH_SUMMARY=$(abspath $(BENCH_DIR))/summary-quick.tsv FANOUT_BIN=$(abspath $(BENCH_DIR))/fanout \
 	  bench/suite.sh quick; rc=$$?; python3 bench/summary/summary.py $(BENCH_DIR)/summary-quick.tsv \
-	  --heading "make bench-quick, $$(date -u '+%F %H:%M') UTC" | tee $(BENCH_DIR)/summary-quick.md && exit $$rc
+	  --heading "make bench-quick, $$(date -u '+%F %H:%M') UTC" > $(BENCH_DIR)/summary-quick.md || exit 1; \
+	  cat $(BENCH_DIR)/summary-quick.md; exit $$rc
 
 bench-compare: bench-build
 	./scripts/bench-compare.sh $(BASE) $(BENCH_DIR)

@@ -24,9 +24,9 @@ void RouteSinkCounters::OnOutcome(ActionOutcome outcome, const ChangeTimes& time
       ObserveAcknowledged(times);
       break;
     case ActionOutcome::kAlreadyApplied:
-      // The sink holds the change, so the staleness gauge moves; the histograms do not: an
-      // already-applied change is a replay (after a crash or a rebalance) of one measured when
-      // it was applied, and its old timestamps would count the outage as freshness.
+      // The sink holds the change (a replay after a crash or a rebalance, a newer version
+      // already there, a key the idempotency store knows), so the staleness gauge moves; the
+      // histograms do not: its timestamps may predate an outage, which is not freshness.
       counter = metrics_.already_applied;
       AdvanceAppliedSource(times);
       break;

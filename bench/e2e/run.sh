@@ -52,7 +52,7 @@ for knob in N KEYS REPS PARTITIONS VARIANTS ENGINES LAT_RATE LAT_SECONDS LAT_REP
   STREAMS_THREADS FANOUT_YAML; do
   [ -n "${!knob+x}" ] && REPRO+="$knob=\"${!knob}\" "
 done
-REPRO+="FANOUT_BIN=${FANOUT_BIN:-build-bench/fanout} bench/e2e/run.sh"
+REPRO+="FANOUT_BIN=<Release build>/fanout bench/e2e/run.sh"
 
 N="${N:-200000}"
 KEYS="${KEYS:-1000}"

@@ -81,7 +81,7 @@ py() { python3 "$HERE/analyze.py" "$@"; }
 psql_db() { psql "$PGURL/$DB" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql_pg() { psql "$PGURL/postgres" -X -q -v ON_ERROR_STOP=1 "$@"; }
 unlinks() { redis-cli -p "$RPORT" info commandstats | sed -n 's/^cmdstat_unlink:calls=\([0-9]*\).*/\1/p' | grep . || echo 0; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { python3 "$REPO/bench/lib/free_port.py"; }
 
 profile_config() { # PROFILE -> JSON object of the connector settings the profile sets
   case "$1" in
@@ -152,24 +152,28 @@ run_profile() {
   local prof="$1" dir="$OUT_DIR/$1"
   local topic_prefix="fr${RUN_ID}_$prof" name="freshness-$prof" slot="freshness_$prof"
   local topic="$topic_prefix.public.changes" group="fr${RUN_ID}_$prof.fanout" prefix="fresh:$RUN_ID:$prof:"
-  local admin_port; admin_port="$(free_port)"
+  # Called as `run_profile || ...`, where set -e does not apply: every step checks itself.
+  local admin_port m
+  admin_port="$(free_port)" || return 1
   mkdir -p "$dir"
 
-  psql_pg -c "create database $DB" >/dev/null
+  psql_pg -c "create database $DB" >/dev/null || return 1
   psql_db -c "create table public.changes (id bigserial primary key, phase int not null,
       written_at double precision not null default extract(epoch from clock_timestamp()) * 1000,
-      pad text)" >/dev/null
+      pad text)" >/dev/null || return 1
   # LogAppendTime: the record timestamp is the broker's append, not the Connect producer's send
   # (CreateTime), so fanout_kafka_to_applied_seconds measures from the append itself.
   "$REPO/stack/kafka.sh" topics --create --topic "$topic" --partitions 1 \
-    --config message.timestamp.type=LogAppendTime >/dev/null
+    --config message.timestamp.type=LogAppendTime >/dev/null || return 1
 
   FRESH_GROUP="$group" FRESH_TOPIC="$topic" FRESH_PREFIX="$prefix" FRESH_ADMIN_PORT="$admin_port" \
     "$FANOUT_BIN" run -c "$HERE/fanout.yaml" >"$dir/fanout.log" 2>&1 &
   FANOUT_PID=$!
   local ok=""
   for _ in $(seq 1 300); do
-    curl -s --max-time 1 "http://127.0.0.1:$admin_port/metrics" 2>/dev/null | grep -q '^fanout_partitions_assigned 1' && { ok=1; break; }
+    # Read first, then grep: `curl | grep -q` under pipefail fails when grep stops reading early.
+    m="$(curl -s --max-time 1 "http://127.0.0.1:$admin_port/metrics" 2>/dev/null || true)"
+    grep -q '^fanout_partitions_assigned 1' <<<"$m" && { ok=1; break; }
     kill -0 "$FANOUT_PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -189,8 +193,8 @@ run_profile() {
       "publication.autocreate.mode": "filtered",
       "table.include.list": "public.changes",
       "snapshot.mode": "no_data"
-    } + $extra' >"$dir/connector.json"
-  "$REPO/stack/connect.sh" register "$name" "$dir/connector.json" >&2
+    } + $extra' >"$dir/connector.json" || return 1
+  "$REPO/stack/connect.sh" register "$name" "$dir/connector.json" >&2 || return 1
 
   # The pipeline is live once a probe row reaches Redis (the slot is created before RUNNING, but
   # streaming starts a moment later: probe again until one arrives).

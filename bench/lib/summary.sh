@@ -23,6 +23,8 @@ summary_put() {
     if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
   fi
   mkdir -p "$(dirname "$BENCH_SUMMARY")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$value" "${inputs//$'\t'/ }" "${command//$'\t'/ }" \
+  # One row per line: tabs and newlines in the texts become spaces.
+  inputs="${inputs//$'\t'/ }" command="${command//$'\t'/ }"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$value" "${inputs//$'\n'/ }" "${command//$'\n'/ }" \
     "$commit" "$(date -u '+%Y-%m-%d %H:%M')" >>"$BENCH_SUMMARY"
 }

@@ -45,6 +45,11 @@ cleanup() {
   kill -CONT "$redis_pid" 2>/dev/null || true
   kill "$redis_pid" 2>/dev/null || true
   rm -f "$RUN/input.txt"
+  # The topics this run made (1 000 000 x 4 KB by default); a TOPIC given by the caller stays.
+  if [ -z "${TOPIC:-}" ]; then
+    timeout 60 stack/kafka.sh topics --delete --topic "$topic" >/dev/null 2>&1 || true
+  fi
+  timeout 60 stack/kafka.sh topics --delete --topic "$topic.dlq" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -144,3 +149,4 @@ inputs="$EVENTS events of ~$RECORD_BYTES B in $PARTITIONS partitions; Redis hung
 command="EVENTS=$EVENTS RECORD_BYTES=$RECORD_BYTES PARTITIONS=$PARTITIONS PHASE_S=$PHASE_S HUNG_S=$HUNG_S bench/memory/backlog_rss.sh"
 summary_put memory.rss_mb "$peak" "$inputs" "$command"
 summary_put memory.eps "$rate" "$inputs" "$command"
+summary_put memory.events "$EVENTS" "$inputs" "$command"

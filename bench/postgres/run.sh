@@ -255,12 +255,13 @@ prepare_jdbc() {
     JDBC_CLASS=fanout.bench.PgUpsertSink
     link=fanout-pg-upsert-sink
   fi
-  if ! curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$JDBC_CLASS\""; then
+  # Read first, then grep: `curl | grep -q` under pipefail fails when grep stops reading early.
+  if ! grep -qF "\"$JDBC_CLASS\"" <<<"$(curl -sf --max-time 10 "$CONNECT/connector-plugins" || true)"; then
     ln -sfn "$plugin_dir" "$FANOUT_RUN_DIR/connect/plugins/$link"
     log "restarting the stack's Connect worker ($CONNECT) to load $JDBC_CLASS"
     "$REPO/stack/stack.sh" down connect >&2
     "$REPO/stack/stack.sh" up connect >&2
-    curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$JDBC_CLASS\"" ||
+    grep -qF "\"$JDBC_CLASS\"" <<<"$(curl -sf --max-time 10 "$CONNECT/connector-plugins" || true)" ||
       { log "Connect does not list $JDBC_CLASS after the restart"; return 1; }
   fi
   log "JDBC sink: $JDBC_KIND ($JDBC_CLASS)"

@@ -187,18 +187,21 @@ prepare_connect_redis() {
     # the stack's worker discovers plugins by service_load; the 0.11.0 jar has no service files
     echo fanout.bench.RedisKeysHeader >"$tmp/classes/META-INF/services/org.apache.kafka.connect.transforms.Transformation"
     echo "$CREDIS_CLASS" >"$tmp/classes/META-INF/services/org.apache.kafka.connect.sink.SinkConnector"
-    jar cf "$tmp/fanout-redis-keys-header.jar" -C "$tmp/classes" .
+    if ! jar cf "$tmp/fanout-redis-keys-header.jar" -C "$tmp/classes" .; then
+      CONNECT_REDIS_WHY="the key SMT's jar could not be made"
+      rm -rf "$tmp"; return 1
+    fi
     rm -rf "$tmp/classes" "$dir"
     mv "$tmp" "$dir"
     touch "$dir/.built"
   fi
   if [ "$(readlink "$FANOUT_RUN_DIR/connect/plugins/camel-redis-sink" 2>/dev/null)" != "$dir" ] ||
-    ! curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$CREDIS_CLASS\""; then
+    ! grep -qF "\"$CREDIS_CLASS\"" <<<"$(curl -sf --max-time 10 "$CONNECT/connector-plugins" || true)"; then
     ln -sfn "$dir" "$FANOUT_RUN_DIR/connect/plugins/camel-redis-sink"
     log "restarting the stack's Connect worker ($CONNECT) to load $CREDIS_CLASS"
     "$REPO/stack/stack.sh" down connect >&2
     "$REPO/stack/stack.sh" up connect >&2
-    curl -sf --max-time 10 "$CONNECT/connector-plugins" | grep -qF "\"$CREDIS_CLASS\"" ||
+    grep -qF "\"$CREDIS_CLASS\"" <<<"$(curl -sf --max-time 10 "$CONNECT/connector-plugins" || true)" ||
       { CONNECT_REDIS_WHY="the Connect worker does not list $CREDIS_CLASS after a restart"; return 1; }
   fi
   log "Connect Redis peer: $dir"
@@ -576,6 +579,9 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 def med(kind, sink, pred, col):
     xs = []
     for r in rows:
+        # throughput runs count only when their status is ok (all applied, committed, counted)
+        if kind == "tput" and len(r) > 8 and not r[8].startswith("ok"):
+            continue
         if r[0] == kind and r[1] == sink and pred(r[2]) and r[col] not in ("NA", "", "nan"):
             try:
                 xs.append(float(r[col]))

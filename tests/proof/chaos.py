@@ -40,6 +40,9 @@ import urllib.request
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+_HANDED_OUT = set()
+
+
 def free_port(rng=random.Random()):
     """A free port below the kernel's ephemeral range, for an instance's admin endpoint.
 
@@ -47,19 +50,25 @@ def free_port(rng=random.Random()):
     instance's own bind, any outgoing connection on the machine may take it as its source port,
     and fanout then exits at startup with "address in use" (rc 2, seen once in a MariaDB proof:
     one instance of three, 0.3 s after its start). Ports below the range are never taken that way.
+    A port is handed out once per run: instances bind theirs only when they start.
     """
     try:
         low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
     except (OSError, ValueError, IndexError):
         low = 32768
+    high = max(1025, min(low, 32768))
+    floor = max(1024, high - 2768)
     for _ in range(200):
-        port = rng.randrange(30000, max(30001, min(low, 32768)))
+        port = rng.randrange(floor, high)
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _HANDED_OUT.add(port)
+        return port
     sys.exit("chaos: no free port below the ephemeral range")
 
 

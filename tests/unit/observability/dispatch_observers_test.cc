@@ -50,6 +50,17 @@ TEST_F(RouteSinkCountersTest, AlreadyAppliedMovesTheGaugeButIsNotFreshness) {
   EXPECT_EQ(items_.applied->value(), 0u);
 }
 
+// A replay of an older change after a newer one was applied leaves the gauge at the newer one.
+TEST_F(RouteSinkCountersTest, AnOlderAlreadyAppliedChangeDoesNotMoveTheGaugeBack) {
+  const std::int64_t now_ms = WallClockMs();
+  counters_.OnOutcome(ActionOutcome::kApplied, ChangeTimes{now_ms - 1000, now_ms - 900});
+  counters_.OnOutcome(ActionOutcome::kAlreadyApplied, ChangeTimes{now_ms - 90000, now_ms - 90000});
+  EXPECT_DOUBLE_EQ(items_.applied_source_timestamp->value(),
+                   static_cast<double>(now_ms - 1000) / 1000.0);
+  EXPECT_EQ(items_.source_to_applied->Read().count, 1u);
+  EXPECT_EQ(items_.kafka_to_applied->Read().count, 1u);
+}
+
 // Lanes acknowledge out of order across keys: the gauge keeps the newest commit, and a change
 // with no source time (0) or no Kafka time (-1) is not measured from it.
 TEST_F(RouteSinkCountersTest, TheGaugeOnlyMovesForwardAndUnknownTimesAreNotMeasured) {
