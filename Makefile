@@ -55,12 +55,13 @@ package: deps
 # Benchmarks (Release build in $(BENCH_DIR)); results with their command in docs/BENCHMARKS.md.
 # `make bench`: the decode/route micro-benchmarks (Google Benchmark, one core), then every
 # side-by-side benchmark behind the Summary table (bench/suite.sh full: sinks, PostgreSQL, Kafka,
-# freshness, memory; about 40 minutes), then the ClickHouse one; it rewrites the `## Summary` table
-# of docs/BENCHMARKS.md and its plot docs/benchmarks-summary.png from this run's rows.
-# `make bench-quick`: the same table on smaller inputs (about 5 minutes once the stack is up),
-# printed and kept in $(BENCH_DIR)/summary-quick.md, for before and after a change; the docs are
-# left alone. `make bench-compare BASE=<rev>`: bench-quick for <rev>'s build and this tree's,
-# one after the other, and a before/after table.
+# freshness, memory; 36 minutes with the build on 2026-12-06), then the ClickHouse one; it
+# rewrites the `## Summary` table of docs/BENCHMARKS.md and its plot docs/benchmarks-summary.png
+# from this run's rows. `make bench-quick`: the same table on smaller inputs (one rep,
+# N = 100 000), printed and kept in $(BENCH_DIR)/summary-quick.md, for before and after a
+# change; the docs are left alone. `make bench-compare BASE=<rev>`: bench-quick for <rev>'s
+# build and this tree's, part by part, and a before/after table (PARTS="sinks kafka" picks
+# parts).
 BENCH_DIR ?= build-bench
 BENCH_ROWS ?= $(BENCH_DIR)/summary.tsv
 BASE ?= HEAD

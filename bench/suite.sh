@@ -2,7 +2,7 @@
 # The benchmarks behind the `## Summary` table of docs/BENCHMARKS.md, one after the other (never
 # two at once: they share the two cores), each putting its rows into BENCH_SUMMARY through
 # bench/lib/summary.sh. `make bench` runs `full`, `make bench-quick` runs `quick` (the same
-# lines on smaller inputs, about 5 minutes once the stack is up: for before and after a change).
+# lines on smaller inputs: for before and after a change).
 #
 #   FANOUT_BIN=build-bench/fanout BENCH_SUMMARY=/tmp/rows.tsv bench/suite.sh full|quick [part...]
 #
