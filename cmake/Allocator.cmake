@@ -4,8 +4,8 @@
 #
 # Why: the consume thread frees what librdkafka's threads allocated (the messages) and the sink
 # dispatcher frees per batch what it allocated per record. glibc's malloc handles that pattern
-# badly: on the Redis route a quarter of the consume thread's samples were _int_malloc, _int_free,
-# unlink_chunk and malloc_consolidate, and jemalloc took ~40% off fanout's CPU per event, same
+# badly: on the Redis route over a third of the consume thread's samples were _int_malloc, _int_free,
+# unlink_chunk and malloc_consolidate, and jemalloc took ~26% off fanout's CPU per run, same
 # build, same topic (docs/BENCHMARKS.md, issue 19). Peak RSS under a backlog stayed within the
 # bound (bench/memory/backlog_rss.sh).
 #
