@@ -347,6 +347,10 @@ def main() -> None:
         plot(rows, tmp)
         os.replace(tmp, args.plot)
     if args.doc:
+        if args.plot:
+            # The link lives inside the generated part: a doc without a plot links to none.
+            link = os.path.relpath(args.plot, os.path.dirname(os.path.abspath(args.doc)))
+            text = f"![fanout beside ceilings and peers]({link})\n\n{text}"
         write_doc(args.doc, text)
 
 
