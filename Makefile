@@ -65,6 +65,7 @@ package: deps
 BENCH_DIR ?= build-bench
 BENCH_ROWS ?= $(BENCH_DIR)/summary.tsv
 BASE ?= HEAD
+BASE_BIN ?=
 bench-build: deps
 	cmake -S . -B $(BENCH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFANOUT_BUILD_BENCH=ON -DFANOUT_BUILD_TESTS=OFF
 	cmake --build $(BENCH_DIR) -j $(JOBS) --target fanout fanout_bench
@@ -87,7 +88,7 @@ bench-quick: bench-build
 	  cat $(BENCH_DIR)/summary-quick.md; exit $$rc
 
 bench-compare: bench-build
-	./scripts/bench-compare.sh $(BASE) $(BENCH_DIR)
+	BASE_BIN=$(BASE_BIN) ./scripts/bench-compare.sh $(BASE) $(BENCH_DIR)
 
 # Redis invalidation and OpenSearch upsert routes beside the servers' ceilings (redis-benchmark,
 # raw _bulk) and a Camel peer, on the stack's servers (bounded; knobs in bench/sinks/run.sh).

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "app/allocator.h"
 #include "app/async_sinks.h"
 #include "app/commands.h"
 #include "app/kafka_setup.h"
@@ -96,6 +97,7 @@ int RunCommand(const RunOptions& options) {
   };
   ConsumeLoop loop(**consumer, handler, *committer, loop_options);
 
+  spdlog::info("fanout: allocator {}", AllocatorName());
   spdlog::info("fanout: joining group '{}' ({}), topics: {}", KafkaProperty(config, "group.id"),
                config.processing.exactly_once
                    ? "exactly once, transactional.id " + TransactionalId(config) +

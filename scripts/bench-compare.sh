@@ -7,7 +7,9 @@
 #   scripts/bench-compare.sh BASE BENCH_DIR     (make bench-compare BASE=<rev>)
 #
 # BASE's sources are exported with `git archive` into BENCH_DIR/base-<sha>/src and built there
-# (Release, no tests; ccache is used when it is installed). Nothing in the work tree changes.
+# (Release, no tests; ccache is used when it is installed), unless BASE_BIN names a Release
+# build of BASE already made. Nothing in the work tree changes. PARTS picks the parts
+# (bench/suite.sh's names; all by default).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +21,12 @@ base_dir="$BENCH_DIR/base-$sha"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-if [ ! -x "$base_dir/build/fanout" ]; then
+base_bin="${BASE_BIN:-$base_dir/build/fanout}"
+if [ -n "${BASE_BIN:-}" ] && [ ! -x "$BASE_BIN" ]; then
+  echo "bench-compare: BASE_BIN=$BASE_BIN is not an executable" >&2
+  exit 2
+fi
+if [ ! -x "$base_bin" ]; then
   rm -rf "$base_dir" && mkdir -p "$base_dir/src"
   git -C "$REPO" archive "$sha" | tar -x -C "$base_dir/src"
   cmake -S "$base_dir/src" -B "$base_dir/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -33,7 +40,7 @@ rm -f "$before" "$after"
 rc=0
 for part in $PARTS; do
   # The scripts of this tree drive both builds: the method stays the same, only fanout differs.
-  BENCH_COMMIT="$sha" BENCH_SUMMARY="$before" FANOUT_BIN="$base_dir/build/fanout" "$REPO/bench/suite.sh" quick "$part" || rc=1
+  BENCH_COMMIT="$sha" BENCH_SUMMARY="$before" FANOUT_BIN="$base_bin" "$REPO/bench/suite.sh" quick "$part" || rc=1
   BENCH_SUMMARY="$after" FANOUT_BIN="$BENCH_DIR/fanout" "$REPO/bench/suite.sh" quick "$part" || rc=1
 done
 {

@@ -11,6 +11,8 @@ BUILD_PACKAGES=(
   # libraries
   librdkafka-dev libpq-dev libboost-dev libboost-system-dev libyaml-cpp-dev
   libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libssl-dev libgmp-dev
+  # the allocator fanout links when it is there (cmake/Allocator.cmake): the library alone, no headers
+  libjemalloc2
   # `make package` (cmake/Packaging.cmake): the man page, dpkg-shlibdeps, objcopy for -dbgsym
   help2man python3 dpkg-dev file binutils
 )

@@ -57,7 +57,7 @@ dpkg-deb --info "$deb"
 depends="$(dpkg-deb --field "$deb" Depends)"
 # The runtime libraries, as dpkg-shlibdeps names them from the binary's DT_NEEDED.
 for lib in libc6 'libstdc\+\+6' librdkafka1 libpq5 'libhiredis[0-9.]+' 'libyaml-cpp[0-9.]+' \
-  libssl3 'libgmp10'; do
+  libssl3 'libgmp10' libjemalloc2; do
   grep -Eq "(^|, )$lib( |,|$)" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 
