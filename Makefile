@@ -60,8 +60,8 @@ package: deps
 # from this run's rows. `make bench-quick`: the same table on smaller inputs (one rep,
 # N = 100 000), printed and kept in $(BENCH_DIR)/summary-quick.md, for before and after a
 # change; the docs are left alone. `make bench-compare BASE=<rev>`: bench-quick for <rev>'s
-# build and this tree's, part by part, and a before/after table (PARTS="sinks kafka" picks
-# parts).
+# build and this tree's, part by part, and a before/after table (BASE_BIN=<a Release build of
+# <rev>> skips building it; PARTS="sinks kafka" picks parts).
 BENCH_DIR ?= build-bench
 BENCH_ROWS ?= $(BENCH_DIR)/summary.tsv
 BASE ?= HEAD
