@@ -220,21 +220,10 @@ register_connect_redis() {
       "transforms.keys.prefix": $prefix, "transforms.keys.field": "id",
       "consumer.override.group.id": $group, "consumer.override.auto.offset.reset": "earliest"}')"
   echo "$cfg" >"$OUT_DIR/connector-$1.json"
-  curl -sS --max-time 30 -X PUT -H 'Content-Type: application/json' --data-binary "$cfg" "$CONNECT/connectors/$1/config" >/dev/null
+  # create, then wait until the connector and its task run (or say why not): stack/connect.sh
+  "$REPO/stack/connect.sh" register "$1" "$OUT_DIR/connector-$1.json"
 }
-wait_connector() { # NAME -> 0 when connector + task RUNNING (60 s)
-  local s
-  for _ in $(seq 1 300); do
-    s="$(curl -s --max-time 5 "$CONNECT/connectors/$1/status" || true)"
-    jq -e '.connector.state == "RUNNING" and (.tasks | length) > 0 and all(.tasks[]; .state == "RUNNING")' >/dev/null 2>&1 <<<"$s" && return 0
-    if jq -e 'any(.tasks[]?; .state == "FAILED")' >/dev/null 2>&1 <<<"$s"; then
-      log "connector $1 FAILED: $(jq -r '.tasks[0].trace' <<<"$s" | head -5)"; return 1
-    fi
-    sleep 0.2
-  done
-  log "connector $1 not RUNNING within 60 s"; return 1
-}
-delete_connector() { curl -s -X DELETE --max-time 30 "$CONNECT/connectors/$1" >/dev/null 2>&1 || true; }
+delete_connector() { "$REPO/stack/connect.sh" delete "$1" >/dev/null 2>&1 || true; }
 delete_connectors() { # PREFIX: every connector whose name starts with it
   curl -sf --max-time 5 "$CONNECT/connectors" >/dev/null 2>&1 || return 0
   local c
@@ -323,8 +312,7 @@ run_engine() {
       ;;
     connect-redis)
       cpid="$(connect_pid)"; c0="$(cpu_ticks "$cpid")"
-      register_connect_redis "$cname" "$group" "$input" "$target"
-      wait_connector "$cname" >>"$logf" 2>&1 || true
+      register_connect_redis "$cname" "$group" "$input" "$target" >>"$logf" 2>&1 || true
       ;;
   esac
   local epid="$ENGINE_PID"
@@ -374,8 +362,7 @@ lat_run() {
     connect-redis)
       local cname="${IPREFIX}lat-$sink-$engine-r$rep" cpid c0
       cpid="$(connect_pid)"; c0="$(cpu_ticks "$cpid")"
-      register_connect_redis "$cname" "$id" "$input" "$target"
-      wait_connector "$cname" && echo "RUNNING" >>"$logf"
+      register_connect_redis "$cname" "$id" "$input" "$target" >>"$logf" 2>&1 && echo "RUNNING" >>"$logf"
       ;;
   esac
   local epid="$ENGINE_PID"

@@ -30,7 +30,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -38,38 +37,8 @@ import time
 import urllib.request
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-_HANDED_OUT = set()
-
-
-def free_port(rng=random.Random()):
-    """A free port below the kernel's ephemeral range, for an instance's admin endpoint.
-
-    A port the kernel hands out (bind to port 0) is an ephemeral one: between this check and the
-    instance's own bind, any outgoing connection on the machine may take it as its source port,
-    and fanout then exits at startup with "address in use" (rc 2, seen once in a MariaDB proof:
-    one instance of three, 0.3 s after its start). Ports below the range are never taken that way.
-    A port is handed out once per run: instances bind theirs only when they start.
-    """
-    try:
-        low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    high = max(1025, min(low, 32768))
-    floor = max(1024, high - 2768)
-    for _ in range(200):
-        port = rng.randrange(floor, high)
-        if port in _HANDED_OUT:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _HANDED_OUT.add(port)
-        return port
-    sys.exit("chaos: no free port below the ephemeral range")
+sys.path.insert(0, os.path.join(REPO, "bench", "lib"))
+from free_port import free_port  # noqa: E402  (admin ports below the ephemeral range)
 
 
 def metric(port, name, timeout=1.0):
